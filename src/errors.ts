@@ -1,0 +1,78 @@
+/**
+ * Every error typed-sessions throws is a {@link SessionError}: one class with a snake_case `code`,
+ * a `kind` that says whose problem it is, and the underlying `cause` when there is one.
+ *
+ * - `usage`: a bug in the calling code or its configuration (bad key length, a value that cannot be
+ *   serialized). Fix the code; retrying will not help.
+ * - `decode`: untrusted input was refused (tampered, expired or foreign cookies, corrupt files). Expected
+ *   in production: stores turn these into a fresh session and report them through `onError`.
+ * - `validation`: authentic data that does not fit the session's schema.
+ * - `unavailable`: a backend (disk, Redis) could not be reached; the request may be retried.
+ */
+export type ErrorKind = "usage" | "decode" | "validation" | "unavailable";
+
+const KINDS = {
+  // usage
+  missing_hash_key: "usage",
+  invalid_block_key: "usage",
+  encoded_too_long: "usage",
+  serialize_failed: "usage",
+  invalid_option: "usage",
+  cookie_too_large: "usage",
+  session_destroyed: "usage",
+  wrong_value_type: "usage",
+  // decode
+  invalid_mac: "decode",
+  invalid_base64: "decode",
+  value_too_long: "decode",
+  expired: "decode",
+  too_new: "decode",
+  invalid_timestamp: "decode",
+  decrypt_failed: "decode",
+  deserialize_failed: "decode",
+  invalid_session_id: "decode",
+  corrupt_data: "decode",
+  // validation
+  invalid_session_data: "validation",
+  // unavailable
+  store_unavailable: "unavailable",
+} as const satisfies Record<string, ErrorKind>;
+
+/** Every `code` a {@link SessionError} can carry. */
+export type SessionErrorCode = keyof typeof KINDS;
+
+/** The base class of every error typed-sessions throws. Tell errors apart by `code`, never by message. */
+export class SessionError extends Error {
+  override readonly name: string = "SessionError";
+  /** A snake_case literal naming what went wrong. */
+  readonly code: SessionErrorCode;
+  /** Whose problem it is: see {@link ErrorKind}. */
+  readonly kind: ErrorKind;
+
+  /**
+   * Creates an error; `message` is prefixed with `typed-sessions: ` and should say what to do.
+   */
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`typed-sessions: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.kind = KINDS[code];
+  }
+}
+
+/** Tells whether `err` is a {@link SessionError}, optionally with one of the given codes. */
+export function isSessionError(err: unknown, ...codes: SessionErrorCode[]): err is SessionError {
+  return err instanceof SessionError && (codes.length === 0 || codes.includes(err.code));
+}
+
+/**
+ * Tells whether `err` is a decode error: untrusted input that was refused. These are expected in
+ * production (a tampered, expired or foreign cookie) and should lead to a fresh session, not a 500.
+ */
+export function isDecodeError(err: unknown): err is SessionError {
+  return err instanceof SessionError && err.kind === "decode";
+}
+
+/** Tells whether `err` is a usage error: a bug in the calling code or configuration. */
+export function isUsageError(err: unknown): err is SessionError {
+  return err instanceof SessionError && err.kind === "usage";
+}
