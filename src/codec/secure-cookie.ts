@@ -24,7 +24,13 @@ function macOf(key: Buffer, name: string, signed: Uint8Array): Buffer {
 }
 
 /** Serializes, encrypts (optionally) and signs `value` in gorilla/securecookie's format with one key pair. */
-export function encodeWith(pair: ResolvedKeyPair, serializer: Serializer, limits: Limits, name: string, value: unknown): string {
+export function encodeWith(
+  pair: ResolvedKeyPair,
+  serializer: Serializer,
+  limits: Limits,
+  name: string,
+  value: unknown,
+): string {
   let bytes: Uint8Array;
   try {
     bytes = serializer.serialize(value);
@@ -75,7 +81,10 @@ export function openEnvelope(name: string, cookie: string, limits: Limits): Enve
   }
   const bytes = decodeBase64(cookie);
   if (bytes === undefined) {
-    throw new SessionError("invalid_base64", `the value for "${name}" is not URL-safe base64; it was not written by this codec.`);
+    throw new SessionError(
+      "invalid_base64",
+      `the value for "${name}" is not URL-safe base64; it was not written by this codec.`,
+    );
   }
   const first = bytes.indexOf(PIPE);
   const second = first < 0 ? -1 : bytes.indexOf(PIPE, first + 1);
@@ -116,15 +125,27 @@ function parseTimestamp(name: string, text: string): number {
 }
 
 /** Checks the age of an authentic envelope, then decrypts and deserializes it with `pair`. */
-export function openAuthentic(pair: ResolvedKeyPair, serializer: Serializer, limits: Limits, name: string, envelope: Envelope): unknown {
+export function openAuthentic(
+  pair: ResolvedKeyPair,
+  serializer: Serializer,
+  limits: Limits,
+  name: string,
+  envelope: Envelope,
+): unknown {
   const { bytes, first, second } = envelope;
   const timestamp = parseTimestamp(name, bytes.toString("latin1", 0, first));
   const now = Math.floor(limits.now());
   if (limits.minAge !== 0 && timestamp > now - limits.minAge) {
-    throw new SessionError("too_new", `the value for "${name}" is younger than minAge ${limits.minAge}s; it was refused.`);
+    throw new SessionError(
+      "too_new",
+      `the value for "${name}" is younger than minAge ${limits.minAge}s; it was refused.`,
+    );
   }
   if (limits.maxAge !== 0 && timestamp < now - limits.maxAge) {
-    throw new SessionError("expired", `the value for "${name}" is older than maxAge ${limits.maxAge}s; treat it as absent and start a new session.`);
+    throw new SessionError(
+      "expired",
+      `the value for "${name}" is older than maxAge ${limits.maxAge}s; treat it as absent and start a new session.`,
+    );
   }
   let payload: Uint8Array | undefined = decodeBase64(bytes.toString("latin1", first + 1, second));
   if (payload === undefined) {
@@ -132,7 +153,10 @@ export function openAuthentic(pair: ResolvedKeyPair, serializer: Serializer, lim
   }
   if (pair.blockKey !== undefined && pair.cipher !== undefined) {
     if (payload.length <= IV_LENGTH) {
-      throw new SessionError("decrypt_failed", `the value for "${name}" could not be decrypted: it is too short to hold an IV and data.`);
+      throw new SessionError(
+        "decrypt_failed",
+        `the value for "${name}" could not be decrypted: it is too short to hold an IV and data.`,
+      );
     }
     const decipher = createDecipheriv(pair.cipher, pair.blockKey, payload.subarray(0, IV_LENGTH));
     payload = Buffer.concat([decipher.update(payload.subarray(IV_LENGTH)), decipher.final()]);

@@ -77,7 +77,11 @@ describe("gorilla/securecookie vectors: accept", () => {
 
   const hashOnlyJson = vectors.accept.filter((v) => v.serializer === "json" && v.blockKey === null);
   it.each(hashOnlyJson.map((v) => [v.id, v] as const))("encodes %s to gorilla's exact bytes", (_id, vector) => {
-    const codec = createCodec({ hashKey: hex(vector.hashKey) as Buffer, serializer: "json", now: () => vector.timestamp });
+    const codec = createCodec({
+      hashKey: hex(vector.hashKey) as Buffer,
+      serializer: "json",
+      now: () => vector.timestamp,
+    });
     expect(codec.encode(vector.name, sortKeys(vector.value))).toBe(vector.cookie);
   });
 });
