@@ -1,0 +1,137 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isSessionError } from "../../src/errors.ts";
+import { RedisBackend, escapeGlob } from "../../src/stores/redis-backend.ts";
+import { connect, deletePrefix, testPrefix } from "../redis/env.ts";
+
+let client: Redis;
+const prefix = testPrefix("backend");
+const outside = testPrefix("outside");
+
+function backend(options: Partial<{ prefix: string; scanCount: number }> = {}): RedisBackend {
+  return new RedisBackend({ client, prefix, commandTimeout: 1000, scanCount: 100, ...options });
+}
+
+beforeAll(() => {
+  client = connect();
+});
+afterAll(async () => {
+  await deletePrefix(client, prefix);
+  await deletePrefix(client, outside);
+  client.disconnect();
+});
+
+describe("RedisBackend", () => {
+  it("writes a value under prefix + id and reads it back", async () => {
+    const b = backend();
+    await b.write("abc", "encoded-bytes", 60);
+    expect(await client.get(`${prefix}abc`)).toBe("encoded-bytes");
+    expect(await b.read("abc")).toBe("encoded-bytes");
+  });
+
+  it("reads undefined for an id that was never written", async () => {
+    expect(await backend().read("never-written")).toBeUndefined();
+  });
+
+  it("sets the TTL in whole seconds with EX and in milliseconds for fractions", async () => {
+    const b = backend();
+    await b.write("ttl-seconds", "v", 120);
+    const whole = await client.pttl(`${prefix}ttl-seconds`);
+    expect(whole).toBeGreaterThan(100_000);
+    expect(whole).toBeLessThanOrEqual(120_000);
+    await b.write("ttl-fraction", "v", 30.5);
+    const fraction = await client.pttl(`${prefix}ttl-fraction`);
+    expect(fraction).toBeGreaterThan(20_000);
+    expect(fraction).toBeLessThanOrEqual(30_500);
+  });
+
+  it("keeps a value without expiry for an infinite TTL and deletes it for a TTL of 0", async () => {
+    const b = backend();
+    await b.write("forever", "v", Infinity);
+    expect(await client.pttl(`${prefix}forever`)).toBe(-1);
+    await b.write("forever", "v", 0);
+    expect(await client.exists(`${prefix}forever`)).toBe(0);
+  });
+
+  it("refreshes the TTL on touch without changing the value", async () => {
+    const b = backend();
+    await b.write("rolling", "value", 10);
+    await b.touch("rolling", 600);
+    expect(await client.pttl(`${prefix}rolling`)).toBeGreaterThan(500_000);
+    expect(await b.read("rolling")).toBe("value");
+  });
+
+  it("deletes a value, and deleting a missing one is not an error", async () => {
+    const b = backend();
+    await b.write("gone", "v", 60);
+    await b.delete("gone");
+    expect(await b.read("gone")).toBeUndefined();
+    await expect(b.delete("gone")).resolves.toBeUndefined();
+  });
+
+  it("replaces the old id with the new one in one transaction", async () => {
+    const b = backend();
+    await b.write("old-id", "before", 60);
+    await b.replace("old-id", "new-id", "after", 60);
+    expect(await b.read("old-id")).toBeUndefined();
+    expect(await b.read("new-id")).toBe("after");
+    expect(await client.pttl(`${prefix}new-id`)).toBeGreaterThan(50_000);
+  });
+
+  it("clears every key under its prefix, in several SCAN steps, and nothing outside it", async () => {
+    const b = backend({ scanCount: 7 });
+    for (let i = 0; i < 40; i++) await b.write(`clear-${i}`, "v", 60);
+    await client.set(`${outside}keep`, "foreign", "EX", 60);
+    // A key that shares the prefix's text up to a glob character must not match either.
+    const lookalike = `${prefix.slice(0, -1)}X`;
+    await client.set(lookalike, "foreign", "EX", 60);
+    await b.clear();
+    const [, left] = await client.scan("0", "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
+    expect(left).toEqual([]);
+    expect(await client.get(`${outside}keep`)).toBe("foreign");
+    expect(await client.get(lookalike)).toBe("foreign");
+    await client.del(lookalike);
+  });
+
+  it("treats glob characters in the prefix literally when clearing", async () => {
+    const globPrefix = `${outside}[a-z]*?:`;
+    const literal = new RedisBackend({ client, prefix: globPrefix, commandTimeout: 1000, scanCount: 10 });
+    await literal.write("x", "v", 60);
+    await client.set(`${outside}b-other:x`, "foreign", "EX", 60);
+    await literal.clear();
+    expect(await literal.read("x")).toBeUndefined();
+    expect(await client.get(`${outside}b-other:x`)).toBe("foreign");
+  });
+
+  it("escapes every Redis glob character", () => {
+    expect(escapeGlob("a*b?c[d]e\\f")).toBe("a\\*b\\?c\\[d\\]e\\\\f");
+  });
+
+  it.each([
+    ["an empty prefix", { prefix: "" }],
+    ["a scanCount of 0", { scanCount: 0 }],
+  ])("refuses %s with invalid_option", (_, options) => {
+    expect(() => backend(options)).toThrow(expect.objectContaining({ code: "invalid_option" }));
+  });
+
+  it("refuses a client with an ioredis keyPrefix, which SCAN would not apply", async () => {
+    const { Redis } = await import("ioredis");
+    const prefixed = new Redis({ lazyConnect: true, keyPrefix: "app:" });
+    try {
+      expect(() => new RedisBackend({ client: prefixed, prefix, commandTimeout: 1000, scanCount: 10 })).toThrow(
+        expect.objectContaining({ code: "invalid_option" }),
+      );
+    } finally {
+      prefixed.disconnect();
+    }
+  });
+
+  it("fails with store_unavailable when a command gets no answer within the timeout", async () => {
+    // A client that never answers: its promise never settles, so only the store's own deadline can end it.
+    const silent = { options: {}, get: () => new Promise<never>(() => {}) } as unknown as Redis;
+    const b = new RedisBackend({ client: silent, prefix, commandTimeout: 50, scanCount: 10 });
+    const err: unknown = await b.read("x").catch((e: unknown) => e);
+    expect(isSessionError(err, "store_unavailable")).toBe(true);
+    expect((err as Error).message).toMatch(/no answer within 50 ms/);
+  });
+});

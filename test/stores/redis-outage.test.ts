@@ -1,0 +1,79 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isSessionError } from "../../src/errors.ts";
+import { RedisBackend } from "../../src/stores/redis-backend.ts";
+import { connect, testPrefix } from "../redis/env.ts";
+import { type ThrowawayRedis, startThrowawayRedis } from "../redis/server.ts";
+
+const COMMAND_TIMEOUT = 1000;
+let server: ThrowawayRedis;
+let client: Redis;
+let backend: RedisBackend;
+const prefix = testPrefix("outage");
+
+beforeAll(async () => {
+  server = await startThrowawayRedis();
+  client = connect(server.url, COMMAND_TIMEOUT);
+  backend = new RedisBackend({ client, prefix, commandTimeout: COMMAND_TIMEOUT, scanCount: 100 });
+});
+afterAll(async () => {
+  client.disconnect();
+  await server.stop();
+});
+
+/** Settles `promise` into its rejection (or a marker when it resolved), failing after a generous bound. */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise((resolve) => (timer = setTimeout(() => resolve("still pending"), 10 * COMMAND_TIMEOUT)));
+  try {
+    return await Promise.race([promise.then(() => "resolved", (err: unknown) => err), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Retries `read` until it succeeds, at most ~10 s: the client reconnects by itself meanwhile. */
+async function readWhenBack(id: string): Promise<string | undefined> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return await backend.read(id);
+    } catch (err) {
+      last = err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw last;
+}
+
+describe("RedisBackend when Redis goes away", () => {
+  it("fails read, write and touch with store_unavailable while Redis is down, then recovers by itself", async () => {
+    await backend.write("before", "v1", 60);
+    expect(await backend.read("before")).toBe("v1");
+
+    await server.stop();
+    for (const attempt of [backend.read("before"), backend.write("during", "v2", 60), backend.touch("before", 60)]) {
+      const err = await rejection(attempt);
+      expect(isSessionError(err, "store_unavailable"), String(err)).toBe(true);
+      expect((err as Error).cause).toBeInstanceOf(Error);
+    }
+
+    await server.start();
+    // The restarted server kept nothing (no persistence); what matters is that the same client works again.
+    expect(await readWhenBack("before")).toBeUndefined();
+    await backend.write("after", "v3", 60);
+    expect(await backend.read("after")).toBe("v3");
+  });
+
+  it("fails with store_unavailable when the server stops answering, then answers again", async () => {
+    server.pause();
+    try {
+      const err = await rejection(backend.read("after"));
+      expect(isSessionError(err, "store_unavailable"), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/no answer within/);
+    } finally {
+      server.resume();
+    }
+    expect(await readWhenBack("after")).toBe("v3");
+  });
+});
