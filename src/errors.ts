@@ -21,6 +21,8 @@ const KINDS = {
   cookie_too_large: "usage",
   session_destroyed: "usage",
   wrong_value_type: "usage",
+  invalid_cookie_name: "usage",
+  headers_sent: "usage",
   // decode
   invalid_mac: "decode",
   invalid_base64: "decode",
@@ -32,6 +34,8 @@ const KINDS = {
   deserialize_failed: "decode",
   invalid_session_id: "decode",
   corrupt_data: "decode",
+  unknown_session: "decode",
+  session_timeout: "decode",
   // validation
   invalid_session_data: "validation",
   // unavailable
@@ -56,6 +60,29 @@ export class SessionError extends Error {
     super(`typed-sessions: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.kind = KINDS[code];
+  }
+}
+
+/** One problem found by a session's `validate` hook: a dotted `path`, a snake_case `code` and a message. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly code: string;
+}
+
+/**
+ * Reports authentic session data that does not fit the session's schema (code `invalid_session_data`). Thrown
+ * by a `validate` hook (e.g. one derived from a Zod schema); `issues` lists every problem found.
+ */
+export class SessionValidationError extends SessionError {
+  override readonly name: string = "SessionValidationError";
+  /** Every problem found, in schema order. */
+  readonly issues: readonly ValidationIssue[];
+
+  /** Creates the error; `message` is prefixed with `typed-sessions: `. */
+  constructor(message: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super("invalid_session_data", message, options);
+    this.issues = issues;
   }
 }
 

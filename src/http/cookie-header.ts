@@ -1,0 +1,44 @@
+import { parseCookie, stringifySetCookie } from "cookie";
+import type { SetCookie } from "cookie";
+import type { CookieOptions } from "../options.ts";
+
+/** The earliest `Expires` gorilla/sessions writes to delete a cookie: 1970-01-01T00:00:01Z. */
+const DELETE_EXPIRES = new Date(1000);
+/** Characters a cookie value may hold unescaped (RFC 6265 cookie-octet, plus `=` as the cookie package does). */
+const SAFE_VALUE = /^[\u0021-\u003A\u003C-\u007E]*$/;
+
+function encodeValue(value: string): string {
+  return SAFE_VALUE.test(value) && !value.includes("%") ? value : encodeURIComponent(value);
+}
+
+/**
+ * Formats a `Set-Cookie` header as gorilla/sessions does: `maxAge` > 0 writes `Max-Age=n` and `Expires` =
+ * now + n seconds; 0 writes neither (a browser-session cookie); < 0 writes `Max-Age=0` and an `Expires` in
+ * 1970 (delete now). Codec output (URL-safe base64) is written as is; other values are percent-encoded.
+ * @param nowMs the clock in milliseconds, for `Expires`. @default Date.now()
+ */
+export function formatSetCookie(
+  name: string,
+  value: string,
+  options: CookieOptions,
+  nowMs: number = Date.now(),
+): string {
+  const cookie: SetCookie = { name, value, path: options.path, httpOnly: options.httpOnly, secure: options.secure };
+  if (options.domain !== undefined) cookie.domain = options.domain;
+  if (options.sameSite !== false) cookie.sameSite = options.sameSite;
+  if (options.partitioned) cookie.partitioned = true;
+  if (options.maxAge > 0) {
+    cookie.maxAge = options.maxAge;
+    cookie.expires = new Date(nowMs + options.maxAge * 1000);
+  } else if (options.maxAge < 0) {
+    cookie.maxAge = 0;
+    cookie.expires = DELETE_EXPIRES;
+  }
+  return stringifySetCookie(cookie, { encode: encodeValue });
+}
+
+/** Parses a `Cookie` request header into name → value; the first of duplicate names wins. */
+export function parseCookieHeader(header: string | undefined | null): Record<string, string | undefined> {
+  if (header === undefined || header === null || header === "") return {};
+  return parseCookie(header);
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { SessionError } from "../errors.ts";
+import type { CookieOptions } from "../options.ts";
+import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
+import type { RequestContext } from "./context.ts";
+
+/** The parts of `IncomingMessage` the adapter reads (Express's `req` fits too). */
+export type NodeRequestLike = Pick<IncomingMessage, "headers">;
+/** The parts of `ServerResponse` the adapter writes (Express's `res` fits too). */
+export type NodeResponseLike = Pick<ServerResponse, "getHeader" | "setHeader" | "headersSent">;
+
+function headerList(value: number | string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return [...(value as readonly string[])];
+  return [String(value)];
+}
+
+/**
+ * Creates a {@link RequestContext} for node:http (and Express, which extends it): cookies are read from
+ * `req.headers.cookie`, and each `setCookie` appends one `Set-Cookie` header to `res`, keeping any set by
+ * other code. Save sessions before writing the body: after that, `setCookie` throws `headers_sent`.
+ * @example
+ * http.createServer(async (req, res) => {
+ *   const ctx = nodeContext(req, res);
+ *   const session = await mySessions.get(ctx);
+ * });
+ */
+export function nodeContext(
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+): RequestContext & { readonly response: NodeResponseLike } {
+  let cookies: Record<string, string | undefined> | undefined;
+  const written = new Map<string, string>();
+  return {
+    request: req,
+    response: res,
+    getCookie(name) {
+      cookies ??= parseCookieHeader(req.headers.cookie);
+      return cookies[name];
+    },
+    setCookie(name: string, value: string, options: CookieOptions) {
+      if (res.headersSent) {
+        throw new SessionError(
+          "headers_sent",
+          `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
+        );
+      }
+      const header = formatSetCookie(name, value, options);
+      const previous = written.get(name);
+      const list = headerList(res.getHeader("set-cookie")).filter((line) => line !== previous);
+      list.push(header);
+      written.set(name, header);
+      res.setHeader("Set-Cookie", list);
+    },
+  };
+}

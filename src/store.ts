@@ -1,0 +1,34 @@
+import type { RequestContext } from "./http/context.ts";
+import type { Session } from "./session.ts";
+import type { SessionConfig } from "./session-config.ts";
+
+/**
+ * Loads and saves sessions: gorilla/sessions' three-method `Store`, so you can write your own. Prefer
+ * `sessions(name, store)`, which caches each session once per request; call a store directly only to build
+ * such a layer.
+ */
+export interface Store {
+  /**
+   * Loads the session `name` from the request, or returns a new one (`isNew`) when the request has none or
+   * its data is tampered with, expired, foreign or corrupt (reported through `onError`, never thrown).
+   * Throws `store_unavailable` when the backend cannot be reached. Does not cache: see `sessions()`.
+   */
+  get(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
+  /** Returns a new, empty session `name` with this store's default options; reads nothing from the request. */
+  "new"(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
+  /**
+   * Persists the session and sets its cookie; does nothing when the session is unchanged (unless rolling).
+   * A session whose `options.maxAge` is < 0 is deleted instead (cookie expired, server data removed).
+   */
+  save(ctx: RequestContext, session: Session): Promise<void>;
+  /** Deletes the session's server data and expires its cookie. @default saving with maxAge -1 */
+  destroy?(ctx: RequestContext, session: Session): Promise<void>;
+  /** Moves the session to a new id, deleting the old server data, and saves it. @default re-saving it */
+  regenerate?(ctx: RequestContext, session: Session): Promise<void>;
+}
+
+/** A store that keeps data on the server and can forget all of it (what `clearAll()` calls). */
+export interface ClearableStore extends Store {
+  /** Deletes every session this store holds. */
+  clear(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import { superjsonSerializer } from "../codec/serializers.ts";
+import type { Serializer } from "../codec/serializers.ts";
+import { SessionError } from "../errors.ts";
+import type { SessionConfig } from "../session-config.ts";
+
+/** Decoded session data: the user's values and the metadata kept beside them. */
+export interface Payload {
+  readonly values: Record<string, unknown>;
+  /** Creation time, Unix seconds. */
+  readonly createdAt: number;
+  /** Last save, Unix seconds. */
+  readonly accessedAt: number;
+}
+
+const MAGIC = "ts1 ";
+const HEADER = /^ts1 (\d{1,15}) (\d{1,15})$/;
+const NEWLINE = 0x0a;
+
+/** Returns the config's serializer (superjson by default). */
+export function serializerOf(config: SessionConfig): Serializer {
+  return config.serializer ?? superjsonSerializer;
+}
+
+/**
+ * Encodes values and metadata into the bytes the codec signs: a short text header
+ * (`ts1 <createdAt> <accessedAt>\n`) then the serializer's bytes, so metadata never mixes with values and a
+ * schema-compiled serializer only ever sees the values.
+ */
+export function encodePayload(serializer: Serializer, payload: Payload): Uint8Array {
+  const body = serializer.serialize(payload.values);
+  const head = Buffer.from(`${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}\n`, "latin1");
+  return Buffer.concat([head, body]);
+}
+
+function corrupt(name: string, detail: string): SessionError {
+  return new SessionError(
+    "corrupt_data",
+    `the stored data of session "${name}" is corrupt (${detail}); a fresh session was started.`,
+  );
+}
+
+/** Decodes {@link encodePayload}'s bytes; throws decode errors (`corrupt_data`, `deserialize_failed`). */
+export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): Payload {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = buf.indexOf(NEWLINE);
+  const match = end < 0 || end > 40 ? null : HEADER.exec(buf.toString("latin1", 0, end));
+  if (match === null) throw corrupt(name, "no metadata header");
+  let values: unknown;
+  try {
+    values = serializer.deserialize(buf.subarray(end + 1));
+  } catch (cause) {
+    throw new SessionError(
+      "deserialize_failed",
+      `the values of session "${name}" could not be deserialized (${(cause as Error)?.message ?? cause}); was the serializer changed?`,
+      { cause },
+    );
+  }
+  if (values === null || typeof values !== "object" || Array.isArray(values))
+    throw corrupt(name, "values are not an object");
+  return { values: values as Record<string, unknown>, createdAt: Number(match[1]), accessedAt: Number(match[2]) };
+}
+
+/** Throws `session_timeout` when the idle or absolute timeout of `config` has passed at `now`. */
+export function checkTimeouts(name: string, config: SessionConfig, payload: Payload, now: number): void {
+  const idle = config.idleTimeout ?? 0;
+  const absolute = config.absoluteTimeout ?? 0;
+  if (idle > 0 && now - payload.accessedAt > idle) {
+    throw new SessionError(
+      "session_timeout",
+      `session "${name}" was idle for more than ${idle}s (idleTimeout); a fresh session was started.`,
+    );
+  }
+  if (absolute > 0 && now - payload.createdAt > absolute) {
+    throw new SessionError(
+      "session_timeout",
+      `session "${name}" is older than ${absolute}s (absoluteTimeout); a fresh session was started.`,
+    );
+  }
+}

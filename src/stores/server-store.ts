@@ -1,0 +1,174 @@
+import type { Codec } from "../codec/codec.ts";
+import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
+import { formatSetCookie } from "../http/cookie-header.ts";
+import type { RequestContext } from "../http/context.ts";
+import { assertCookieName } from "../options.ts";
+import type { Session } from "../session.ts";
+import type { SessionConfig } from "../session-config.ts";
+import type { ClearableStore } from "../store.ts";
+import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
+import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
+import { generateSessionId, isValidSessionId } from "./session-id.ts";
+import { StoreBase } from "./store-base.ts";
+import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";
+
+/**
+ * Where a server-side store keeps session data: implement these four methods to add a backend (files,
+ * Redis, a database) and pass it to {@link ServerStore}. Ids are checked against `SESSION_ID_PATTERN`
+ * before any call. Throw freely: errors become `store_unavailable` (a decode `SessionError` you throw, such
+ * as `corrupt_data`, gives a fresh session instead).
+ */
+export interface SessionBackend {
+  /** Returns the data written for `id`, or `undefined` when there is none or it has expired. */
+  read(id: string): Promise<Uint8Array | string | undefined>;
+  /** Stores `data` (codec output, ASCII) for `id`, replacing any, to expire after `ttlSeconds`. */
+  write(id: string, data: string, ttlSeconds: number): Promise<void>;
+  /** Deletes the data for `id`; deleting nothing is not an error. */
+  delete(id: string): Promise<void>;
+  /** Deletes every session of this backend. */
+  clear(): Promise<void>;
+  /** Releases timers and connections. @default nothing */
+  close?(): Promise<void>;
+}
+
+/** Options of {@link ServerStore}. */
+export type ServerStoreOptions = StoreOptions & {
+  /** The longest encoded session data, in characters; 0 = no limit (data is not a cookie). @default 0 */
+  maxLength?: number | undefined;
+};
+
+/**
+ * The shared base of server-side stores: the cookie carries only a random id (32 bytes, signed by the
+ * codec), and the backend holds the codec-encoded values (encrypted at rest with a block key), expiring
+ * after the session's `maxAge` (the store's when the session's is 0). Every instance is emptied by
+ * `clearAll()`.
+ * @example
+ * const store = new ServerStore(myBackend, { hashKey, blockKey, options: { maxAge: 3600 } });
+ */
+export class ServerStore extends StoreBase implements ClearableStore {
+  /** Where the data lives. */
+  readonly backend: SessionBackend;
+  readonly #cookieCodec: Codec;
+  readonly #dataCodec: Codec;
+
+  /** Creates the store; throws a usage error for missing or malformed keys. */
+  constructor(backend: SessionBackend, options: ServerStoreOptions) {
+    super(options);
+    this.backend = backend;
+    const maxAge = codecMaxAge(this.defaults);
+    this.#cookieCodec = codecFor(options, { maxAge, maxLength: 4096, now: this.now });
+    this.#dataCodec = codecFor(options, { maxAge, maxLength: options.maxLength ?? 0, now: this.now });
+    registerLiveStore(this);
+  }
+
+  /** Returns a new, empty session (its id is assigned on first save). */
+  async new(_ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
+    return this.fresh(this, name, config);
+  }
+
+  /** Loads the session whose id the cookie carries; anything untrusted or missing gives a fresh session and a report. */
+  async get(ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
+    assertCookieName(name);
+    const cookie = ctx.getCookie(name);
+    if (cookie === undefined) return this.fresh(this, name, config);
+    let id: string;
+    let stale: boolean;
+    try {
+      const decoded = this.#cookieCodec.decodeWithKeyIndex(name, cookie);
+      id = Buffer.from(decoded.value as Uint8Array).toString("latin1");
+      if (!isValidSessionId(id)) {
+        throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
+      }
+      stale = decoded.keyIndex > 0;
+    } catch (err) {
+      return this.recover(this, name, config, err);
+    }
+    try {
+      const data = await this.#call(name, "read", () => this.backend.read(id));
+      if (data === undefined) {
+        throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
+      }
+      const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
+      const decoded = this.#dataCodec.decodeWithKeyIndex(dataName(name, id), text);
+      const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
+      checkTimeouts(name, config, payload, this.now());
+      const session = this.loaded(this, name, config, { id, ...payload });
+      if (stale || decoded.keyIndex > 0) session.markDirty(); // re-issue with the newest key on save
+      return session;
+    } catch (err) {
+      return this.recover(this, name, config, err);
+    }
+  }
+
+  /** Writes the data and sets the id cookie; skipped when unchanged; deletes when `options.maxAge` < 0. */
+  async save(ctx: RequestContext, session: Session): Promise<void> {
+    const now = Math.floor(this.now());
+    if (session.options.maxAge < 0) return this.#remove(ctx, session, now);
+    if (!session.needsSave(now)) return;
+    if (session.id === "") session.id = generateSessionId();
+    await this.#persist(ctx, session, now);
+  }
+
+  /** Deletes the data, expires the cookie, and marks the session destroyed. */
+  async destroy(ctx: RequestContext, session: Session): Promise<void> {
+    await this.#remove(ctx, session, Math.floor(this.now()));
+    session.markDestroyed();
+  }
+
+  /** Moves the session to a new id (values kept), deletes the old data, and sets the new cookie. */
+  async regenerate(ctx: RequestContext, session: Session): Promise<void> {
+    const now = Math.floor(this.now());
+    const oldId = session.id;
+    session.id = generateSessionId();
+    await this.#persist(ctx, session, now);
+    if (isValidSessionId(oldId)) await this.#call(session.name, "delete", () => this.backend.delete(oldId));
+  }
+
+  /** Deletes every session of this store (what `clearAll()` calls). */
+  async clear(): Promise<void> {
+    await this.#call("*", "clear", () => this.backend.clear());
+  }
+
+  /** Releases the backend's timers and connections; `clearAll()` no longer sees this store. */
+  async close(): Promise<void> {
+    unregisterLiveStore(this);
+    await this.backend.close?.();
+  }
+
+  async #persist(ctx: RequestContext, session: Session, now: number): Promise<void> {
+    const { name, id } = session;
+    const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
+    StoreBase.checkSize(name, formatSetCookie(name, cookie, session.options, now * 1000), 4096);
+    const bytes = encodePayload(serializerOf(session.config), { values: session.values(), createdAt: session.createdAt, accessedAt: now });
+    const data = this.#dataCodec.encode(dataName(name, id), bytes);
+    const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
+    await this.#call(name, "write", () => this.backend.write(id, data, ttl));
+    ctx.setCookie(name, cookie, session.options);
+    session.markSaved(now);
+  }
+
+  async #remove(ctx: RequestContext, session: Session, now: number): Promise<void> {
+    const id = session.id;
+    if (isValidSessionId(id)) await this.#call(session.name, "delete", () => this.backend.delete(id));
+    ctx.setCookie(session.name, "", { ...session.options, maxAge: -1 });
+    session.markSaved(now);
+  }
+
+  async #call<T>(name: string, operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (isDecodeError(err) || isSessionError(err, "store_unavailable")) throw err;
+      throw new SessionError(
+        "store_unavailable",
+        `the session backend failed to ${operation} session "${name}" (${(err as Error)?.message ?? err}); check that it is reachable and writable, then retry.`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+/** The codec name session data is signed under: binds the data to its session name and id. */
+function dataName(name: string, id: string): string {
+  return `${name}.${id}`;
+}

@@ -1,0 +1,76 @@
+import { SessionError, isDecodeError } from "../errors.ts";
+import { type CookieOptions, assertCookieName, resolveCookieOptions } from "../options.ts";
+import { Session } from "../session.ts";
+import type { ErrorHook, SessionConfig } from "../session-config.ts";
+import type { Store } from "../store.ts";
+import { report, systemNow } from "./store-options.ts";
+
+/**
+ * What every built-in store shares: default options, the clock, new sessions, and turning decode errors
+ * into a fresh session plus a report.
+ */
+export abstract class StoreBase {
+  /** The default cookie options copied into each new session. */
+  readonly defaults: CookieOptions;
+  /** The clock, in Unix seconds. */
+  protected readonly now: () => number;
+  /** The store-level error hook. */
+  protected readonly onError: ErrorHook | undefined;
+
+  protected constructor(options: {
+    options?: Partial<CookieOptions> | undefined;
+    now?: (() => number) | undefined;
+    onError?: ErrorHook | undefined;
+  }) {
+    this.defaults = resolveCookieOptions(options.options);
+    this.now = options.now ?? systemNow;
+    this.onError = options.onError;
+  }
+
+  /** Builds a new, empty session for this store. */
+  protected fresh(store: Store, name: string, config: SessionConfig): Session {
+    assertCookieName(name);
+    const now = Math.floor(this.now());
+    return new Session(store, name, {
+      options: resolveCookieOptions(config.options, this.defaults),
+      config,
+      isNew: true,
+      createdAt: now,
+      accessedAt: now,
+    });
+  }
+
+  /** Builds a loaded session. */
+  protected loaded(
+    store: Store,
+    name: string,
+    config: SessionConfig,
+    data: { id?: string; values: Record<string, unknown>; createdAt: number; accessedAt: number },
+  ): Session {
+    return new Session(store, name, {
+      ...data,
+      options: resolveCookieOptions(config.options, this.defaults),
+      config,
+      isNew: false,
+    });
+  }
+
+  /** Turns a decode error into a report and a fresh session; rethrows anything else. */
+  protected recover(store: Store, name: string, config: SessionConfig, err: unknown): Session {
+    if (!isDecodeError(err)) throw err;
+    const phase = err.code === "session_timeout" ? "timeout" : "decode";
+    report(this.onError, config, err, { name, phase });
+    return this.fresh(store, name, config);
+  }
+
+  /** Throws `cookie_too_large` when a `Set-Cookie` header is over `limit` bytes (0 = no limit). */
+  protected static checkSize(name: string, header: string, limit: number): void {
+    const size = Buffer.byteLength(header, "utf8");
+    if (limit > 0 && size > limit) {
+      throw new SessionError(
+        "cookie_too_large",
+        `the Set-Cookie header of session "${name}" would be ${size} bytes, over the ${limit}-byte limit browsers keep; store less in it, use a server-side store (FilesystemStore, RedisStore), or raise maxLength.`,
+      );
+    }
+  }
+}
