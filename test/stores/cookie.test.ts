@@ -1,0 +1,8 @@
+import { CookieStore } from "../../src/stores/cookie-store.ts";
+import { describeStoreContract } from "./contract.ts";
+
+describeStoreContract("CookieStore", async () => ({
+  serverSide: false,
+  make: ({ keys, now, onError, options }) => new CookieStore({ keys, now, onError, options }),
+  cleanup: async () => {},
+}));
