@@ -8,6 +8,7 @@ import type { Serializer } from "./serializers.ts";
 /** AES block size: the length of the random IV prepended to the ciphertext. */
 const IV_LENGTH = 16;
 const PIPE = 0x7c;
+const MAC_LENGTH = 32;
 const MAX_INT64 = 9223372036854775807n;
 const MIN_INT64 = -9223372036854775808n;
 
@@ -46,10 +47,17 @@ export function encodeWith(
     const cipher = createCipheriv(pair.cipher, pair.blockKey, iv);
     bytes = Buffer.concat([iv, cipher.update(bytes), cipher.final()]);
   }
-  const head = `${Math.floor(limits.now())}|${encodeBase64(bytes)}|`;
-  const headBytes = Buffer.from(head, "latin1");
-  const mac = macOf(pair.hashKey, name, headBytes.subarray(0, headBytes.length - 1));
-  const cookie = encodeBase64(Buffer.concat([headBytes, mac]));
+  // One buffer for "timestamp|payload|mac": the MAC is written into its tail.
+  const timestamp = String(Math.floor(limits.now()));
+  const payload = encodeBase64(bytes);
+  const signedLength = timestamp.length + 1 + payload.length;
+  const envelope = Buffer.allocUnsafe(signedLength + 1 + MAC_LENGTH);
+  envelope.write(timestamp, 0, "latin1");
+  envelope[timestamp.length] = PIPE;
+  envelope.write(payload, timestamp.length + 1, "latin1");
+  envelope[signedLength] = PIPE;
+  macOf(pair.hashKey, name, envelope.subarray(0, signedLength)).copy(envelope, signedLength + 1);
+  const cookie = encodeBase64(envelope);
   if (limits.maxLength !== 0 && cookie.length > limits.maxLength) {
     throw new SessionError(
       "encoded_too_long",

@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark section, each with its baseline measured in the same process.
+ * Pass section names to run only some: `npm run bench -- codec`.
+ */
+import { runCodecBench } from "./codec.ts";
+
+const sections: Record<string, () => void | Promise<void>> = {
+  codec: runCodecBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  await run();
+}
