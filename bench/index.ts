@@ -3,9 +3,13 @@
  * Pass section names to run only some: `npm run bench -- codec`.
  */
 import { runCodecBench } from "./codec.ts";
+import { runHttpBench } from "./http.ts";
 
 const sections: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
+  http: async () => {
+    await runHttpBench();
+  },
 };
 
 const wanted = process.argv.slice(2);

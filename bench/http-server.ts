@@ -1,0 +1,118 @@
+// The HTTP benchmark's server process: `tsx bench/http-server.ts <case>` starts the same tiny node:http app
+// (read a counter from the session, increment, save, answer with it) on 127.0.0.1, port 0, and sends the
+// port to its parent over IPC. One process per case, so the load generator runs on the other core.
+import { mkdtempSync, rmSync } from "node:fs";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import expressSession from "express-session";
+import { getIronSession } from "iron-session";
+
+/** The cases, in the order the benchmark runs and prints them. */
+export const HTTP_CASES = ["none", "ts-cookie", "ts-fs", "express-session", "iron-session"] as const;
+/** One benchmark case. */
+export type HttpCase = (typeof HTTP_CASES)[number];
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+interface App {
+  handler: Handler;
+  cleanup?: () => void;
+}
+
+const HASH_KEY = Buffer.alloc(64, 7);
+const BLOCK_KEY = Buffer.alloc(32, 9);
+const IRON_PASSWORD = "a-benchmark-password-of-at-least-32-characters";
+
+function answer(res: ServerResponse, count: number): void {
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end(String(count));
+}
+
+function none(): App {
+  let count = 0;
+  return { handler: (_req, res) => answer(res, ++count) };
+}
+
+function expressSessionApp(): App {
+  const middleware = expressSession({
+    secret: IRON_PASSWORD,
+    resave: false,
+    saveUninitialized: false,
+    store: new expressSession.MemoryStore(),
+  });
+  return {
+    handler: (req, res) => {
+      void middleware(req as never, res as never, () => {
+        const session = (req as unknown as { session: expressSession.Session & { count?: number } }).session;
+        session.count = (session.count ?? 0) + 1;
+        answer(res, session.count);
+      });
+    },
+  };
+}
+
+function ironSessionApp(): App {
+  return {
+    handler: async (req, res) => {
+      const session = await getIronSession<{ count?: number }>(req, res, { cookieName: "iron", password: IRON_PASSWORD });
+      session.count = (session.count ?? 0) + 1;
+      await session.save();
+      answer(res, session.count);
+    },
+  };
+}
+
+async function typedSessionsApp(kind: "cookie" | "fs"): Promise<App> {
+  const { tsApp } = await import("./http-ts-app.ts");
+  if (kind === "cookie") return { handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY }, answer) };
+  const dir = mkdtempSync(join(tmpdir(), "ts-bench-fs-"));
+  return {
+    handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY, dir }, answer),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function makeApp(name: HttpCase): Promise<App> {
+  switch (name) {
+    case "none":
+      return none();
+    case "ts-cookie":
+      return typedSessionsApp("cookie");
+    case "ts-fs":
+      return typedSessionsApp("fs");
+    case "express-session":
+      return expressSessionApp();
+    case "iron-session":
+      return ironSessionApp();
+  }
+}
+
+async function main(): Promise<void> {
+  const name = process.argv[2] as HttpCase;
+  if (!HTTP_CASES.includes(name)) throw new Error(`unknown case ${String(name)}; one of ${HTTP_CASES.join(", ")}`);
+  const app = await makeApp(name);
+  const server: Server = createServer((req, res) => {
+    Promise.resolve(app.handler(req, res)).catch((err: unknown) => {
+      console.error(err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    process.send?.({ port: address.port });
+  });
+  const stop = () => {
+    server.close(() => {
+      app.cleanup?.();
+      process.exit(0);
+    });
+    server.closeAllConnections();
+  };
+  process.on("SIGTERM", stop);
+  process.on("disconnect", stop);
+}
+
+if (process.argv[1]?.endsWith("http-server.ts")) await main();

@@ -1,0 +1,28 @@
+// The typed-sessions cases of the HTTP benchmark: the public API a user writes on node:http.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { nodeContext } from "../src/http/node.ts";
+import { sessions } from "../src/sessions.ts";
+import { CookieStore } from "../src/stores/cookie-store.ts";
+import { FilesystemStore } from "../src/stores/fs-store.ts";
+
+/** Which store, with which keys (and, for `fs`, which directory). */
+export type TsAppOptions =
+  | { kind: "cookie"; hashKey: Buffer; blockKey: Buffer }
+  | { kind: "fs"; hashKey: Buffer; blockKey: Buffer; dir: string };
+
+/** Returns the handler: load the session, increment `count`, save, answer with the count. */
+export function tsApp(
+  options: TsAppOptions,
+  answer: (res: ServerResponse, count: number) => void,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const keys = { hashKey: options.hashKey, blockKey: options.blockKey };
+  const store = options.kind === "cookie" ? new CookieStore(keys) : new FilesystemStore({ ...keys, dir: options.dir });
+  const counter = sessions("bench", store);
+  return async (req, res) => {
+    const ctx = nodeContext(req, res);
+    const session = await counter.get(ctx);
+    const count = session.increment("count");
+    await session.save(ctx);
+    answer(res, count);
+  };
+}

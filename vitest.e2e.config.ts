@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+// Real-browser tests: `npm run test:e2e` (needs /usr/bin/chromium). Kept out of `npm test`.
+export default defineConfig({
+  test: {
+    include: ["test/e2e/**/*.e2e.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
