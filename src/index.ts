@@ -45,3 +45,14 @@ export type { NodeRequestLike, NodeResponseLike } from "./http/node.ts";
 export { fetchContext } from "./http/fetch.ts";
 export type { FetchContext } from "./http/fetch.ts";
 export { formatSetCookie, parseCookieHeader } from "./http/cookie-header.ts";
+
+// Typed sessions (schemas + gen).
+export { defineSession, isSessionDefinition } from "./schema/define-session.ts";
+export type { DataSchema, DefinitionCookieOptions, OnInvalid, SessionDefinition, SessionDefinitionInput } from "./schema/define-session.ts";
+export { createValidator, parseField, storedValuesSchema } from "./schema/validate.ts";
+export { TypedSession } from "./schema/typed-session.ts";
+export { bindSession } from "./schema/bind-session.ts";
+export type { BoundSession, TypedSessionManager } from "./schema/bind-session.ts";
+export { createPlanSerializer, stringifyWithPlan } from "./schema/compiled-serializer.ts";
+export type { SerializerPlan } from "./schema/compiled-serializer.ts";
+export { parseSuperjson } from "./schema/superjson-reader.ts";

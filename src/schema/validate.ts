@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { SessionValidationError, type ValidationIssue } from "../errors.ts";
+import type { DataSchema, SessionDefinition } from "./define-session.ts";
+
+/** The values key the session keeps flash messages under (gorilla's `_flash`). */
+export const FLASH_KEY = "_flash";
+
+/** Turns Zod issues into {@link ValidationIssue}s with dotted paths (`cart.0.qty`), prefixed by `prefix`. */
+export function toIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): ValidationIssue[] {
+  return issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join("."),
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+function describe(issues: readonly ValidationIssue[]): string {
+  const first = issues[0];
+  const where = first === undefined ? "" : ` ${first.path === "" ? "(root)" : first.path}: ${first.message}`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return `${where}${more}`;
+}
+
+/**
+ * Builds the schema stored values are checked against: the data fields (fields that are required and have no
+ * default become optional, so a session saved before they were set stays valid) and the flash list.
+ */
+export function storedValuesSchema(data: DataSchema, flash: z.ZodType | undefined): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(data.shape)) {
+    shape[key] = (field as z.ZodType)._zod.optin === undefined ? (field as z.ZodType).optional() : (field as z.ZodType);
+  }
+  shape[FLASH_KEY] = z.array(flash ?? z.unknown()).optional();
+  return z.object(shape);
+}
+
+/**
+ * Makes the `validate` hook of a session definition: parses decoded values against the schema, applies
+ * defaults, drops unknown keys, and throws a {@link SessionValidationError} (with dotted paths) when the data
+ * does not fit.
+ */
+export function createValidator(
+  definition: SessionDefinition,
+): (values: Record<string, unknown>) => Record<string, unknown> {
+  const schema = storedValuesSchema(definition.data, definition.flash);
+  return (values) => {
+    const result = schema.safeParse(values);
+    if (result.success) {
+      if (result.data[FLASH_KEY] === undefined) delete result.data[FLASH_KEY];
+      return result.data;
+    }
+    const issues = toIssues(result.error.issues);
+    throw new SessionValidationError(
+      `the stored data of session "${definition.name}" does not fit its schema:${describe(issues)}. It was written before a schema change or edited by hand; onInvalid "reset" starts a fresh session instead.`,
+      issues,
+      { cause: result.error },
+    );
+  };
+}
+
+/**
+ * Checks one value against a field's schema and returns the parsed value (defaults and transforms applied);
+ * throws a {@link SessionValidationError} naming `sessionName` and the field otherwise.
+ */
+export function parseField(sessionName: string, key: string, schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = toIssues(result.error.issues, [key]);
+  throw new SessionValidationError(
+    `session "${sessionName}" refused a value for ${key}:${describe(issues)}. Pass a value that fits the field's schema.`,
+    issues,
+    { cause: result.error },
+  );
+}
