@@ -1,5 +1,4 @@
 import type { Codec } from "../codec/codec.ts";
-import { SessionError, isSessionError } from "../errors.ts";
 import { formatSetCookie } from "../http/cookie-header.ts";
 import type { RequestContext } from "../http/context.ts";
 import { assertCookieName } from "../options.ts";
@@ -28,7 +27,10 @@ export type CookieStoreOptions = StoreOptions & {
  * const store = new CookieStore({ hashKey: process.env.SESSION_HASH_KEY!, blockKey: process.env.SESSION_BLOCK_KEY });
  */
 export class CookieStore extends StoreBase implements Store {
+  /** Decodes, refusing values over maxLength unread. */
   readonly #codec: Codec;
+  /** Encodes without a length limit: the whole header is measured instead. */
+  readonly #encoder: Codec;
   readonly #maxLength: number;
 
   /** Creates a cookie store; throws a usage error for missing or malformed keys. */
@@ -36,6 +38,7 @@ export class CookieStore extends StoreBase implements Store {
     super(options);
     this.#maxLength = options.maxLength ?? 4096;
     this.#codec = codecFor(options, { maxAge: codecMaxAge(this.defaults), maxLength: this.#maxLength, now: this.now });
+    this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.defaults), maxLength: 0, now: this.now });
   }
 
   /** Returns a new, empty session. */
@@ -74,17 +77,7 @@ export class CookieStore extends StoreBase implements Store {
       createdAt: session.createdAt,
       accessedAt: now,
     });
-    let value: string;
-    try {
-      value = this.#codec.encode(session.name, bytes);
-    } catch (err) {
-      if (!isSessionError(err, "encoded_too_long")) throw err;
-      throw new SessionError(
-        "cookie_too_large",
-        `the value of session "${session.name}" is too large for a cookie (${err.message.replace("typed-sessions: ", "")})`,
-        { cause: err },
-      );
-    }
+    const value = this.#encoder.encode(session.name, bytes);
     StoreBase.checkSize(
       session.name,
       formatSetCookie(session.name, value, session.options, now * 1000),

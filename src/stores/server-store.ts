@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Codec } from "../codec/codec.ts";
 import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
 import { formatSetCookie } from "../http/cookie-header.ts";
@@ -29,6 +30,11 @@ export interface SessionBackend {
   clear(): Promise<void>;
   /** Releases timers and connections. @default nothing */
   close?(): Promise<void>;
+  /**
+   * Writes `data` under `newId` and deletes `oldId` atomically (what `regenerate` uses, so the session never
+   * exists under both ids). @default `write(newId)`, then `delete(oldId)`
+   */
+  replace?(oldId: string, newId: string, data: string, ttlSeconds: number): Promise<void>;
 }
 
 /** Options of {@link ServerStore}. */
@@ -120,8 +126,9 @@ export class ServerStore extends StoreBase implements ClearableStore {
     const now = Math.floor(this.now());
     const oldId = session.id;
     session.id = generateSessionId();
-    await this.#persist(ctx, session, now);
-    if (isValidSessionId(oldId)) await this.#call(session.name, "delete", () => this.backend.delete(oldId));
+    const atomic = isValidSessionId(oldId) && this.backend.replace !== undefined;
+    await this.#persist(ctx, session, now, atomic ? oldId : undefined);
+    if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", () => this.backend.delete(oldId));
   }
 
   /** Deletes every session of this store (what `clearAll()` calls). */
@@ -135,14 +142,18 @@ export class ServerStore extends StoreBase implements ClearableStore {
     await this.backend.close?.();
   }
 
-  async #persist(ctx: RequestContext, session: Session, now: number): Promise<void> {
+  async #persist(ctx: RequestContext, session: Session, now: number, replacing?: string): Promise<void> {
     const { name, id } = session;
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     StoreBase.checkSize(name, formatSetCookie(name, cookie, session.options, now * 1000), 4096);
     const bytes = encodePayload(serializerOf(session.config), { values: session.values(), createdAt: session.createdAt, accessedAt: now });
     const data = this.#dataCodec.encode(dataName(name, id), bytes);
     const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
-    await this.#call(name, "write", () => this.backend.write(id, data, ttl));
+    await this.#call(name, "write", () =>
+      replacing === undefined || this.backend.replace === undefined
+        ? this.backend.write(id, data, ttl)
+        : this.backend.replace(replacing, id, data, ttl),
+    );
     ctx.setCookie(name, cookie, session.options);
     session.markSaved(now);
   }
@@ -168,7 +179,10 @@ export class ServerStore extends StoreBase implements ClearableStore {
   }
 }
 
-/** The codec name session data is signed under: binds the data to its session name and id. */
+/**
+ * The codec name session data is signed under: binds the data to its session name and id (so a file
+ * copied under another id is refused), without putting the id itself, a bearer secret, in error messages.
+ */
 function dataName(name: string, id: string): string {
-  return `${name}.${id}`;
+  return `${name}#${createHash("sha256").update(id).digest("base64url").slice(0, 16)}`;
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { isSessionError } from "../../src/errors.ts";
+import { sessions } from "../../src/sessions.ts";
+import { CookieStore } from "../../src/stores/cookie-store.ts";
+import { CookieJar } from "./cookie-jar.ts";
+
+const OLD = { hashKey: "o".repeat(32), blockKey: "O".repeat(32) };
+const NEW = { hashKey: "n".repeat(32), blockKey: "N".repeat(32) };
+
+describe("CookieStore", () => {
+  it("throws cookie_too_large, naming the session and size, before writing any header", async () => {
+    const store = new CookieStore({ keys: [NEW] });
+    const ctx = new CookieJar().context();
+    const session = await sessions("big_one", store).get(ctx);
+    session.set("blob", "x".repeat(3500));
+    const err: unknown = await session.save(ctx).catch((e: unknown) => e);
+    expect(isSessionError(err, "cookie_too_large")).toBe(true);
+    expect((err as Error).message).toMatch(/"big_one".* \d{4} bytes, over the 4096-byte limit/);
+    expect(ctx.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("measures the whole Set-Cookie header, attributes included", async () => {
+    const plain = new CookieStore({ keys: [NEW] });
+    const ornate = new CookieStore({ keys: [NEW], options: { path: `/${"p".repeat(300)}` } });
+    const saves = async (store: CookieStore, size: number): Promise<boolean> => {
+      const ctx = new CookieJar().context();
+      const session = await store.new(ctx, "s");
+      session.set("blob", "x".repeat(size));
+      return store.save(ctx, session).then(() => true, () => false);
+    };
+    let size = 1000;
+    while (await saves(plain, size + 50)) size += 50; // the largest blob that fits without extra attributes
+    expect(size).toBeLessThan(4096);
+    expect(await saves(plain, size)).toBe(true);
+    expect(await saves(ornate, size)).toBe(false);
+  });
+
+  it("errors for a value too large for a cookie, and a larger maxLength fixes it (gorilla #2)", async () => {
+    const small = new CookieStore({ keys: [NEW] });
+    const large = new CookieStore({ keys: [NEW], maxLength: 4096 * 4 });
+    const ctx = new CookieJar().context();
+    const session = await small.new(ctx, "s");
+    session.set("big", "x".repeat(4096));
+    await expect(small.save(ctx, session)).rejects.toMatchObject({ code: "cookie_too_large" });
+    await expect(large.save(ctx, session)).resolves.toBeUndefined();
+    expect(ctx.headers.getSetCookie()).toHaveLength(1);
+  });
+
+  it("re-issues a cookie signed with an old key, and only then", async () => {
+    const jar = new CookieJar();
+    const ctx1 = jar.context();
+    const first = await sessions("s", new CookieStore({ keys: [OLD] })).get(ctx1);
+    first.set("name", "kataras");
+    await first.save(ctx1);
+    jar.absorb(ctx1.headers);
+
+    const rotated = new CookieStore({ keys: [NEW, OLD] });
+    const ctx2 = jar.context();
+    const second = await sessions("s", rotated).get(ctx2);
+    expect(second.isDirty).toBe(true);
+    await second.save(ctx2);
+    jar.absorb(ctx2.headers);
+    expect(ctx2.headers.getSetCookie()).toHaveLength(1);
+
+    const ctx3 = jar.context();
+    const third = await sessions("s", rotated).get(ctx3);
+    expect(third.isDirty).toBe(false);
+    await third.save(ctx3);
+    expect(ctx3.headers.getSetCookie()).toEqual([]);
+
+    const errors: unknown[] = [];
+    const onlyOld = new CookieStore({ keys: [OLD], onError: (err) => errors.push(err) });
+    expect((await onlyOld.get(jar.context(), "s")).isNew).toBe(true);
+    expect(errors).toHaveLength(1);
+  });
+
+  it("writes the cookie attributes from the store defaults", async () => {
+    const store = new CookieStore({ keys: [NEW], options: { domain: "example.com", secure: true, sameSite: "strict", partitioned: true } });
+    const ctx = new CookieJar().context();
+    const session = await store.new(ctx, "s");
+    session.set("a", 1);
+    await store.save(ctx, session);
+    const [line] = ctx.headers.getSetCookie();
+    expect(line).toMatch(/^s=[A-Za-z0-9_=-]+; Max-Age=2592000; Domain=example.com; Path=\/; Expires=.*; HttpOnly; Secure; Partitioned; SameSite=Strict$/);
+  });
+});

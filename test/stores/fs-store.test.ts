@@ -1,0 +1,211 @@
+import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createCodec } from "../../src/codec/codec.ts";
+import type { SessionError } from "../../src/errors.ts";
+import { fetchContext } from "../../src/http/fetch.ts";
+import type { Session } from "../../src/session.ts";
+import { FilesystemStore } from "../../src/stores/fs-store.ts";
+import { CookieJar } from "./cookie-jar.ts";
+
+const HASH_KEY = "h".repeat(32);
+const BLOCK_KEY = "b".repeat(32);
+
+describe("FilesystemStore", () => {
+  let root: string;
+  let dir: string;
+  let clock: number;
+  let errors: SessionError[];
+  let store: FilesystemStore;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "ts-fs-"));
+    dir = join(root, "sessions");
+    clock = 1_700_000_000;
+    errors = [];
+    store = new FilesystemStore({ dir, hashKey: HASH_KEY, blockKey: BLOCK_KEY, now: () => clock, onError: (err) => errors.push(err) });
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function saved(values: Record<string, unknown>, maxAge?: number): Promise<{ session: Session; jar: CookieJar }> {
+    const jar = new CookieJar();
+    const ctx = jar.context();
+    const session = await store.get(ctx, "fs");
+    for (const [key, value] of Object.entries(values)) session.set(key, value);
+    if (maxAge !== undefined) session.options.maxAge = maxAge;
+    await session.save(ctx);
+    jar.absorb(ctx.headers);
+    return { session, jar };
+  }
+
+  const files = async (): Promise<string[]> => (await readdir(dir)).sort();
+
+  it("creates its directory with mode 0700 and files with mode 0600", async () => {
+    const { session } = await saved({ a: 1 });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, `session_${session.id}`))).mode & 0o777).toBe(0o600);
+  });
+
+  it("keeps only the id in the cookie and the data encrypted in the file", async () => {
+    const { session, jar } = await saved({ secret: "kataras-secret" });
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const content = await readFile(join(dir, `session_${session.id}`), "latin1");
+    expect(content).not.toContain("kataras-secret");
+    expect(Buffer.from(content.split("\n")[1] ?? "", "base64url").toString("latin1")).not.toContain("kataras");
+    expect(jar.header().length).toBeLessThan(300);
+  });
+
+  it("stores values far larger than a cookie could hold", async () => {
+    const big = "x".repeat(100_000);
+    const { jar } = await saved({ big });
+    const session = await store.get(jar.context(), "fs");
+    expect(session.getString("big")).toHaveLength(100_000);
+  });
+
+  it.each([
+    ["a parent path", "../../etc/passwd"],
+    ["an encoded parent path", "%2e%2e%2f%2e%2e%2fx"],
+    ["a NUL byte", `${"a".repeat(42)}\u0000`],
+    ["a 43-character path", `../${"a".repeat(40)}`],
+    ["10 KB", "a".repeat(10_240)],
+  ])("refuses a signed id with %s before touching the filesystem", async (_label, hostile) => {
+    const read = vi.spyOn(store.backend, "read");
+    const codec = createCodec({ hashKey: HASH_KEY, blockKey: BLOCK_KEY, serializer: "raw", maxLength: 0 });
+    const cookie = codec.encode("fs", Buffer.from(hostile, "latin1"));
+    const ctx = fetchContext(new Request("http://127.0.0.1/", { headers: { cookie: `fs=${cookie}` } }));
+    const session = await store.get(ctx, "fs");
+    expect(session.isNew).toBe(true);
+    expect(read).not.toHaveBeenCalled();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.kind).toBe("decode");
+  });
+
+  it("refuses hostile ids in the backend itself", async () => {
+    for (const id of ["../x", "..", "a/b", `${"a".repeat(42)}/`, "\u0000"]) {
+      await expect(store.backend.read(id)).rejects.toMatchObject({ code: "invalid_session_id" });
+      await expect(store.backend.write(id, "data", 60)).rejects.toMatchObject({ code: "invalid_session_id" });
+    }
+    expect(await readdir(root)).toEqual(["sessions"]);
+  });
+
+  it("never leaves a file that fails to decode after 500 concurrent saves to one session", async () => {
+    const { session, jar } = await saved({ n: -1 });
+    const ctx = jar.context();
+    await Promise.all(
+      Array.from({ length: 500 }, (_, n) => {
+        session.set("n", n);
+        return store.save(ctx, session);
+      }),
+    );
+    const loaded = await store.get(jar.context(), "fs");
+    expect(loaded.isNew).toBe(false);
+    expect(loaded.getInt("n")).toBeGreaterThanOrEqual(0);
+    expect(await files()).toEqual([`session_${session.id}`]);
+    expect(errors).toEqual([]);
+  });
+
+  it("never leaves a file that fails to decode after 500 concurrent saves to distinct sessions", async () => {
+    const results = await Promise.all(Array.from({ length: 500 }, (_, n) => saved({ n })));
+    expect(await files()).toHaveLength(500);
+    const loaded = await Promise.all(results.map(({ jar }) => store.get(jar.context(), "fs")));
+    expect(loaded.map((session) => session.getInt("n"))).toEqual(results.map((_, n) => n));
+    expect(errors).toEqual([]);
+  });
+
+  it("gives a fresh session and reports a file truncated by hand", async () => {
+    const { session, jar } = await saved({ a: 1 });
+    const path = join(dir, `session_${session.id}`);
+    await truncate(path, (await stat(path)).size - 20);
+    const loaded = await store.get(jar.context(), "fs");
+    expect(loaded.isNew).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.kind).toBe("decode");
+  });
+
+  it.each([
+    ["an empty file", ""],
+    ["no expiry line", "garbage"],
+    ["a wrong expiry line", "soon\nabc"],
+  ])("gives a fresh session and reports %s", async (_label, content) => {
+    const { session, jar } = await saved({ a: 1 });
+    await writeFile(join(dir, `session_${session.id}`), content);
+    expect((await store.get(jar.context(), "fs")).isNew).toBe(true);
+    expect(errors.map((err) => err.kind)).toEqual(["decode"]);
+  });
+
+  it("refuses a file copied under another session's id", async () => {
+    const victim = await saved({ role: "admin" });
+    const attacker = await saved({ role: "guest" });
+    const content = await readFile(join(dir, `session_${victim.session.id}`));
+    await writeFile(join(dir, `session_${attacker.session.id}`), content);
+    const loaded = await store.get(attacker.jar.context(), "fs");
+    expect(loaded.isNew).toBe(true);
+    expect(loaded.get("role")).toBeUndefined();
+    expect(errors.map((err) => err.code)).toEqual(["invalid_mac"]);
+    expect(errors[0]?.message).not.toContain(attacker.session.id);
+  });
+
+  it("gives a fresh session and reports a deleted file", async () => {
+    const { session, jar } = await saved({ a: 1 });
+    await rm(join(dir, `session_${session.id}`));
+    expect((await store.get(jar.context(), "fs")).isNew).toBe(true);
+    expect(errors.map((err) => err.code)).toEqual(["unknown_session"]);
+  });
+
+  it("cleanup() removes exactly the expired files", async () => {
+    const short = await Promise.all([saved({ a: 1 }, 60), saved({ a: 2 }, 60)]);
+    const long = await Promise.all([saved({ a: 3 }, 3600), saved({ a: 4 }, 0)]);
+    await writeFile(join(dir, "unrelated.txt"), "keep me");
+    expect(await store.cleanup()).toBe(0);
+    clock += 61;
+    expect(await store.cleanup()).toBe(2);
+    const remaining = await files();
+    expect(remaining).toEqual(["unrelated.txt", ...long.map(({ session }) => `session_${session.id}`)].sort());
+    expect(short.every(({ session }) => !remaining.includes(`session_${session.id}`))).toBe(true);
+  });
+
+  it("sweeps expired files on an unref'd interval when sweepInterval is set", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const swept = new FilesystemStore({ dir, hashKey: HASH_KEY, now: () => clock, sweepInterval: 60 });
+      await saved({ a: 1 }, 10);
+      clock += 11;
+      vi.advanceTimersByTime(60_000);
+      await vi.waitFor(async () => expect(await files()).toEqual([]));
+      await swept.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("wraps filesystem failures in store_unavailable with the cause", async () => {
+    await rm(dir, { recursive: true });
+    await writeFile(dir, "not a directory");
+    const jar = new CookieJar();
+    const ctx = jar.context();
+    const session = await store.get(ctx, "fs");
+    session.set("a", 1);
+    await expect(session.save(ctx)).rejects.toMatchObject({ code: "store_unavailable", kind: "unavailable", cause: expect.anything() });
+    expect(ctx.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("errors for a value over an explicit maxLength, and a larger maxLength fixes it (gorilla #2)", async () => {
+    const big = "x".repeat(4096 * 2);
+    const small = new FilesystemStore({ dir, hashKey: HASH_KEY, maxLength: 4096 });
+    const large = new FilesystemStore({ dir, hashKey: HASH_KEY, maxLength: 4096 * 4 });
+    try {
+      const ctx = new CookieJar().context();
+      const session = await small.new(ctx, "fs");
+      session.set("big", big);
+      await expect(small.save(ctx, session)).rejects.toMatchObject({ code: "encoded_too_long" });
+      await expect(large.save(ctx, session)).resolves.toBeUndefined();
+    } finally {
+      await small.close();
+      await large.close();
+    }
+  });
+});
