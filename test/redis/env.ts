@@ -21,10 +21,18 @@ export function connect(url: string = REDIS_URL, commandTimeout = 1000): Redis {
 
 /** Deletes every key under `prefix` (test cleanup), with SCAN. */
 export async function deletePrefix(client: Redis, prefix: string): Promise<void> {
+  const keys = await keysUnder(client, prefix);
+  if (keys.length > 0) await client.del(...keys);
+}
+
+/** Lists every key under `prefix`, following the SCAN cursor to the end. */
+export async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const found: string[] = [];
   let cursor = "0";
   do {
     const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
     cursor = next;
-    if (keys.length > 0) await client.del(...keys);
+    found.push(...keys);
   } while (cursor !== "0");
+  return found.sort();
 }

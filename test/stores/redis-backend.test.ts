@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { RedisBackend, escapeGlob } from "../../src/stores/redis-backend.ts";
-import { connect, deletePrefix, testPrefix } from "../redis/env.ts";
+import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
 let client: Redis;
 const prefix = testPrefix("backend");
@@ -86,8 +86,7 @@ describe("RedisBackend", () => {
     const lookalike = `${prefix.slice(0, -1)}X`;
     await client.set(lookalike, "foreign", "EX", 60);
     await b.clear();
-    const [, left] = await client.scan("0", "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
-    expect(left).toEqual([]);
+    expect(await keysUnder(client, prefix)).toEqual([]);
     expect(await client.get(`${outside}keep`)).toBe("foreign");
     expect(await client.get(lookalike)).toBe("foreign");
     await client.del(lookalike);

@@ -2,6 +2,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { RedisBackend } from "../../src/stores/redis-backend.ts";
+import { RedisStore } from "../../src/stores/redis-store.ts";
+import { CookieJar } from "./cookie-jar.ts";
 import { connect, testPrefix } from "../redis/env.ts";
 import { type ThrowawayRedis, startThrowawayRedis } from "../redis/server.ts";
 
@@ -75,5 +77,38 @@ describe("RedisBackend when Redis goes away", () => {
       server.resume();
     }
     expect(await readWhenBack("after")).toBe("v3");
+  });
+});
+
+describe("RedisStore when Redis goes away", () => {
+  it("rejects get and save with store_unavailable while Redis is down, and the same store recovers", async () => {
+    const store = new RedisStore({ client, prefix, commandTimeout: COMMAND_TIMEOUT, hashKey: "h".repeat(32) });
+    const jar = new CookieJar();
+    const ctx = jar.context();
+    const session = await store.get(ctx, "app");
+    session.set("n", 1);
+    await session.save(ctx);
+    jar.absorb(ctx.headers);
+
+    await server.stop();
+    const during = jar.context();
+    const failedGet = await rejection(store.get(during, "app"));
+    expect(isSessionError(failedGet, "store_unavailable"), String(failedGet)).toBe(true);
+    const fresh = await store.new(during, "app");
+    fresh.set("n", 2);
+    const failedSave = await rejection(store.save(during, fresh));
+    expect(isSessionError(failedSave, "store_unavailable"), String(failedSave)).toBe(true);
+    expect(during.headers.getSetCookie()).toEqual([]); // no cookie for data that was not stored
+
+    await server.start();
+    await readWhenBack("probe"); // wait (bounded) for the client to reconnect by itself
+    const after = jar.context();
+    const reloaded = await store.get(after, "app");
+    expect(reloaded.isNew).toBe(true); // the restarted server kept nothing
+    reloaded.set("n", 3);
+    await reloaded.save(after);
+    jar.absorb(after.headers);
+    expect((await store.get(jar.context(), "app")).get("n")).toBe(3);
+    await store.close();
   });
 });

@@ -1,0 +1,24 @@
+import { afterAll } from "vitest";
+import { RedisStore } from "../../src/stores/redis-store.ts";
+import { connect, deletePrefix, testPrefix } from "../redis/env.ts";
+import { describeStoreContract } from "./contract.ts";
+
+const client = connect();
+afterAll(() => client.disconnect());
+
+describeStoreContract("RedisStore", async () => {
+  const prefix = testPrefix("contract");
+  const stores: RedisStore[] = [];
+  return {
+    serverSide: true,
+    make: ({ keys, now, onError, options }) => {
+      const store = new RedisStore({ client, prefix, keys, now, onError, options });
+      stores.push(store);
+      return store;
+    },
+    cleanup: async () => {
+      for (const store of stores) await store.close();
+      await deletePrefix(client, prefix);
+    },
+  };
+});
