@@ -16,8 +16,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: " ", line: a[i++]!, ai: i, bi: ++j });
-    else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: "+", line: b[j++]!, ai: i, bi: j });
-    else ops.push({ kind: "-", line: a[i++]!, ai: i, bi: j });
+    else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: "-", line: a[i++]!, ai: i, bi: j });
+    else ops.push({ kind: "+", line: b[j++]!, ai: i, bi: j });
   }
   const out = [`--- ${oldName}`, `+++ ${newName}`];
   const context = 3;
