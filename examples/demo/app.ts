@@ -1,0 +1,112 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { nodeContext } from "../../src/http/node.ts";
+import type { RequestContext } from "../../src/http/context.ts";
+import { type SessionManager, sessions } from "../../src/sessions.ts";
+import type { Session } from "../../src/session.ts";
+import type { Store } from "../../src/store.ts";
+
+/** Options of {@link createDemoServer}. */
+export interface DemoOptions {
+  /** Where sessions live. */
+  store: Store;
+  /** The session cookie name. @default "user_sessions" */
+  name?: string;
+}
+
+type Handler = (session: Session, ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<string | void>;
+
+const REMEMBER_ME = 30 * 24 * 60 * 60;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = "";
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 10_000) throw new Error("form too large");
+  }
+  return new URLSearchParams(body);
+}
+
+function redirect(res: ServerResponse, to: string): void {
+  res.statusCode = 303;
+  res.setHeader("Location", to);
+}
+
+const LOGIN_FORM = `<form method="post" action="/login">
+<label>Name <input name="username" required></label>
+<label><input type="checkbox" name="remember" value="on"> Remember me</label>
+<button type="submit">Log in</button>
+</form>`;
+
+/** The seed's routes: each gets the request's session and returns the body text. */
+const routes: Record<string, Handler> = {
+  "GET /": async (session) => {
+    const user = session.getString("user");
+    const flashes = session.flashes().map((f) => `<p class="flash">${escapeHtml(String(f))}</p>`).join("");
+    return user === undefined
+      ? `${flashes}<p>Not logged in. <a href="/login">Log in</a></p>`
+      : `${flashes}<p>Hello, ${escapeHtml(user)}. <a href="/logout">Log out</a></p>`;
+  },
+  "GET /set": async (session) => {
+    session.set("name", "kataras");
+    return "All ok session set to: kataras";
+  },
+  "GET /get": async (session) => `The name on the /set was: ${session.getString("name", "")}`,
+  "GET /clear": async (session) => {
+    session.delete("name");
+    return "Cleared the name";
+  },
+  "GET /flash": async (session) => {
+    session.addFlash("Hello, flash!");
+    return "Added a flash message; read it once at /flashes";
+  },
+  "GET /flashes": async (session) => JSON.stringify(session.flashes()),
+  "GET /login": async () => LOGIN_FORM,
+  "POST /login": async (session, ctx, req, res) => {
+    const form = await readForm(req);
+    const user = (form.get("username") ?? "").trim().slice(0, 100);
+    if (user === "") return LOGIN_FORM;
+    session.set("user", user);
+    session.options.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0; // 0 = until the browser closes
+    session.addFlash(`Welcome, ${user}!`);
+    await session.regenerate(ctx); // a new id at login (and saved): defeats session fixation
+    redirect(res, "/");
+  },
+  "GET /logout": async (session, ctx, _req, res) => {
+    await session.destroy(ctx);
+    redirect(res, "/");
+  },
+};
+
+/**
+ * Creates (without starting) the demo's node:http server: `/set`, `/get`, `/clear`, `/flash`, `/flashes`,
+ * `/login` (form, regenerate, flash, redirect) and `/logout` (destroy).
+ * @example createDemoServer({ store }).listen(8080);
+ */
+export function createDemoServer(options: DemoOptions): Server {
+  const mySessions: SessionManager = sessions(options.name ?? "user_sessions", options.store);
+  return createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const handler = routes[`${req.method} ${path}`];
+    if (handler === undefined) {
+      res.statusCode = 404;
+      res.end("Not found");
+      return;
+    }
+    try {
+      const ctx = nodeContext(req, res);
+      const session = await mySessions.get(ctx);
+      const body = await handler(session, ctx, req, res);
+      if (!session.isDestroyed) await session.save(ctx);
+      res.setHeader("Content-Type", body?.startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+      res.end(body ?? "");
+    } catch (err) {
+      console.error(err);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end("Internal error");
+    }
+  });
+}

@@ -1,0 +1,25 @@
+import type { Store } from "../../src/store.ts";
+import { CookieStore } from "../../src/stores/cookie-store.ts";
+import { FilesystemStore } from "../../src/stores/fs-store.ts";
+import type { DemoKeys } from "./keys.ts";
+
+/** The stores the demo can run on, chosen with `SESSION_STORE`. */
+export type DemoStoreKind = "cookie" | "fs" | "redis";
+
+/**
+ * Creates the demo's store: `cookie` (default) keeps everything in the cookie; `fs` keeps data in files in
+ * `./.sessions`. Add a backend by adding a case here (`redis` is the extension point for the Redis store).
+ */
+export async function createDemoStore(kind: string | undefined, keys: DemoKeys): Promise<Store> {
+  const common = { hashKey: keys.hashKey, blockKey: keys.blockKey };
+  switch ((kind ?? "cookie") as DemoStoreKind) {
+    case "cookie":
+      return new CookieStore(common);
+    case "fs":
+      return new FilesystemStore({ ...common, dir: "./.sessions", sweepInterval: 3600 });
+    case "redis":
+      throw new Error("SESSION_STORE=redis: not wired into the demo yet; use cookie or fs.");
+    default:
+      throw new Error(`SESSION_STORE must be cookie, fs or redis, got ${JSON.stringify(kind)}.`);
+  }
+}
