@@ -23,6 +23,7 @@ const KINDS = {
   wrong_value_type: "usage",
   invalid_cookie_name: "usage",
   headers_sent: "usage",
+  missing_middleware: "usage",
   // decode
   invalid_mac: "decode",
   invalid_base64: "decode",

@@ -1,0 +1,62 @@
+// Express + typed-sessions: `npx tsx examples/express/server.ts` (PORT, SESSION_STORE=fs, SESSION_HASH_KEY hex).
+import express, { type Express } from "express";
+import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import { sessionMiddleware } from "typed-sessions/express";
+import { user } from "../../schemas/user.gen.ts";
+
+/** Creates the example app: visits counter, login/logout with a flash, a streamed page; sessions saved by saveAll. */
+export function createApp(store: Store): Express {
+  const users = user.sessions(store);
+  const app = express();
+  app.use(express.urlencoded({ extended: false }));
+  app.use(sessionMiddleware({ saveAll: true }));
+
+  app.get("/visits", async (req, res) => {
+    const session = await req.sessions.get(users);
+    session.visits += 1;
+    session.lastSeen = new Date();
+    res.type("text").send(`visits: ${session.visits}`);
+  });
+
+  app.post("/login", async (req, res) => {
+    const session = await req.sessions.get(users);
+    session.name = String(req.body?.name ?? "");
+    session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
+    await session.regenerate(req.sessions.context); // new id at login: the session-fixation defence
+    res.redirect(303, "/whoami");
+  });
+
+  app.get("/whoami", async (req, res) => {
+    const session = await req.sessions.get(users);
+    const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
+    res.type("text").send(`name: ${session.name || "(nobody)"}${flashes}`);
+  });
+
+  app.post("/logout", async (req, res) => {
+    const session = await req.sessions.get(users);
+    await session.destroy(req.sessions.context);
+    res.redirect(303, "/whoami");
+  });
+
+  // Headers written by hand still carry the session: saveAll runs before they go out.
+  app.get("/stream", async (req, res) => {
+    const session = await req.sessions.get(users);
+    session.visits += 1;
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.write("visits: ");
+    res.end(String(session.visits));
+  });
+  return app;
+}
+
+function hexKey(name: string, bytes: number): Buffer {
+  const hex = process.env[name];
+  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
+  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
+  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  const port = Number(process.env["PORT"] ?? 8080);
+  createApp(store).listen(port, "127.0.0.1", () => console.log(`Express example on http://127.0.0.1:${port}/visits`));
+}
