@@ -1,19 +1,16 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { nodeContext } from "../../src/http/node.ts";
 import type { RequestContext } from "../../src/http/context.ts";
-import { type SessionManager, sessions } from "../../src/sessions.ts";
-import type { Session } from "../../src/session.ts";
 import type { Store } from "../../src/store.ts";
+import { type DemoSession, demo } from "../../schemas/demo.gen.ts";
 
 /** Options of {@link createDemoServer}. */
 export interface DemoOptions {
   /** Where sessions live. */
   store: Store;
-  /** The session cookie name. @default "user_sessions" */
-  name?: string;
 }
 
-type Handler = (session: Session, ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<string | void>;
+type Handler = (session: DemoSession, ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<string | void>;
 
 const REMEMBER_ME = 30 * 24 * 60 * 60;
 
@@ -41,22 +38,22 @@ const LOGIN_FORM = `<form method="post" action="/login">
 <button type="submit">Log in</button>
 </form>`;
 
-/** The seed's routes: each gets the request's session and returns the body text. */
+/** The seed's routes: each gets the request's typed session (schemas/demo.ts) and returns the body text. */
 const routes: Record<string, Handler> = {
   "GET /": async (session) => {
-    const user = session.getString("user");
-    const flashes = session.flashes().map((f) => `<p class="flash">${escapeHtml(String(f))}</p>`).join("");
+    const user = session.user;
+    const flashes = session.flashes().map((f) => `<p class="flash">${escapeHtml(f)}</p>`).join("");
     return user === undefined
       ? `${flashes}<p>Not logged in. <a href="/login">Log in</a></p>`
       : `${flashes}<p>Hello, ${escapeHtml(user)}. <a href="/logout">Log out</a></p>`;
   },
   "GET /set": async (session) => {
-    session.set("name", "kataras");
+    session.name = "kataras";
     return "All ok session set to: kataras";
   },
-  "GET /get": async (session) => `The name on the /set was: ${session.getString("name", "")}`,
+  "GET /get": async (session) => `The name on the /set was: ${session.name}`,
   "GET /clear": async (session) => {
-    session.delete("name");
+    session.name = "";
     return "Cleared the name";
   },
   "GET /flash": async (session) => {
@@ -69,7 +66,7 @@ const routes: Record<string, Handler> = {
     const form = await readForm(req);
     const user = (form.get("username") ?? "").trim().slice(0, 100);
     if (user === "") return LOGIN_FORM;
-    session.set("user", user);
+    session.user = user;
     session.options.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0; // 0 = until the browser closes
     session.addFlash(`Welcome, ${user}!`);
     await session.regenerate(ctx); // a new id at login (and saved): defeats session fixation
@@ -87,7 +84,7 @@ const routes: Record<string, Handler> = {
  * @example createDemoServer({ store }).listen(8080);
  */
 export function createDemoServer(options: DemoOptions): Server {
-  const mySessions: SessionManager = sessions(options.name ?? "user_sessions", options.store);
+  const mySessions = demo.sessions(options.store);
   return createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const handler = routes[`${req.method} ${path}`];
@@ -100,7 +97,7 @@ export function createDemoServer(options: DemoOptions): Server {
       const ctx = nodeContext(req, res);
       const session = await mySessions.get(ctx);
       const body = await handler(session, ctx, req, res);
-      if (!session.isDestroyed) await session.save(ctx);
+      if (!session.untyped.isDestroyed) await session.save(ctx);
       res.setHeader("Content-Type", body?.startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
       res.end(body ?? "");
     } catch (err) {
