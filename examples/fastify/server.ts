@@ -1,0 +1,58 @@
+// Fastify + typed-sessions: `npx tsx examples/fastify/server.ts` (PORT, SESSION_STORE=fs, SESSION_HASH_KEY hex).
+import Fastify, { type FastifyInstance } from "fastify";
+import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import { fastifySessions } from "typed-sessions/fastify";
+import { user } from "../../schemas/user.gen.ts";
+
+/** Creates the example app: visits counter and login/logout with a flash; sessions saved in onSend. */
+export async function createApp(store: Store): Promise<FastifyInstance> {
+  const users = user.sessions(store);
+  const app = Fastify();
+  // HTML forms post application/x-www-form-urlencoded: parse it without a plugin.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  await app.register(fastifySessions({ saveAll: true }));
+
+  app.get("/visits", async (request) => {
+    const session = await request.sessions.get(users); // typed: UserSession
+    session.visits += 1;
+    session.lastSeen = new Date();
+    return `visits: ${session.visits}`;
+  });
+
+  app.post<{ Body: { name?: string } }>("/login", async (request, reply) => {
+    const session = await request.sessions.get(users);
+    session.name = request.body.name ?? "";
+    session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
+    await session.regenerate(request.sessions.context); // new id at login: the session-fixation defence
+    return reply.redirect("/whoami", 303);
+  });
+
+  app.get("/whoami", async (request) => {
+    const session = await request.sessions.get(users);
+    const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
+    return `name: ${session.name || "(nobody)"}${flashes}`;
+  });
+
+  app.post("/logout", async (request, reply) => {
+    const session = await request.sessions.get(users);
+    await session.destroy(request.sessions.context);
+    return reply.redirect("/whoami", 303);
+  });
+  return app;
+}
+
+function hexKey(name: string, bytes: number): Buffer {
+  const hex = process.env[name];
+  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
+  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
+  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  const port = Number(process.env["PORT"] ?? 8080);
+  const app = await createApp(store);
+  await app.listen({ port, host: "127.0.0.1" });
+  console.log(`Fastify example on http://127.0.0.1:${port}/visits`);
+}

@@ -1,0 +1,102 @@
+import Fastify from "fastify";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
+import { fastifySessions } from "../../src/adapters/fastify.ts";
+import { createApp } from "../../examples/fastify/server.ts";
+import { type UserSession, user } from "../../schemas/user.gen.ts";
+import { CookieClient } from "./cookie-client.ts";
+import { type RunningExample, describeExample } from "./example-contract.ts";
+
+async function listen(app: Awaited<ReturnType<typeof createApp>>): Promise<RunningExample> {
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { url, close: () => app.close() };
+}
+
+describeExample("Fastify", async (store) => listen(await createApp(store)));
+
+describe("the Fastify plugin", () => {
+  const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
+
+  it("types request.sessions.get by the generated session", async () => {
+    const app = Fastify();
+    await app.register(fastifySessions());
+    app.get("/", async (request) => {
+      const session = await request.sessions.get(user.sessions(store()));
+      expectTypeOf(session).toEqualTypeOf<UserSession>();
+      expectTypeOf(session.visits).toEqualTypeOf<number>();
+      // @ts-expect-error visits is a number
+      session.visits = "many";
+      return "typed";
+    });
+    const server = await listen(app);
+    try {
+      const response = await new CookieClient(server.url).request("/");
+      expect(response.status).toBe(500); // the schema-checked setter refused "many" at run time too
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("saves on demand without saveAll, and keeps cookies set by other code", async () => {
+    const counter = sessions("counter", store());
+    const app = Fastify();
+    await app.register(fastifySessions());
+    app.get("/", async (request, reply) => {
+      reply.header("set-cookie", "theme=dark; Path=/");
+      const session = await request.sessions.get(counter);
+      const n = session.increment("n");
+      await session.save(request.sessions.context);
+      return String(n);
+    });
+    const server = await listen(app);
+    try {
+      const client = new CookieClient(server.url);
+      const first = await client.request("/");
+      expect(first.body).toBe("1");
+      expect(first.setCookies.map((line) => line.split("=")[0])).toEqual(["theme", "counter"]);
+      expect((await client.request("/")).body).toBe("2");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reaches routes registered in child plugins", async () => {
+    const counter = sessions("c", store());
+    const app = Fastify();
+    await app.register(fastifySessions({ saveAll: true }));
+    await app.register(async (child) => {
+      child.get("/child", async (request) => String((await request.sessions.get(counter)).increment("n")));
+    });
+    const server = await listen(app);
+    try {
+      const client = new CookieClient(server.url);
+      await client.request("/child");
+      expect((await client.request("/child")).body).toBe("2");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("turns a failed saveAll into Fastify's error response", async () => {
+    class FailingStore extends CookieStore {
+      override save(): Promise<void> {
+        return Promise.reject(new Error("disk full"));
+      }
+    }
+    const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
+    const app = Fastify();
+    await app.register(fastifySessions({ saveAll: true }));
+    app.get("/", async (request) => {
+      (await request.sessions.get(failing)).set("a", 1);
+      return "saved?";
+    });
+    const server = await listen(app);
+    try {
+      const response = await new CookieClient(server.url).request("/");
+      expect(response.status).toBe(500);
+      expect(response.setCookies).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
