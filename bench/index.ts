@@ -3,10 +3,14 @@
  * Pass section names to run only some: `npm run bench -- codec`.
  */
 import { runCodecBench } from "./codec.ts";
+import { runFsStoreBench } from "./fs-store.ts";
 import { runHttpBench } from "./http.ts";
 
 const sections: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
+  "fs-store": async () => {
+    await runFsStoreBench();
+  },
   http: async () => {
     await runHttpBench();
   },
