@@ -1,0 +1,59 @@
+// Any Fetch-API server + typed-sessions: `npx tsx examples/fetch/server.ts` (PORT, SESSION_STORE=fs).
+// The handler is a plain `(request: Request) => Promise<Response>`:
+//   Next.js route handler:  export const GET = withSessions(handler)   (app/…/route.ts)
+//   Bun:                    Bun.serve({ fetch: createHandler(store) })
+//   Deno:                   Deno.serve(createHandler(store))
+// Here it runs on node:http through @hono/node-server's Fetch bridge.
+import { serve } from "@hono/node-server";
+import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import { withSessions } from "typed-sessions/fetch";
+import { user } from "../../schemas/user.gen.ts";
+
+const redirect = (to: string) => new Response(null, { status: 303, headers: { location: to } });
+
+/** Creates the example's Fetch handler: visits counter and login/logout with a flash; sessions saved by saveAll. */
+export function createHandler(store: Store): (request: Request) => Promise<Response> {
+  const users = user.sessions(store);
+  return withSessions(
+    async (request, sessions) => {
+      const route = `${request.method} ${new URL(request.url).pathname}`;
+      const session = await sessions.get(users); // typed: UserSession
+      switch (route) {
+        case "GET /visits":
+          session.visits += 1;
+          session.lastSeen = new Date();
+          return new Response(`visits: ${session.visits}`);
+        case "POST /login": {
+          const form = await request.formData();
+          session.name = String(form.get("name") ?? "");
+          session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
+          await session.regenerate(sessions.context); // new id at login: the session-fixation defence
+          return Response.redirect(new URL("/whoami", request.url), 303);
+        }
+        case "GET /whoami": {
+          const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
+          return new Response(`name: ${session.name || "(nobody)"}${flashes}`);
+        }
+        case "POST /logout":
+          await session.destroy(sessions.context);
+          return redirect("/whoami");
+        default:
+          return new Response("not found", { status: 404 });
+      }
+    },
+    { saveAll: true },
+  );
+}
+
+function hexKey(name: string, bytes: number): Buffer {
+  const hex = process.env[name];
+  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
+  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
+  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  const port = Number(process.env["PORT"] ?? 8080);
+  serve({ fetch: createHandler(store), port, hostname: "127.0.0.1" });
+  console.log(`Fetch example on http://127.0.0.1:${port}/visits`);
+}
