@@ -55,7 +55,9 @@ export function runKeygen(args: readonly string[], io: KeygenIo): number {
     } else if (arg === "--prefix" || arg?.startsWith("--prefix=")) {
       const value = arg === "--prefix" ? args[++i] : arg.slice("--prefix=".length);
       if (value === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        io.err(`typed-sessions keygen: --prefix needs a variable name like SESSION, got ${JSON.stringify(value ?? "")}.\n`);
+        io.err(
+          `typed-sessions keygen: --prefix needs a variable name like SESSION, got ${JSON.stringify(value ?? "")}.\n`,
+        );
         return 2;
       }
       prefix = value;
