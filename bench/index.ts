@@ -5,9 +5,11 @@
 import { runCodecBench } from "./codec.ts";
 import { runFsStoreBench } from "./fs-store.ts";
 import { runHttpBench } from "./http.ts";
+import { runSchemaBench } from "./schema.ts";
 
 const sections: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
+  schema: runSchemaBench,
   "fs-store": async () => {
     await runFsStoreBench();
   },
