@@ -6,13 +6,15 @@ import { runCodecBench } from "./codec.ts";
 import { runFsStoreBench } from "./fs-store.ts";
 import { runHttpBench } from "./http.ts";
 import { runSchemaBench } from "./schema.ts";
+import { runRedisBench } from "./redis.ts";
 
 const sections: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
-  schema: runSchemaBench,
   "fs-store": async () => {
     await runFsStoreBench();
   },
+  schema: runSchemaBench,
+  redis: runRedisBench,
   http: async () => {
     await runHttpBench();
   },

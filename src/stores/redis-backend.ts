@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { SessionError } from "../errors.ts";
 import { checkClient } from "./redis-client.ts";
-import { redisCall, unavailable } from "./redis-errors.ts";
+import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
@@ -9,7 +9,10 @@ export interface RedisBackendOptions {
   readonly client: Redis;
   /** Put before every session id to make the key; `clear()` removes exactly the keys that start with it. */
   readonly prefix: string;
-  /** The deadline of one Redis command, in milliseconds; 0 = rely on the client's own. */
+  /**
+   * The deadline of one Redis command, in milliseconds; the client's `commandTimeout` is used instead when
+   * it is shorter. 0 = rely on the client's own (none if it has none).
+   */
   readonly commandTimeout: number;
   /** How many keys one SCAN step asks for (a hint to Redis), and the size of one UNLINK batch. */
   readonly scanCount: number;
@@ -22,7 +25,7 @@ export interface RedisBackendOptions {
 export class RedisBackend {
   readonly #client: Redis;
   readonly #prefix: string;
-  readonly #timeout: number;
+  readonly #timeout: Deadline;
   readonly #scanCount: number;
 
   /** Wraps `options.client`; throws `invalid_option` for a client with a `keyPrefix` or an empty prefix. */
@@ -48,7 +51,7 @@ export class RedisBackend {
     }
     this.#client = options.client;
     this.#prefix = options.prefix;
-    this.#timeout = options.commandTimeout;
+    this.#timeout = deadlineFor(options.client.options.commandTimeout, options.commandTimeout);
     this.#scanCount = options.scanCount;
   }
 
@@ -105,8 +108,8 @@ export class RedisBackend {
       else tx.set(newKey, data, "PX", toMillis(ttlSeconds));
       return tx.del(this.key(oldId)).exec();
     });
-    if (results === null) throw unavailable("MULTI/EXEC", this.#timeout, new Error("transaction aborted"));
-    for (const [err] of results) if (err) throw unavailable("MULTI/EXEC", this.#timeout, err);
+    if (results === null) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, new Error("transaction aborted"));
+    for (const [err] of results) if (err) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, err);
   }
 
   /** Deletes every key that starts with the prefix, found with SCAN (never KEYS) and removed with UNLINK. */

@@ -1,29 +1,48 @@
 import { SessionError } from "../errors.ts";
 
+/** How long a Redis call may take, in milliseconds. */
+export interface Deadline {
+  /** What the message quotes: the effective timeout (the client's or the store's). */
+  readonly timeoutMs: number;
+  /** The store's own timer; 0 when the client's `commandTimeout` already enforces `timeoutMs`. */
+  readonly timerMs: number;
+}
+
 /**
- * Runs one Redis call with a deadline and turns every failure into a `store_unavailable` error.
- *
- * The deadline is a safety net on top of the client's own `commandTimeout`: a client passed in by the
- * application may have none, and a session store must never leave a request waiting forever.
- * @param what the command, for the message (e.g. `"GET"`)
- * @param timeoutMs the deadline in milliseconds; 0 = none
+ * Chooses the deadline of a store's Redis calls: the client's own `commandTimeout` when it is at most
+ * `timeoutMs` (no second timer per command), else a timer of the store's. A client passed in by the
+ * application may have no timeout at all, and a session store must never leave a request waiting forever.
  */
-export async function redisCall<T>(what: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+export function deadlineFor(clientTimeout: unknown, timeoutMs: number): Deadline {
+  if (typeof clientTimeout === "number" && clientTimeout > 0 && (timeoutMs === 0 || clientTimeout <= timeoutMs)) {
+    return { timeoutMs: clientTimeout, timerMs: 0 };
+  }
+  return { timeoutMs, timerMs: timeoutMs };
+}
+
+/**
+ * Runs one Redis call within `deadline` and turns every failure into a `store_unavailable` error.
+ * @param what the command, for the message (e.g. `"GET"`)
+ */
+export async function redisCall<T>(what: string, deadline: Deadline, run: () => Promise<T>): Promise<T> {
+  if (deadline.timerMs === 0) {
+    try {
+      return await run();
+    } catch (err) {
+      throw unavailable(what, deadline.timeoutMs, err);
+    }
+  }
   let timer: NodeJS.Timeout | undefined;
-  const deadline =
-    timeoutMs > 0
-      ? new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error("Command timed out")), timeoutMs);
-          timer.unref();
-        })
-      : undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("Command timed out")), deadline.timerMs);
+    timer.unref();
+  });
   try {
-    const call = run();
-    return await (deadline === undefined ? call : Promise.race([call, deadline]));
+    return await Promise.race([run(), expiry]);
   } catch (err) {
-    throw unavailable(what, timeoutMs, err);
+    throw unavailable(what, deadline.timeoutMs, err);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
   }
 }
 

@@ -76,7 +76,7 @@ export class RedisStore extends ServerStore {
     await super.close();
     if (!this.#ownsClient) return;
     try {
-      await redisCall("QUIT", this.#commandTimeout, () => this.client.quit());
+      await redisCall("QUIT", { timeoutMs: this.#commandTimeout, timerMs: this.#commandTimeout }, () => this.client.quit());
     } catch {
       // Redis is already gone: nothing to say goodbye to.
     } finally {

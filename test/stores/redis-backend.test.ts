@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { RedisBackend, escapeGlob } from "../../src/stores/redis-backend.ts";
+import { deadlineFor } from "../../src/stores/redis-errors.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
 let client: Redis;
@@ -132,5 +133,14 @@ describe("RedisBackend", () => {
     const err: unknown = await b.read("x").catch((e: unknown) => e);
     expect(isSessionError(err, "store_unavailable")).toBe(true);
     expect((err as Error).message).toMatch(/no answer within 50 ms/);
+  });
+
+  it.each([
+    ["a client timeout at most the store's", 500, 1000, { timeoutMs: 500, timerMs: 0 }],
+    ["a client timeout longer than the store's", 5000, 1000, { timeoutMs: 1000, timerMs: 1000 }],
+    ["a client without a timeout", undefined, 1000, { timeoutMs: 1000, timerMs: 1000 }],
+    ["no store deadline but a client timeout", 800, 0, { timeoutMs: 800, timerMs: 0 }],
+  ])("uses %s as the deadline", (_, client, store, expected) => {
+    expect(deadlineFor(client, store)).toEqual(expected);
   });
 });

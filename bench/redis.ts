@@ -1,0 +1,135 @@
+/**
+ * RedisStore against connect-redis (the store express-session users run), through each one's store API,
+ * in the same process and the same Redis: one "op" is a save followed by a load of the same session.
+ *
+ * - typed-sessions: `store.save(ctx, session)` (codec encode: HMAC-SHA256, plus AES-CTR in the "encrypted"
+ *   case; SET … EX) then `store.get(ctx, name)` (cookie check, GET, codec decode).
+ * - connect-redis 8 on ioredis: `store.set(sid, data)` (JSON.stringify, SET … EX) then `store.get(sid)`
+ *   (GET, JSON.parse). No signing: express-session signs only the cookie, outside the store API.
+ *
+ * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
+ * (throughput); the median round is reported. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
+ */
+import { randomBytes } from "node:crypto";
+import { RedisStore as ConnectRedisStore } from "connect-redis";
+import type { SessionData } from "express-session";
+import { Redis } from "ioredis";
+import type { RequestContext } from "../src/http/context.ts";
+import type { CookieOptions } from "../src/options.ts";
+import { redisClientOptions } from "../src/stores/redis-client.ts";
+import { RedisStore } from "../src/stores/redis-store.ts";
+import { type BenchResult, printTable } from "./harness.ts";
+
+const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const OPS_PER_ROUND = 2000;
+const ROUNDS = 5;
+const NAME = "sid";
+const TTL_SECONDS = 3600;
+
+type Op = (i: number) => Promise<unknown>;
+
+function memoryContext(): RequestContext {
+  const jar = new Map<string, string>();
+  return {
+    request: {},
+    getCookie: (name) => jar.get(name),
+    setCookie: (name: string, value: string, _options: CookieOptions) => void jar.set(name, value),
+  };
+}
+
+function values(i: number): Record<string, unknown> {
+  return { userId: 42, name: "kataras", roles: ["admin", "editor"], visits: i };
+}
+
+function typedSessionsOp(store: RedisStore): Op {
+  const ctx = memoryContext();
+  return async (i) => {
+    const session = await store.new(ctx, NAME);
+    for (const [key, value] of Object.entries(values(i))) session.set(key, value);
+    await store.save(ctx, session);
+    const loaded = await store.get(ctx, NAME);
+    if (loaded.get("visits") !== i) throw new Error("typed-sessions lost the session");
+  };
+}
+
+function connectRedisOp(store: ConnectRedisStore): Op {
+  const sid = randomBytes(24).toString("base64url");
+  return async (i) => {
+    const expires = new Date(Date.now() + TTL_SECONDS * 1000);
+    const cookie = { originalMaxAge: TTL_SECONDS * 1000, expires, httpOnly: true, path: "/" };
+    await store.set(sid, { cookie, ...values(i) } as unknown as SessionData);
+    const loaded = (await store.get(sid)) as unknown as Record<string, unknown> | null;
+    if (loaded?.["visits"] !== i) throw new Error("connect-redis lost the session");
+  };
+}
+
+/** Runs `ops` ops, `concurrency` at a time (each worker with its own session); returns ops/s. */
+async function round(makeOp: () => Op, ops: number, concurrency: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const op = makeOp();
+      for (let i = 0; i < ops / concurrency; i++) await op(i);
+    }),
+  );
+  return ops / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function measure(cases: ReadonlyArray<[string, () => Op]>, concurrency: number): Promise<BenchResult[]> {
+  for (const [, makeOp] of cases) await round(makeOp, OPS_PER_ROUND, concurrency); // warm-up (JIT)
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [index, [, makeOp]] of cases.entries()) samples[index]?.push(await round(makeOp, OPS_PER_ROUND, concurrency));
+  }
+  return cases.map(([label], index) => {
+    const sorted = [...(samples[index] ?? [])].sort((a, b) => a - b);
+    return { label, opsPerSecond: sorted[Math.floor(sorted.length / 2)] ?? 0 };
+  });
+}
+
+async function reachable(client: Redis): Promise<string | undefined> {
+  try {
+    await client.ping();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** Benchmarks RedisStore against connect-redis; prints a skip line instead when Redis is not reachable. */
+export async function runRedisBench(): Promise<void> {
+  const clients = [0, 1, 2].map(() => new Redis(REDIS_URL, redisClientOptions(2000)));
+  for (const client of clients) client.on("error", () => {});
+  const [ours, oursEncrypted, theirs] = clients as [Redis, Redis, Redis];
+  try {
+    const problem = await reachable(ours);
+    if (problem !== undefined) {
+      console.log(`Redis section skipped: no Redis at ${REDIS_URL} (${problem}). Start one or set REDIS_URL.`);
+      return;
+    }
+    const run = randomBytes(4).toString("hex");
+    const hashKey = randomBytes(64);
+    const plain = new RedisStore({ client: ours, prefix: `bench:${run}:ts:`, hashKey, options: { maxAge: TTL_SECONDS } });
+    const encrypted = new RedisStore({
+      client: oursEncrypted,
+      prefix: `bench:${run}:tse:`,
+      hashKey,
+      blockKey: randomBytes(32),
+      options: { maxAge: TTL_SECONDS },
+    });
+    const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
+    const cases: Array<[string, () => Op]> = [
+      ["connect-redis (express-session store API)", () => connectRedisOp(connect)],
+      ["typed-sessions RedisStore, signed", () => typedSessionsOp(plain)],
+      ["typed-sessions RedisStore, signed + encrypted", () => typedSessionsOp(encrypted)],
+    ];
+    for (const concurrency of [1, 32]) {
+      const results = await measure(cases, concurrency);
+      printTable(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, results, cases[0]![0]);
+    }
+    await Promise.all([plain.clear(), encrypted.clear(), connect.clear()]);
+    await Promise.all([plain.close(), encrypted.close()]);
+  } finally {
+    for (const client of clients) client.disconnect();
+  }
+}
