@@ -41,7 +41,7 @@ export { SESSION_ID_PATTERN, generateSessionId, isValidSessionId } from "./store
 export type { KeyOptions, StoreOptions } from "./stores/store-options.ts";
 export type { RequestContext } from "./http/context.ts";
 export { nodeContext } from "./http/node.ts";
-export type { NodeRequestLike, NodeResponseLike } from "./http/node.ts";
+export type { NodeContext, NodeRequestLike, NodeResponseLike } from "./http/node.ts";
 export { fetchContext } from "./http/fetch.ts";
 export type { FetchContext } from "./http/fetch.ts";
 export { formatSetCookie, parseCookieHeader } from "./http/cookie-header.ts";

@@ -9,6 +9,12 @@ export type NodeRequestLike = Pick<IncomingMessage, "headers">;
 /** The parts of `ServerResponse` the adapter writes (Express's `res` fits too). */
 export type NodeResponseLike = Pick<ServerResponse, "getHeader" | "setHeader" | "headersSent">;
 
+/** A {@link RequestContext} over node:http, with the response it writes to. */
+export type NodeContext = RequestContext & { readonly response: NodeResponseLike };
+
+/** One context per response, so every caller in a request shares its Set-Cookie bookkeeping. */
+const contexts = new WeakMap<object, NodeContext>();
+
 function headerList(value: number | string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];
   if (Array.isArray(value)) return [...(value as readonly string[])];
@@ -18,17 +24,23 @@ function headerList(value: number | string | readonly string[] | undefined): str
 /**
  * Creates a {@link RequestContext} for node:http (and Express, which extends it): cookies are read from
  * `req.headers.cookie`, and each `setCookie` appends one `Set-Cookie` header to `res`, keeping any set by
- * other code. Save sessions before writing the body: after that, `setCookie` throws `headers_sent`.
+ * other code. Save sessions before writing the body: after that, `setCookie` throws `headers_sent`. Calling
+ * it twice for the same response returns the same context.
  * @example
  * http.createServer(async (req, res) => {
  *   const ctx = nodeContext(req, res);
  *   const session = await mySessions.get(ctx);
  * });
  */
-export function nodeContext(
-  req: NodeRequestLike,
-  res: NodeResponseLike,
-): RequestContext & { readonly response: NodeResponseLike } {
+export function nodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
+  const cached = contexts.get(res);
+  if (cached !== undefined && cached.request === req) return cached;
+  const ctx = createNodeContext(req, res);
+  contexts.set(res, ctx);
+  return ctx;
+}
+
+function createNodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
   let cookies: Record<string, string | undefined> | undefined;
   const written = new Map<string, string>();
   return {

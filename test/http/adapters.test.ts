@@ -59,6 +59,16 @@ describe("nodeContext", () => {
     }
   });
 
+  it("returns one context per response, so a cookie set twice through two calls is sent once", () => {
+    const headers: Record<string, unknown> = {};
+    const res = { headersSent: false, getHeader: (n: string) => headers[n.toLowerCase()], setHeader: (n: string, v: unknown) => { headers[n.toLowerCase()] = v; return res; } };
+    const req = { headers: {} };
+    expect(nodeContext(req, res as never)).toBe(nodeContext(req, res as never));
+    nodeContext(req, res as never).setCookie("a", "1", defaultCookieOptions());
+    nodeContext(req, res as never).setCookie("a", "2", defaultCookieOptions());
+    expect((headers["set-cookie"] as string[]).map((line) => line.split(";")[0])).toEqual(["a=2"]);
+  });
+
   it("refuses to set a cookie after the headers were sent", async () => {
     const res = { headersSent: true, getHeader: () => undefined, setHeader: () => res };
     const ctx = nodeContext({ headers: {} }, res as never);
