@@ -7,6 +7,7 @@ export const demo = defineSession({
   data: z.object({
     name: z.string().max(100).describe("Set by /set, shown by /get, emptied by /clear.").default(""),
     user: z.string().min(1).max(100).describe("Who logged in at /login; unset when logged out.").optional(),
+    remember: z.boolean().describe("Whether \"Remember me\" was ticked at /login; false keeps a browser-session cookie.").default(true),
   }),
   flash: z.string().max(200),
 });

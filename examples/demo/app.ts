@@ -67,7 +67,8 @@ const routes: Record<string, Handler> = {
     const user = (form.get("username") ?? "").trim().slice(0, 100);
     if (user === "") return LOGIN_FORM;
     session.user = user;
-    session.options.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0; // 0 = until the browser closes
+    session.remember = form.get("remember") === "on";
+    session.options.maxAge = session.remember ? REMEMBER_ME : 0; // 0 = until the browser closes
     session.addFlash(`Welcome, ${user}!`);
     await session.regenerate(ctx); // a new id at login (and saved): defeats session fixation
     redirect(res, "/");
@@ -96,8 +97,11 @@ export function createDemoServer(options: DemoOptions): Server {
     try {
       const ctx = nodeContext(req, res);
       const session = await mySessions.get(ctx);
+      // Cookie options are not stored with the session: re-apply "remember me" before any re-save.
+      if (!session.remember) session.options.maxAge = 0;
       const body = await handler(session, ctx, req, res);
-      if (!session.untyped.isDestroyed) await session.save(ctx);
+      // Visitors with nothing in their session get no cookie (and, with the fs store, no file).
+      if (!session.untyped.isDestroyed && (session.untyped.isDirty || !session.isNew)) await session.save(ctx);
       res.setHeader("Content-Type", body?.startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
       res.end(body ?? "");
     } catch (err) {
