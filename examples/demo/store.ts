@@ -17,8 +17,11 @@ export async function createDemoStore(kind: string | undefined, keys: DemoKeys):
       return new CookieStore(common);
     case "fs":
       return new FilesystemStore({ ...common, dir: "./.sessions", sweepInterval: 3600 });
-    case "redis":
-      throw new Error("SESSION_STORE=redis: not wired into the demo yet; use cookie or fs.");
+    case "redis": {
+      // Loaded only here, so the cookie and fs demos never load ioredis. REDIS_URL picks the server.
+      const { createRedisStore } = await import("../../src/redis.ts");
+      return createRedisStore({ ...common, url: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379" });
+    }
     default:
       throw new Error(`SESSION_STORE must be cookie, fs or redis, got ${JSON.stringify(kind)}.`);
   }
