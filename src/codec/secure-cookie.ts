@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
 import { SessionError } from "../errors.ts";
-import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { decodeAuthenticatedBase64, decodeBase64, encodeBase64 } from "./base64.ts";
 import type { ResolvedKeyPair } from "./keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
 import type { Serializer } from "./serializers.ts";
@@ -155,7 +155,7 @@ export function openAuthentic(
       `the value for "${name}" is older than maxAge ${limits.maxAge}s; treat it as absent and start a new session.`,
     );
   }
-  let payload: Uint8Array | undefined = decodeBase64(bytes.toString("latin1", first + 1, second));
+  let payload: Uint8Array | undefined = decodeAuthenticatedBase64(bytes.toString("latin1", first + 1, second));
   if (payload === undefined) {
     throw new SessionError("invalid_base64", `the payload of "${name}" is not URL-safe base64.`);
   }
