@@ -171,15 +171,19 @@ describe("createRedisStore", () => {
   it("creates its own client from url and closes it on close()", async () => {
     const prefix = testPrefix("owned");
     const store = createRedisStore({ url: REDIS_URL, prefix, hashKey: HASH_KEY });
-    const jar = new CookieJar();
-    const ctx = jar.context();
-    const session = await store.get(ctx, "app");
-    session.set("n", 1);
-    await session.save(ctx);
-    expect(await client.exists(`${prefix}${session.id}`)).toBe(1);
-    await store.close();
-    await expect(store.client.ping()).rejects.toThrow(/Connection is closed/);
-    await deletePrefix(client, prefix);
+    try {
+      const jar = new CookieJar();
+      const ctx = jar.context();
+      const session = await store.get(ctx, "app");
+      session.set("n", 1);
+      await session.save(ctx);
+      expect(await client.exists(`${prefix}${session.id}`)).toBe(1);
+      await store.close();
+      await expect(store.client.ping()).rejects.toThrow(/Connection is closed/);
+    } finally {
+      await store.close();
+      await deletePrefix(client, prefix);
+    }
   });
 
   it("leaves a client it was given open on close()", async () => {
