@@ -50,7 +50,8 @@ export class Session {
   #accessedAt: number;
   #dirty = false;
   #destroyed = false;
-  #savedOptions: string;
+  /** The options as last loaded or saved, to tell option changes (compared field by field). */
+  #savedOptions: CookieOptions;
 
   /** Creates a session; stores call this, handlers get sessions from `sessions(...).get(ctx)`. */
   constructor(store: Store, name: string, init: SessionInit) {
@@ -60,10 +61,10 @@ export class Session {
     this.id = init.id ?? "";
     this.isNew = init.isNew;
     this.options = { ...init.options };
-    this.#values = new Map(Object.entries(init.values ?? {}));
+    this.#values = init.values === undefined ? new Map() : new Map(Object.entries(init.values));
     this.#createdAt = init.createdAt;
     this.#accessedAt = init.accessedAt;
-    this.#savedOptions = JSON.stringify(this.options);
+    this.#savedOptions = { ...init.options };
   }
 
   /** Returns the value under `key`, or `undefined`. */
@@ -221,7 +222,7 @@ export class Session {
 
   /** True when values or options changed since the session was loaded or saved. */
   get isDirty(): boolean {
-    return this.#dirty || JSON.stringify(this.options) !== this.#savedOptions;
+    return this.#dirty || !sameOptions(this.options, this.#savedOptions);
   }
 
   /** True after {@link Session.destroy}. */
@@ -251,7 +252,7 @@ export class Session {
     this.isNew = false;
     this.#dirty = false;
     this.#accessedAt = now;
-    this.#savedOptions = JSON.stringify(this.options);
+    if (!sameOptions(this.options, this.#savedOptions)) this.#savedOptions = { ...this.options };
   }
 
   /** Records that the store deleted the session. For stores implementing `destroy`. */
@@ -264,4 +265,19 @@ export class Session {
   replaceValues(values: Record<string, unknown>): void {
     this.#values = new Map(Object.entries(values));
   }
+}
+
+/**
+ * Tells whether two option objects would be written alike: every property equal (NaN equal to NaN), a
+ * property set to `undefined` counting as absent (as JSON would show them).
+ */
+function sameOptions(a: CookieOptions, b: CookieOptions): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key in x) {
+    const value = x[key];
+    if (value !== y[key] && !(Number.isNaN(value) && Number.isNaN(y[key]))) return false;
+  }
+  for (const key in y) if (!(key in x) && y[key] !== undefined) return false;
+  return true;
 }

@@ -56,6 +56,8 @@ export class ServerStore extends StoreBase implements ClearableStore {
   readonly backend: SessionBackend;
   readonly #cookieCodec: Codec;
   readonly #dataCodec: Codec;
+  /** `name#id` → {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
+  readonly #dataNames = new Map<string, string>();
 
   /** Creates the store; throws a usage error for missing or malformed keys. */
   constructor(backend: SessionBackend, options: ServerStoreOptions) {
@@ -81,7 +83,8 @@ export class ServerStore extends StoreBase implements ClearableStore {
     let stale: boolean;
     try {
       const decoded = this.#cookieCodec.decodeWithKeyIndex(name, cookie);
-      id = Buffer.from(decoded.value as Uint8Array).toString("latin1");
+      const bytes = decoded.value as Uint8Array;
+      id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
       if (!isValidSessionId(id)) {
         throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
       }
@@ -89,16 +92,21 @@ export class ServerStore extends StoreBase implements ClearableStore {
     } catch (err) {
       return this.recover(this, name, config, err);
     }
+    let data: Uint8Array | string | undefined;
     try {
-      const data = await this.#call(name, "read", () => this.backend.read(id));
+      data = await this.backend.read(id);
+    } catch (err) {
+      return this.recover(this, name, config, backendError(name, "read", err));
+    }
+    try {
       if (data === undefined) {
         throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
       }
       const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
-      const decoded = this.#dataCodec.decodeWithKeyIndex(dataName(name, id), text);
+      const decoded = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
       const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
       checkTimeouts(name, config, payload, this.now());
-      const session = this.loaded(this, name, config, { id, ...payload });
+      const session = this.loaded(this, name, config, payload, id);
       if (stale || decoded.keyIndex > 0) session.markDirty(); // re-issue with the newest key on save
       return session;
     } catch (err) {
@@ -147,13 +155,15 @@ export class ServerStore extends StoreBase implements ClearableStore {
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     StoreBase.checkSize(name, formatSetCookie(name, cookie, session.options, now * 1000), 4096);
     const bytes = encodePayload(serializerOf(session.config), { values: session.values(), createdAt: session.createdAt, accessedAt: now });
-    const data = this.#dataCodec.encode(dataName(name, id), bytes);
+    const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);
     const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
-    await this.#call(name, "write", () =>
-      replacing === undefined || this.backend.replace === undefined
+    try {
+      await (replacing === undefined || this.backend.replace === undefined
         ? this.backend.write(id, data, ttl)
-        : this.backend.replace(replacing, id, data, ttl),
-    );
+        : this.backend.replace(replacing, id, data, ttl));
+    } catch (err) {
+      throw backendError(name, "write", err);
+    }
     ctx.setCookie(name, cookie, session.options);
     session.markSaved(now);
   }
@@ -169,14 +179,37 @@ export class ServerStore extends StoreBase implements ClearableStore {
     try {
       return await run();
     } catch (err) {
-      if (isDecodeError(err) || isSessionError(err, "store_unavailable")) throw err;
-      throw new SessionError(
-        "store_unavailable",
-        `the session backend failed to ${operation} session "${name}" (${(err as Error)?.message ?? err}); check that it is reachable and writable, then retry.`,
-        { cause: err },
-      );
+      throw backendError(name, operation, err);
     }
   }
+
+  /**
+   * Returns {@link dataName} of `id`, from a small cache: a request usually loads and saves the same
+   * session, so its digest is computed once, not on every read and write.
+   */
+  #dataName(name: string, id: string): string {
+    const key = `${name}#${id}`;
+    let cached = this.#dataNames.get(key);
+    if (cached === undefined) {
+      cached = dataName(name, id);
+      if (this.#dataNames.size >= DATA_NAME_CACHE_SIZE) this.#dataNames.clear();
+      this.#dataNames.set(key, cached);
+    }
+    return cached;
+  }
+}
+
+/** How many data names {@link ServerStore} keeps (then it starts over). */
+const DATA_NAME_CACHE_SIZE = 1024;
+
+/** Wraps a backend failure in `store_unavailable` (decode errors and `store_unavailable` pass through). */
+function backendError(name: string, operation: string, err: unknown): unknown {
+  if (isDecodeError(err) || isSessionError(err, "store_unavailable")) return err;
+  return new SessionError(
+    "store_unavailable",
+    `the session backend failed to ${operation} session "${name}" (${(err as Error)?.message ?? err}); check that it is reachable and writable, then retry.`,
+    { cause: err },
+  );
 }
 
 /**

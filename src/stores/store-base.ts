@@ -32,7 +32,7 @@ export abstract class StoreBase {
     assertCookieName(name);
     const now = Math.floor(this.now());
     return new Session(store, name, {
-      options: resolveCookieOptions(config.options, this.defaults),
+      options: this.optionsFor(config),
       config,
       isNew: true,
       createdAt: now,
@@ -40,16 +40,25 @@ export abstract class StoreBase {
     });
   }
 
+  /** The cookie options a session of `config` starts with (the Session copies them). */
+  private optionsFor(config: SessionConfig): CookieOptions {
+    return config.options === undefined ? this.defaults : resolveCookieOptions(config.options, this.defaults);
+  }
+
   /** Builds a loaded session. */
   protected loaded(
     store: Store,
     name: string,
     config: SessionConfig,
-    data: { id?: string; values: Record<string, unknown>; createdAt: number; accessedAt: number },
+    data: { values: Record<string, unknown>; createdAt: number; accessedAt: number },
+    id?: string,
   ): Session {
     return new Session(store, name, {
-      ...data,
-      options: resolveCookieOptions(config.options, this.defaults),
+      id,
+      values: data.values,
+      createdAt: data.createdAt,
+      accessedAt: data.accessedAt,
+      options: this.optionsFor(config),
       config,
       isNew: false,
     });
