@@ -8,6 +8,8 @@ export interface ChartBar {
   p99Ms: number;
   /** Requests per second divided by the baseline's. */
   ratio: number;
+  /** Server CPU time per request, in microseconds, when measured. */
+  serverCpuMicros?: number | undefined;
   /** Highlights the bar (typed-sessions cases). */
   highlight: boolean;
 }
@@ -18,9 +20,9 @@ function escapeXml(text: string): string {
 
 /** Renders `bars` as an SVG document (horizontal bars, widths proportional to requests per second). */
 export function renderHttpChart(title: string, subtitle: string, bars: readonly ChartBar[]): string {
-  const labelWidth = 190;
+  const labelWidth = 290;
   const barArea = 440;
-  const valueWidth = 230;
+  const valueWidth = 270;
   const rowHeight = 34;
   const top = 64;
   const width = labelWidth + barArea + valueWidth;
@@ -30,7 +32,8 @@ export function renderHttpChart(title: string, subtitle: string, bars: readonly 
     const y = top + index * rowHeight;
     const w = Math.max(1, Math.round((bar.requestsPerSecond / max) * barArea));
     const fill = bar.highlight ? "#2f6fde" : "#9aa5b1";
-    const value = `${Math.round(bar.requestsPerSecond).toLocaleString("en-US")} req/s · ${bar.ratio.toFixed(2)}× · p99 ${bar.p99Ms} ms`;
+    const cpu = bar.serverCpuMicros === undefined ? "" : ` · ${bar.serverCpuMicros} µs CPU/req`;
+    const value = `${Math.round(bar.requestsPerSecond).toLocaleString("en-US")} req/s · ${bar.ratio.toFixed(2)}×${cpu}`;
     return [
       `  <text x="${labelWidth - 10}" y="${y + 19}" text-anchor="end">${escapeXml(bar.label)}</text>`,
       `  <rect x="${labelWidth}" y="${y + 4}" width="${w}" height="${rowHeight - 10}" rx="3" fill="${fill}"/>`,

@@ -9,7 +9,7 @@ import expressSession from "express-session";
 import { getIronSession } from "iron-session";
 
 /** The cases, in the order the benchmark runs and prints them. */
-export const HTTP_CASES = ["none", "ts-cookie", "ts-fs", "express-session", "iron-session"] as const;
+export const HTTP_CASES = ["none", "ts-cookie", "ts-cookie-signed", "ts-fs", "express-session", "iron-session"] as const;
 /** One benchmark case. */
 export type HttpCase = (typeof HTTP_CASES)[number];
 
@@ -62,9 +62,10 @@ function ironSessionApp(): App {
   };
 }
 
-async function typedSessionsApp(kind: "cookie" | "fs"): Promise<App> {
+async function typedSessionsApp(kind: "cookie" | "cookie-signed" | "fs"): Promise<App> {
   const { tsApp } = await import("./http-ts-app.ts");
   if (kind === "cookie") return { handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY }, answer) };
+  if (kind === "cookie-signed") return { handler: tsApp({ kind: "cookie", hashKey: HASH_KEY, blockKey: undefined }, answer) };
   const dir = mkdtempSync(join(tmpdir(), "ts-bench-fs-"));
   return {
     handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY, dir }, answer),
@@ -78,6 +79,8 @@ async function makeApp(name: HttpCase): Promise<App> {
       return none();
     case "ts-cookie":
       return typedSessionsApp("cookie");
+    case "ts-cookie-signed":
+      return typedSessionsApp("cookie-signed");
     case "ts-fs":
       return typedSessionsApp("fs");
     case "express-session":

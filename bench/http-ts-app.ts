@@ -5,9 +5,9 @@ import { sessions } from "../src/sessions.ts";
 import { CookieStore } from "../src/stores/cookie-store.ts";
 import { FilesystemStore } from "../src/stores/fs-store.ts";
 
-/** Which store, with which keys (and, for `fs`, which directory). */
+/** Which store, with which keys (no block key: signed, not encrypted), and for `fs` which directory. */
 export type TsAppOptions =
-  | { kind: "cookie"; hashKey: Buffer; blockKey: Buffer }
+  | { kind: "cookie"; hashKey: Buffer; blockKey: Buffer | undefined }
   | { kind: "fs"; hashKey: Buffer; blockKey: Buffer; dir: string };
 
 /** Returns the handler: load the session, increment `count`, save, answer with the count. */

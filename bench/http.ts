@@ -3,10 +3,10 @@
 // one run. Each server runs in its own process; autocannon loads it over loopback for a fixed time with a
 // fixed number of connections, sending the cookie of an existing session. Prints req/s, p99 and the ratio to
 // the no-session baseline, and writes docs/bench-http.svg.
-//   npm run bench            (all sections)      npx tsx bench/http.ts   (this section alone)
-//   BENCH_HTTP_DURATION=5 BENCH_HTTP_CONNECTIONS=10 BENCH_HTTP_PROFILE=/tmp/prof npx tsx bench/http.ts
+//   npm run bench -- http     (this section; `npm run bench` runs every section)
+//   BENCH_HTTP_ROUNDS=3 BENCH_HTTP_DURATION=3 BENCH_HTTP_CONNECTIONS=10 BENCH_HTTP_PROFILE=/tmp/prof npm run bench -- http
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const LABELS: Record<HttpCase, string> = {
   none: "(a) no session",
   "ts-cookie": "(b) typed-sessions cookie",
+  "ts-cookie-signed": "(b′) typed-sessions cookie, signed only",
   "ts-fs": "(c) typed-sessions fs",
   "express-session": "(d) express-session memory",
   "iron-session": "(e) iron-session",
@@ -33,13 +34,17 @@ export interface HttpBenchResult {
   p99Ms: number;
   /** Requests per second divided by the no-session baseline's. */
   ratio: number;
+  /** CPU time the server process spent per request, in microseconds (Linux only; less sensitive to a busy machine). */
+  serverCpuMicros: number | undefined;
 }
 
 /** Options of {@link runHttpBench}. */
 export interface HttpBenchOptions {
-  /** Seconds of measured load per case. @default 4 (env BENCH_HTTP_DURATION) */
+  /** Seconds of measured load per case and round. @default 3 (env BENCH_HTTP_DURATION) */
   duration?: number;
-  /** Seconds of unmeasured warm-up load per case. @default 1 */
+  /** How many times every case is measured, in turn; the median is reported. @default 3 (env BENCH_HTTP_ROUNDS) */
+  rounds?: number;
+  /** Seconds of unmeasured warm-up load before each measurement. @default 1 */
   warmup?: number;
   /** Concurrent keep-alive connections. @default 10 (env BENCH_HTTP_CONNECTIONS) */
   connections?: number;
@@ -91,50 +96,115 @@ async function primeSession(name: HttpCase, url: string): Promise<string | undef
   return cookie;
 }
 
+/** CPU time (user + system) the process has used, in microseconds, from /proc (Linux); undefined elsewhere. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return undefined;
+  // Fields after the command name: state is field 3; utime and stime are fields 14 and 15, in clock ticks (100/s).
+  const stat = readFileSync(file, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 async function load(url: string, seconds: number, connections: number, cookie: string | undefined) {
   const headers: Record<string, string> = cookie === undefined ? {} : { cookie };
   return autocannon({ url, duration: seconds, connections, pipelining: 1, headers });
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Formats the results as the Markdown table BENCHMARKS.md records. */
+export function formatHttpMarkdown(results: readonly HttpBenchResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.label} | ${Math.round(r.requestsPerSecond).toLocaleString("en-US")} | ${r.p99Ms} | ${r.ratio.toFixed(2)}× | ${r.serverCpuMicros ?? "n/a"} |`,
+  );
+  return ["| case | req/s (median) | p99 ms | vs (a) | server CPU µs/req |", "|---|---:|---:|---:|---:|", ...rows].join("\n");
+}
+
 /**
- * Runs the HTTP benchmark (bounded: `duration + warmup` seconds per case, fixed connections, 127.0.0.1 only),
- * prints a table and returns the results; writes the SVG chart unless `chartPath` is null.
+ * Runs the HTTP benchmark (bounded: `rounds × cases × (warmup + duration)` seconds, fixed connections,
+ * 127.0.0.1 only). Every case's server starts first; the rounds then visit the cases in turn, so a
+ * neighbour's load spreads over all of them; each case reports its median req/s and p99 over the rounds.
+ * Prints a table and the targets, returns the results, and writes the SVG chart unless `chartPath` is null.
  */
 export async function runHttpBench(options: HttpBenchOptions = {}): Promise<HttpBenchResult[]> {
-  const duration = options.duration ?? Number(process.env["BENCH_HTTP_DURATION"] ?? 4);
+  const duration = options.duration ?? Number(process.env["BENCH_HTTP_DURATION"] ?? 3);
   const connections = options.connections ?? Number(process.env["BENCH_HTTP_CONNECTIONS"] ?? 10);
+  const rounds = options.rounds ?? Number(process.env["BENCH_HTTP_ROUNDS"] ?? 3);
   const warmup = options.warmup ?? 1;
   const profileDir = options.profileDir ?? process.env["BENCH_HTTP_PROFILE"];
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   const cases = options.cases ?? HTTP_CASES;
-  console.log(`\n## HTTP: node:http, read + increment + save a session counter (${duration} s × ${connections} connections per case)\n`);
-  const measured: Array<Omit<HttpBenchResult, "ratio">> = [];
-  for (const name of cases) {
-    const server = await startServer(name, profileDir);
-    try {
-      const url = `http://127.0.0.1:${server.port}/`;
-      const cookie = await primeSession(name, url);
-      await load(url, warmup, connections, cookie);
-      const result = await load(url, duration, connections, cookie);
-      const failed = result.errors + result.timeouts + result.non2xx;
-      if (failed > 0) throw new Error(`${name}: ${failed} failed requests (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`);
-      measured.push({ name, label: LABELS[name], requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 });
-    } finally {
-      await stopServer(server);
+  console.log(
+    `\n## HTTP: node:http, read + increment + save a session counter (${rounds} rounds × ${duration} s × ${connections} connections per case)\n`,
+  );
+  const servers = new Map<HttpCase, RunningServer>();
+  const samples = new Map<HttpCase, { rps: number[]; p99: number[]; cpu: number[] }>(
+    cases.map((name) => [name, { rps: [], p99: [], cpu: [] }]),
+  );
+  try {
+    for (const name of cases) servers.set(name, await startServer(name, profileDir));
+    const cookies = new Map<HttpCase, string | undefined>();
+    for (const [name, server] of servers) cookies.set(name, await primeSession(name, `http://127.0.0.1:${server.port}/`));
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, server] of servers) {
+        const url = `http://127.0.0.1:${server.port}/`;
+        await load(url, warmup, connections, cookies.get(name));
+        const cpuBefore = cpuMicros(server.child.pid);
+        const result = await load(url, duration, connections, cookies.get(name));
+        const cpuAfter = cpuMicros(server.child.pid);
+        const failed = result.errors + result.timeouts + result.non2xx;
+        if (failed > 0) {
+          throw new Error(`${name}: ${failed} failed requests (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`);
+        }
+        samples.get(name)?.rps.push(result.requests.average);
+        samples.get(name)?.p99.push(result.latency.p99);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) samples.get(name)?.cpu.push((cpuAfter - cpuBefore) / result.requests.total);
+      }
+    }
+  } finally {
+    await Promise.all([...servers.values()].map(stopServer));
+  }
+  const measured = cases.map((name) => {
+    const s = samples.get(name) ?? { rps: [], p99: [], cpu: [] };
+    const serverCpuMicros = s.cpu.length > 0 ? Math.round(median(s.cpu)) : undefined;
+    return { name, label: LABELS[name], requestsPerSecond: median(s.rps), p99Ms: median(s.p99), serverCpuMicros, all: s.rps };
+  });
+  const base = measured.find((m) => m.name === "none")?.requestsPerSecond ?? Number.NaN;
+  const results: HttpBenchResult[] = measured.map(({ all: _all, ...m }) => ({ ...m, ratio: m.requestsPerSecond / base }));
+  console.table(
+    measured.map((m) => ({
+      case: m.label,
+      "req/s": Math.round(m.requestsPerSecond),
+      "rounds (req/s)": m.all.map(Math.round).join(" / "),
+      "p99 ms": m.p99Ms,
+      "× (a)": (m.requestsPerSecond / base).toFixed(2),
+      "server CPU µs/req": m.serverCpuMicros ?? "n/a",
+    })),
+  );
+  const get = (name: HttpCase) => results.find((r) => r.name === name);
+  const b = get("ts-cookie");
+  if (b !== undefined) {
+    const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+    console.log(`target (b) ≥ 0.70 × (a): ${b.ratio.toFixed(2)} — ${verdict(b.ratio >= 0.7)}`);
+    for (const other of ["express-session", "iron-session"] as const) {
+      const o = get(other);
+      if (o !== undefined) console.log(`target (b) ahead of ${o.label}: ${(b.requestsPerSecond / o.requestsPerSecond).toFixed(2)}× — ${verdict(b.requestsPerSecond > o.requestsPerSecond)}`);
     }
   }
-  const base = measured.find((m) => m.name === "none")?.requestsPerSecond ?? Number.NaN;
-  const results = measured.map((m) => ({ ...m, ratio: m.requestsPerSecond / base }));
-  console.table(
-    results.map((r) => ({ case: r.label, "req/s": Math.round(r.requestsPerSecond), "p99 ms": r.p99Ms, "× (a)": r.ratio.toFixed(2) })),
-  );
+  console.log(`\n${formatHttpMarkdown(results)}\n`);
   const chartPath = options.chartPath === undefined ? join(here, "..", "docs", "bench-http.svg") : options.chartPath;
   if (chartPath !== null) {
     const bars: ChartBar[] = results.map((r) => ({ ...r, highlight: r.name.startsWith("ts-") }));
     const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-    const subtitle = `Node ${process.version}, ${cpus().length} cores (${cpu}), ${duration} s × ${connections} connections per case, loopback`;
+    const subtitle = `Node ${process.version}, ${cpus().length} cores (${cpu}); median of ${rounds} × ${duration} s, ${connections} connections, loopback`;
     mkdirSync(dirname(chartPath), { recursive: true });
-    writeFileSync(chartPath, renderHttpChart("HTTP requests per second: read, increment, save a session counter", subtitle, bars));
+    writeFileSync(chartPath, renderHttpChart("HTTP req/s: read, increment and save a session counter (node:http)", subtitle, bars));
     console.log(`chart: ${chartPath}`);
   }
   return results;
