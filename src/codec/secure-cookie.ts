@@ -20,8 +20,8 @@ export interface Limits {
   readonly now: () => number;
 }
 
-function macOf(key: Buffer, name: string, signed: Uint8Array): Buffer {
-  return createHmac("sha256", key).update(name).update("|").update(signed).digest();
+function macOf(key: Buffer, namePipe: string, signed: Uint8Array): Buffer {
+  return createHmac("sha256", key).update(namePipe).update(signed).digest();
 }
 
 /** Serializes, encrypts (optionally) and signs `value` in gorilla/securecookie's format with one key pair. */
@@ -47,17 +47,21 @@ export function encodeWith(
     const cipher = createCipheriv(pair.cipher, pair.blockKey, iv);
     bytes = Buffer.concat([iv, cipher.update(bytes), cipher.final()]);
   }
-  // One buffer for "timestamp|payload|mac": the MAC is written into its tail.
+  // One buffer for "name|timestamp|payload|mac": the MAC input is its head, read in one pass, and the MAC
+  // is written into its tail; the cookie is everything after "name|".
   const timestamp = String(Math.floor(limits.now()));
   const payload = encodeBase64(bytes);
-  const signedLength = timestamp.length + 1 + payload.length;
-  const envelope = Buffer.allocUnsafe(signedLength + 1 + MAC_LENGTH);
-  envelope.write(timestamp, 0, "latin1");
-  envelope[timestamp.length] = PIPE;
-  envelope.write(payload, timestamp.length + 1, "latin1");
-  envelope[signedLength] = PIPE;
-  macOf(pair.hashKey, name, envelope.subarray(0, signedLength)).copy(envelope, signedLength + 1);
-  const cookie = encodeBase64(envelope);
+  const start = Buffer.byteLength(name) + 1;
+  const signedEnd = start + timestamp.length + 1 + payload.length;
+  const envelope = Buffer.allocUnsafe(signedEnd + 1 + MAC_LENGTH);
+  envelope.write(name, 0, "utf8");
+  envelope[start - 1] = PIPE;
+  envelope.write(timestamp, start, "latin1");
+  envelope[start + timestamp.length] = PIPE;
+  envelope.write(payload, start + timestamp.length + 1, "latin1");
+  envelope[signedEnd] = PIPE;
+  createHmac("sha256", pair.hashKey).update(envelope.subarray(0, signedEnd)).digest().copy(envelope, signedEnd + 1);
+  const cookie = encodeBase64(envelope.subarray(start));
   if (limits.maxLength !== 0 && cookie.length > limits.maxLength) {
     throw new SessionError(
       "encoded_too_long",
@@ -110,7 +114,7 @@ function invalidMac(name: string): SessionError {
 /** Tells whether the envelope's MAC verifies under `pair`. */
 export function verifyMac(pair: ResolvedKeyPair, name: string, envelope: Envelope): boolean {
   const given = envelope.bytes.subarray(envelope.second + 1);
-  const expected = macOf(pair.hashKey, name, envelope.bytes.subarray(0, envelope.second));
+  const expected = macOf(pair.hashKey, `${name}|`, envelope.bytes.subarray(0, envelope.second));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

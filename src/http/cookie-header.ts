@@ -37,6 +37,20 @@ export function formatSetCookie(
   return stringifySetCookie(cookie, { encode: encodeValue });
 }
 
+/** The longest attributes {@link formatSetCookie} adds besides Domain and Path, in bytes (Max-Age with up to 16 digits, Expires of any year, and every flag). */
+const ATTRIBUTES_AT_MOST = 200;
+
+/**
+ * Returns an upper bound of the byte length of the header {@link formatSetCookie} writes for a value it
+ * writes as is (codec output: URL-safe base64), without formatting it: compare it with a size limit first,
+ * and format only when the bound is over it.
+ */
+export function setCookieSizeAtMost(name: string, value: string, options: CookieOptions): number {
+  const domain = options.domain === undefined ? 0 : options.domain.length * 3 + 9;
+  const path = options.path === undefined ? 0 : options.path.length * 3 + 7;
+  return name.length * 3 + 1 + value.length + domain + path + ATTRIBUTES_AT_MOST;
+}
+
 /** Parses a `Cookie` request header into name → value; the first of duplicate names wins. */
 export function parseCookieHeader(header: string | undefined | null): Record<string, string | undefined> {
   if (header === undefined || header === null || header === "") return {};

@@ -1,5 +1,4 @@
 import type { Codec } from "../codec/codec.ts";
-import { formatSetCookie } from "../http/cookie-header.ts";
 import type { RequestContext } from "../http/context.ts";
 import { assertCookieName } from "../options.ts";
 import type { Session } from "../session.ts";
@@ -78,11 +77,7 @@ export class CookieStore extends StoreBase implements Store {
       accessedAt: now,
     });
     const value = this.#encoder.encode(session.name, bytes);
-    StoreBase.checkSize(
-      session.name,
-      formatSetCookie(session.name, value, session.options, now * 1000),
-      this.#maxLength,
-    );
+    StoreBase.checkSize(session.name, value, session.options, now * 1000, this.#maxLength);
     ctx.setCookie(session.name, value, session.options);
     session.markSaved(now);
   }

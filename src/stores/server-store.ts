@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Codec } from "../codec/codec.ts";
 import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
-import { formatSetCookie } from "../http/cookie-header.ts";
 import type { RequestContext } from "../http/context.ts";
 import { assertCookieName } from "../options.ts";
 import type { Session } from "../session.ts";
@@ -153,7 +152,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
   async #persist(ctx: RequestContext, session: Session, now: number, replacing?: string): Promise<void> {
     const { name, id } = session;
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
-    StoreBase.checkSize(name, formatSetCookie(name, cookie, session.options, now * 1000), 4096);
+    StoreBase.checkSize(name, cookie, session.options, now * 1000, 4096);
     const bytes = encodePayload(serializerOf(session.config), { values: session.values(), createdAt: session.createdAt, accessedAt: now });
     const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);
     const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);

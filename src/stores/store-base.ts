@@ -1,4 +1,5 @@
 import { SessionError, isDecodeError } from "../errors.ts";
+import { formatSetCookie, setCookieSizeAtMost } from "../http/cookie-header.ts";
 import { type CookieOptions, assertCookieName, resolveCookieOptions } from "../options.ts";
 import { Session } from "../session.ts";
 import type { ErrorHook, SessionConfig } from "../session-config.ts";
@@ -72,10 +73,15 @@ export abstract class StoreBase {
     return this.fresh(store, name, config);
   }
 
-  /** Throws `cookie_too_large` when a `Set-Cookie` header is over `limit` bytes (0 = no limit). */
-  protected static checkSize(name: string, header: string, limit: number): void {
-    const size = Buffer.byteLength(header, "utf8");
-    if (limit > 0 && size > limit) {
+  /**
+   * Throws `cookie_too_large` when the `Set-Cookie` header of `value` (codec output) would be over `limit`
+   * bytes (0 = no limit); formats the header only when a cheap upper bound of its size is over the limit.
+   * @param nowMs the clock in milliseconds, for `Expires`
+   */
+  protected static checkSize(name: string, value: string, options: CookieOptions, nowMs: number, limit: number): void {
+    if (limit <= 0 || setCookieSizeAtMost(name, value, options) <= limit) return;
+    const size = Buffer.byteLength(formatSetCookie(name, value, options, nowMs), "utf8");
+    if (size > limit) {
       throw new SessionError(
         "cookie_too_large",
         `the Set-Cookie header of session "${name}" would be ${size} bytes, over the ${limit}-byte limit browsers keep; store less in it, use a server-side store (FilesystemStore, RedisStore), or raise maxLength.`,
