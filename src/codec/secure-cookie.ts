@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
 import { SessionError } from "../errors.ts";
 import { decodeAuthenticatedBase64, decodeBase64, encodeBase64 } from "./base64.ts";
+import { BLOCK, hmacFor } from "./hmac.ts";
 import type { ResolvedKeyPair } from "./keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
 import type { Serializer } from "./serializers.ts";
@@ -18,10 +19,6 @@ export interface Limits {
   readonly minAge: number;
   readonly maxLength: number;
   readonly now: () => number;
-}
-
-function macOf(key: Buffer, namePipe: string, signed: Uint8Array): Buffer {
-  return createHmac("sha256", key).update(namePipe).update(signed).digest();
 }
 
 /** Serializes, encrypts (optionally) and signs `value` in gorilla/securecookie's format with one key pair. */
@@ -47,20 +44,22 @@ export function encodeWith(
     const cipher = createCipheriv(pair.cipher, pair.blockKey, iv);
     bytes = Buffer.concat([iv, cipher.update(bytes), cipher.final()]);
   }
-  // One buffer for "name|timestamp|payload|mac": the MAC input is its head, read in one pass, and the MAC
-  // is written into its tail; the cookie is everything after "name|".
+  // One buffer for "HMAC inner pad|name|timestamp|payload|mac": the MAC input is its head, hashed in one
+  // pass, and the MAC is written into its tail; the cookie is everything after "name|".
+  const hmac = hmacFor(pair.hashKey);
   const timestamp = String(Math.floor(limits.now()));
   const payload = encodeBase64(bytes);
-  const start = Buffer.byteLength(name) + 1;
+  const start = BLOCK + Buffer.byteLength(name) + 1;
   const signedEnd = start + timestamp.length + 1 + payload.length;
   const envelope = Buffer.allocUnsafe(signedEnd + 1 + MAC_LENGTH);
-  envelope.write(name, 0, "utf8");
+  hmac.innerPad.copy(envelope, 0);
+  envelope.write(name, BLOCK, "utf8");
   envelope[start - 1] = PIPE;
   envelope.write(timestamp, start, "latin1");
   envelope[start + timestamp.length] = PIPE;
   envelope.write(payload, start + timestamp.length + 1, "latin1");
   envelope[signedEnd] = PIPE;
-  createHmac("sha256", pair.hashKey).update(envelope.subarray(0, signedEnd)).digest().copy(envelope, signedEnd + 1);
+  hmac.macOfPrefixed(envelope.subarray(0, signedEnd)).copy(envelope, signedEnd + 1);
   const cookie = encodeBase64(envelope.subarray(start));
   if (limits.maxLength !== 0 && cookie.length > limits.maxLength) {
     throw new SessionError(
@@ -114,8 +113,15 @@ function invalidMac(name: string): SessionError {
 /** Tells whether the envelope's MAC verifies under `pair`. */
 export function verifyMac(pair: ResolvedKeyPair, name: string, envelope: Envelope): boolean {
   const given = envelope.bytes.subarray(envelope.second + 1);
-  const expected = macOf(pair.hashKey, `${name}|`, envelope.bytes.subarray(0, envelope.second));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (given.length !== MAC_LENGTH) return false;
+  const hmac = hmacFor(pair.hashKey);
+  const nameLength = Buffer.byteLength(name);
+  const input = Buffer.allocUnsafe(BLOCK + nameLength + 1 + envelope.second);
+  hmac.innerPad.copy(input, 0);
+  input.write(name, BLOCK, "utf8");
+  input[BLOCK + nameLength] = PIPE;
+  envelope.bytes.copy(input, BLOCK + nameLength + 1, 0, envelope.second);
+  return timingSafeEqual(given, hmac.macOfPrefixed(input));
 }
 
 /** Throws the error for a cookie no key verifies. */
