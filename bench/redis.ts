@@ -5,17 +5,29 @@
  * - typed-sessions: `store.save(ctx, session)` (codec encode: HMAC-SHA256, plus AES-CTR in the "encrypted"
  *   case; SET … EX) then `store.get(ctx, name)` (cookie check, GET, codec decode).
  * - connect-redis 8 on ioredis: `store.set(sid, data)` (JSON.stringify, SET … EX) then `store.get(sid)`
- *   (GET, JSON.parse). No signing: express-session signs only the cookie, outside the store API.
+ *   (GET, JSON.parse). No signing: express-session signs only the cookie, outside the store API. This is the
+ *   baseline of issue 5.
+ * - connect-redis plus the id-cookie signing express-session does around it on each request
+ *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): the same work as
+ *   typed-sessions' id cookie, for a like-with-like reading. Not the baseline.
+ *
+ * Both sides send two Redis commands per op (SET with EX, then GET) through ioredis clients built with the
+ * same options, and store JSON-serializable values. typed-sessions runs with its default serializer
+ * (superjson) and with `serializer: jsonSerializer` (what generated sessions of JSON-only schemas use, and
+ * what connect-redis does: JSON).
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
  * (throughput); the median round is reported. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
  */
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { RedisStore as ConnectRedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
+import { jsonSerializer } from "../src/codec/serializers.ts";
 import type { RequestContext } from "../src/http/context.ts";
 import type { CookieOptions } from "../src/options.ts";
+import type { SessionConfig } from "../src/session-config.ts";
 import { redisClientOptions } from "../src/stores/redis-client.ts";
 import { RedisStore } from "../src/stores/redis-store.ts";
 import { type BenchResult, printTable } from "./harness.ts";
@@ -27,6 +39,13 @@ const NAME = "sid";
 const TTL_SECONDS = 3600;
 
 type Op = (i: number) => Promise<unknown>;
+
+/** express-session's cookie signer (its own dependency, pinned to the version it uses). */
+const signature = createRequire(import.meta.url)("cookie-signature") as {
+  sign(value: string, secret: string): string;
+  unsign(value: string, secret: string): string | false;
+};
+const COOKIE_SECRET = randomBytes(32).toString("hex");
 
 function memoryContext(): RequestContext {
   const jar = new Map<string, string>();
@@ -41,24 +60,31 @@ function values(i: number): Record<string, unknown> {
   return { userId: 42, name: "kataras", roles: ["admin", "editor"], visits: i };
 }
 
-function typedSessionsOp(store: RedisStore): Op {
+function typedSessionsOp(store: RedisStore, config: SessionConfig = {}): Op {
   const ctx = memoryContext();
   return async (i) => {
-    const session = await store.new(ctx, NAME);
+    const session = await store.new(ctx, NAME, config);
     for (const [key, value] of Object.entries(values(i))) session.set(key, value);
     await store.save(ctx, session);
-    const loaded = await store.get(ctx, NAME);
+    const loaded = await store.get(ctx, NAME, config);
     if (loaded.get("visits") !== i) throw new Error("typed-sessions lost the session");
   };
 }
 
-function connectRedisOp(store: ConnectRedisStore): Op {
+function connectRedisOp(store: ConnectRedisStore, signCookie = false): Op {
   const sid = randomBytes(24).toString("base64url");
   return async (i) => {
     const expires = new Date(Date.now() + TTL_SECONDS * 1000);
     const cookie = { originalMaxAge: TTL_SECONDS * 1000, expires, httpOnly: true, path: "/" };
     await store.set(sid, { cookie, ...values(i) } as unknown as SessionData);
-    const loaded = (await store.get(sid)) as unknown as Record<string, unknown> | null;
+    let id = sid;
+    if (signCookie) {
+      const cookieValue = `s:${signature.sign(sid, COOKIE_SECRET)}`; // express-session's setcookie
+      const unsigned = signature.unsign(cookieValue.slice(2), COOKIE_SECRET); // and its getcookie
+      if (unsigned === false) throw new Error("cookie-signature refused its own cookie");
+      id = unsigned;
+    }
+    const loaded = (await store.get(id)) as unknown as Record<string, unknown> | null;
     if (loaded?.["visits"] !== i) throw new Error("connect-redis lost the session");
   };
 }
@@ -118,10 +144,14 @@ export async function runRedisBench(): Promise<void> {
       options: { maxAge: TTL_SECONDS },
     });
     const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
+    const json: SessionConfig = { serializer: jsonSerializer };
     const cases: Array<[string, () => Op]> = [
       ["connect-redis (express-session store API)", () => connectRedisOp(connect)],
-      ["typed-sessions RedisStore, signed", () => typedSessionsOp(plain)],
-      ["typed-sessions RedisStore, signed + encrypted", () => typedSessionsOp(encrypted)],
+      ["connect-redis + express-session cookie signing", () => connectRedisOp(connect, true)],
+      ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
+      ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(plain, json)],
+      ["typed-sessions RedisStore, signed + encrypted (superjson)", () => typedSessionsOp(encrypted)],
+      ["typed-sessions RedisStore, signed + encrypted (json)", () => typedSessionsOp(encrypted, json)],
     ];
     for (const concurrency of [1, 32]) {
       const results = await measure(cases, concurrency);
