@@ -28,8 +28,11 @@ export function serializerOf(config: SessionConfig): Serializer {
  */
 export function encodePayload(serializer: Serializer, payload: Payload): Uint8Array {
   const body = serializer.serialize(payload.values);
-  const head = Buffer.from(`${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}\n`, "latin1");
-  return Buffer.concat([head, body]);
+  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}\n`;
+  const bytes = Buffer.allocUnsafe(head.length + body.byteLength);
+  bytes.write(head, 0, "latin1");
+  bytes.set(body, head.length);
+  return bytes;
 }
 
 function corrupt(name: string, detail: string): SessionError {

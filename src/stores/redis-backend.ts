@@ -61,9 +61,8 @@ export class RedisBackend {
   }
 
   /** Reads the stored value of `id`, or `undefined` when there is none (never written, expired, destroyed). */
-  async read(id: string): Promise<string | undefined> {
-    const value = await redisCall("GET", this.#timeout, () => this.#client.get(this.key(id)));
-    return value ?? undefined;
+  read(id: string): Promise<string | undefined> {
+    return redisCall("GET", this.#timeout, () => this.#client.get(this.key(id))).then(orUndefined);
   }
 
   /**
@@ -124,6 +123,10 @@ export class RedisBackend {
       if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => this.#client.unlink(...keys));
     } while (cursor !== "0");
   }
+}
+
+function orUndefined(value: string | null): string | undefined {
+  return value ?? undefined;
 }
 
 function toMillis(seconds: number): number {
