@@ -1,4 +1,5 @@
 import superjson from "superjson";
+import { isPlainJson } from "./plain-json.ts";
 
 /** Turns values into bytes and back. Throwing is fine: the codec wraps errors in typed ones. */
 export interface Serializer {
@@ -28,10 +29,14 @@ export const jsonSerializer: Serializer = {
   },
 };
 
-/** superjson: JSON that keeps Dates, Maps, Sets, BigInts, RegExps, undefined and more. */
+/**
+ * superjson: JSON that keeps Dates, Maps, Sets, BigInts, RegExps, undefined and more. Values that are plain
+ * JSON are written without superjson's generic walk, to the same bytes superjson writes for them.
+ */
 export const superjsonSerializer: Serializer = {
   serialize(value) {
-    return Buffer.from(superjson.stringify(value), "utf8");
+    const text = isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value);
+    return Buffer.from(text, "utf8");
   },
   deserialize(bytes) {
     return superjson.parse(text(bytes));
