@@ -1,6 +1,8 @@
-// Express + typed-sessions: `npx tsx examples/express/server.ts` (PORT, SESSION_STORE=fs, SESSION_HASH_KEY hex).
+// Express + typed-sessions: `npx tsx examples/express/server.ts` (PORT, SESSION_STORE=cookie|fs|redis, SESSION_HASH_KEY hex).
 import express, { type Express } from "express";
-import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import type { Store } from "typed-sessions";
+import { loadDemoKeys } from "../demo/keys.ts";
+import { createDemoStore } from "../demo/store.ts";
 import { sessionMiddleware } from "typed-sessions/express";
 import { user } from "../../schemas/user.gen.ts";
 
@@ -49,14 +51,10 @@ export function createApp(store: Store): Express {
   return app;
 }
 
-function hexKey(name: string, bytes: number): Buffer {
-  const hex = process.env[name];
-  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
-}
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
-  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
-  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  // The demo's key loading (hex env vars, else development keys) and store choice (SESSION_STORE=cookie|fs|redis).
+  const store = await createDemoStore(process.env["SESSION_STORE"], loadDemoKeys(process.env));
   const port = Number(process.env["PORT"] ?? 8080);
   createApp(store).listen(port, "127.0.0.1", () => console.log(`Express example on http://127.0.0.1:${port}/visits`));
 }

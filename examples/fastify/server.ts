@@ -1,6 +1,8 @@
-// Fastify + typed-sessions: `npx tsx examples/fastify/server.ts` (PORT, SESSION_STORE=fs, SESSION_HASH_KEY hex).
+// Fastify + typed-sessions: `npx tsx examples/fastify/server.ts` (PORT, SESSION_STORE=cookie|fs|redis, SESSION_HASH_KEY hex).
 import Fastify, { type FastifyInstance } from "fastify";
-import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import type { Store } from "typed-sessions";
+import { loadDemoKeys } from "../demo/keys.ts";
+import { createDemoStore } from "../demo/store.ts";
 import { fastifySessions } from "typed-sessions/fastify";
 import { user } from "../../schemas/user.gen.ts";
 
@@ -43,14 +45,10 @@ export async function createApp(store: Store): Promise<FastifyInstance> {
   return app;
 }
 
-function hexKey(name: string, bytes: number): Buffer {
-  const hex = process.env[name];
-  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
-}
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
-  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
-  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  // The demo's key loading (hex env vars, else development keys) and store choice (SESSION_STORE=cookie|fs|redis).
+  const store = await createDemoStore(process.env["SESSION_STORE"], loadDemoKeys(process.env));
   const port = Number(process.env["PORT"] ?? 8080);
   const app = await createApp(store);
   await app.listen({ port, host: "127.0.0.1" });

@@ -1,11 +1,13 @@
-// Any Fetch-API server + typed-sessions: `npx tsx examples/fetch/server.ts` (PORT, SESSION_STORE=fs).
+// Any Fetch-API server + typed-sessions: `npx tsx examples/fetch/server.ts` (PORT, SESSION_STORE=cookie|fs|redis).
 // The handler is a plain `(request: Request) => Promise<Response>`:
 //   Next.js route handler:  export const GET = withSessions(handler)   (app/…/route.ts)
 //   Bun:                    Bun.serve({ fetch: createHandler(store) })
 //   Deno:                   Deno.serve(createHandler(store))
 // Here it runs on node:http through @hono/node-server's Fetch bridge.
 import { serve } from "@hono/node-server";
-import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import type { Store } from "typed-sessions";
+import { loadDemoKeys } from "../demo/keys.ts";
+import { createDemoStore } from "../demo/store.ts";
 import { withSessions } from "typed-sessions/fetch";
 import { user } from "../../schemas/user.gen.ts";
 
@@ -45,14 +47,10 @@ export function createHandler(store: Store): (request: Request) => Promise<Respo
   );
 }
 
-function hexKey(name: string, bytes: number): Buffer {
-  const hex = process.env[name];
-  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
-}
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
-  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
-  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  // The demo's key loading (hex env vars, else development keys) and store choice (SESSION_STORE=cookie|fs|redis).
+  const store = await createDemoStore(process.env["SESSION_STORE"], loadDemoKeys(process.env));
   const port = Number(process.env["PORT"] ?? 8080);
   serve({ fetch: createHandler(store), port, hostname: "127.0.0.1" });
   console.log(`Fetch example on http://127.0.0.1:${port}/visits`);

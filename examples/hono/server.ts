@@ -1,8 +1,10 @@
-// Hono + typed-sessions: `npx tsx examples/hono/server.ts` (PORT, SESSION_STORE=fs, SESSION_HASH_KEY hex).
+// Hono + typed-sessions: `npx tsx examples/hono/server.ts` (PORT, SESSION_STORE=cookie|fs|redis, SESSION_HASH_KEY hex).
 // The same app runs on Bun (`export default app`), Deno (`Deno.serve(app.fetch)`) or workers.
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "typed-sessions";
+import type { Store } from "typed-sessions";
+import { loadDemoKeys } from "../demo/keys.ts";
+import { createDemoStore } from "../demo/store.ts";
 import { type SessionVariables, sessionMiddleware } from "typed-sessions/hono";
 import { user } from "../../schemas/user.gen.ts";
 
@@ -43,14 +45,10 @@ export function createApp(store: Store): Hono<{ Variables: SessionVariables }> {
   return app;
 }
 
-function hexKey(name: string, bytes: number): Buffer {
-  const hex = process.env[name];
-  return hex === undefined ? generateRandomKey(bytes) : Buffer.from(hex, "hex");
-}
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1])) {
-  const keys = { hashKey: hexKey("SESSION_HASH_KEY", 64), blockKey: hexKey("SESSION_BLOCK_KEY", 32) };
-  const store = process.env["SESSION_STORE"] === "fs" ? new FilesystemStore({ ...keys, dir: ".sessions" }) : new CookieStore(keys);
+  // The demo's key loading (hex env vars, else development keys) and store choice (SESSION_STORE=cookie|fs|redis).
+  const store = await createDemoStore(process.env["SESSION_STORE"], loadDemoKeys(process.env));
   const port = Number(process.env["PORT"] ?? 8080);
   serve({ fetch: createApp(store).fetch, port, hostname: "127.0.0.1" });
   console.log(`Hono example on http://127.0.0.1:${port}/visits`);
