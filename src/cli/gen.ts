@@ -2,6 +2,7 @@ import { watch } from "node:fs";
 import { generate, type GenOptions } from "../../codegen/generate.ts";
 import { GenError, schemaDirectory } from "../../codegen/load.ts";
 import { checkGenerated, writeGenerated } from "../../codegen/write.ts";
+import { formatCommandHelp } from "./help.ts";
 
 /** Where `gen` writes: progress to `out`, errors and diffs to `err`. */
 export interface GenIo {
@@ -30,9 +31,7 @@ export const genHelp = {
 
 /** Formats {@link genHelp} as the text `typed-sessions gen --help` prints. */
 export function formatGenHelp(): string {
-  const width = Math.max(...genHelp.flags.map((f) => f.flag.length));
-  const flags = genHelp.flags.map((f) => `  ${f.flag.padEnd(width)}  ${f.description}`).join("\n");
-  return `Usage: ${genHelp.usage}\n\n${genHelp.summary}\n\nFlags:\n${flags}\n`;
+  return formatCommandHelp(genHelp);
 }
 
 interface ParsedArgs {

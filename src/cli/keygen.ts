@@ -1,4 +1,5 @@
 import { generateRandomKey } from "../codec/keys.ts";
+import { formatCommandHelp } from "./help.ts";
 
 /** Bytes in a hash key made by `keygen`: 64 (HMAC-SHA256 keys longer than the 64-byte block are hashed first). */
 export const KEYGEN_HASH_KEY_BYTES = 64;
@@ -27,9 +28,7 @@ export const keygenHelp = {
 
 /** Formats {@link keygenHelp} as the text `typed-sessions keygen --help` prints. */
 export function formatKeygenHelp(): string {
-  const width = Math.max(...keygenHelp.flags.map((f) => f.flag.length));
-  const flags = keygenHelp.flags.map((f) => `  ${f.flag.padEnd(width)}  ${f.description}`).join("\n");
-  return `Usage: ${keygenHelp.usage}\n\n${keygenHelp.summary}\n\nFlags:\n${flags}\n`;
+  return formatCommandHelp(keygenHelp);
 }
 
 function toHex(bytes: Uint8Array): string {
