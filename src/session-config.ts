@@ -53,6 +53,12 @@ export interface SessionConfig {
   idleTimeout?: number | undefined;
   /** Ends a session this many seconds after it was created, however active (checked on read); 0 = off. @default 0 */
   absoluteTimeout?: number | undefined;
-  /** Re-saves (and re-sends) the session on every `save`, changed or not, sliding its expiry. @default false */
+  /** Re-saves (and re-sends) a loaded session on every `save`, changed or not, sliding its expiry. @default false */
   rolling?: boolean | undefined;
+  /**
+   * Saves a new session on `save` even when it holds no values (express-session's `saveUninitialized`):
+   * a cookie and server data for every visitor, crawlers included. Off, a new session is saved only once
+   * something is stored in it (or after `markDirty()` / `regenerate()`). @default false
+   */
+  saveUninitialized?: boolean | undefined;
 }

@@ -49,6 +49,8 @@ export class Session {
   #createdAt: number;
   #accessedAt: number;
   #dirty = false;
+  /** Set by {@link Session.markDirty} and {@link Session.regenerate}: save even a new, empty session. */
+  #forced = false;
   #destroyed = false;
   /** The options as last loaded or saved, to tell option changes (compared field by field). */
   #savedOptions: CookieOptions;
@@ -211,13 +213,18 @@ export class Session {
   async regenerate(ctx: RequestContext): Promise<void> {
     if (this.#destroyed) await this.save(ctx); // throws session_destroyed
     this.#dirty = true;
+    this.#forced = true;
     if (this.store.regenerate !== undefined) await this.store.regenerate(ctx, this);
     else await this.store.save(ctx, this);
   }
 
-  /** Marks the session changed, e.g. after mutating an object stored in it. */
+  /**
+   * Marks the session changed, e.g. after mutating an object stored in it. On a new session it also asks
+   * for the session to be saved even with no values (which `save` otherwise skips).
+   */
   markDirty(): void {
     this.#dirty = true;
+    this.#forced = true;
   }
 
   /** True when values or options changed since the session was loaded or saved. */
@@ -240,9 +247,15 @@ export class Session {
     return this.#accessedAt;
   }
 
-  /** Tells a store whether `save` must write: changed, new, rolling, or an idle timeout to refresh. */
+  /**
+   * Tells a store whether `save` must write. A new session is written only once it holds a value (or after
+   * `markDirty()` / `regenerate()`, or with `saveUninitialized`): visitors who store nothing get no cookie
+   * and no server data, whatever `rolling` or their options say. A loaded session is written when its
+   * values or options changed, with `rolling`, or when an idle timeout needs refreshing.
+   */
   needsSave(now: number): boolean {
-    if (this.isNew || this.isDirty || this.config.rolling === true) return true;
+    if (this.isNew) return this.#forced || this.#values.size > 0 || this.config.saveUninitialized === true;
+    if (this.isDirty || this.config.rolling === true) return true;
     const idle = this.config.idleTimeout ?? 0;
     return idle > 0 && now - this.#accessedAt >= Math.max(1, idle / 10);
   }
@@ -251,6 +264,7 @@ export class Session {
   markSaved(now: number): void {
     this.isNew = false;
     this.#dirty = false;
+    this.#forced = false;
     this.#accessedAt = now;
     if (!sameOptions(this.options, this.#savedOptions)) this.#savedOptions = { ...this.options };
   }

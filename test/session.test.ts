@@ -153,9 +153,27 @@ describe("Session dirty tracking", () => {
     expect(session.isDirty).toBe(false);
   });
 
-  it("always needs saving when new or rolling", () => {
-    expect(makeSession({}, {}, true).needsSave(1000)).toBe(true);
+  it("always needs saving when loaded and rolling", () => {
     expect(makeSession({}, { rolling: true }).needsSave(1000)).toBe(true);
+  });
+
+  it("saves a new session only once it holds a value, was forced, or saveUninitialized is on", () => {
+    expect(makeSession({}, {}, true).needsSave(1000)).toBe(false);
+    expect(makeSession({}, { rolling: true, idleTimeout: 10 }, true).needsSave(5000)).toBe(false);
+    const withOptions = makeSession({}, {}, true);
+    withOptions.options.maxAge = 0;
+    withOptions.options.path = "/app";
+    expect(withOptions.needsSave(1000)).toBe(false);
+    const setThenDeleted = makeSession({}, {}, true);
+    setThenDeleted.set("a", 1).delete("a");
+    expect(setThenDeleted.needsSave(1000)).toBe(false);
+    const flashed = makeSession({}, {}, true);
+    flashed.addFlash("hi");
+    expect(flashed.needsSave(1000)).toBe(true);
+    const forced = makeSession({}, {}, true);
+    forced.markDirty();
+    expect(forced.needsSave(1000)).toBe(true);
+    expect(makeSession({}, { saveUninitialized: true }, true).needsSave(1000)).toBe(true);
   });
 
   it("needs a refresh once a tenth of the idle timeout has passed", () => {
