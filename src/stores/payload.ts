@@ -10,11 +10,20 @@ export interface Payload {
   readonly createdAt: number;
   /** Last save, Unix seconds. */
   readonly accessedAt: number;
+  /**
+   * The session's own cookie maxAge in seconds (0 = browser-session cookie), kept only when it differs
+   * from the store's default so a per-session choice ("remember me" unticked) survives later saves;
+   * absent in data written before it existed. @default undefined (the store's default applies)
+   */
+  readonly maxAge?: number | undefined;
 }
 
 const MAGIC = "ts1 ";
-const HEADER = /^ts1 (\d{1,15}) (\d{1,15})$/;
+/** `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>`: data written before maxAge existed still matches. */
+const HEADER = /^ts1 (\d{1,15}) (\d{1,15})(?: (\d{1,15}))?$/;
 const NEWLINE = 0x0a;
+/** The largest maxAge the header holds (15 digits). */
+const MAX_STORED_AGE = 999_999_999_999_999;
 
 /** Returns the config's serializer (superjson by default). */
 export function serializerOf(config: SessionConfig): Serializer {
@@ -23,12 +32,13 @@ export function serializerOf(config: SessionConfig): Serializer {
 
 /**
  * Encodes values and metadata into the bytes the codec signs: a short text header
- * (`ts1 <createdAt> <accessedAt>\n`) then the serializer's bytes, so metadata never mixes with values and a
- * schema-compiled serializer only ever sees the values.
+ * (`ts1 <createdAt> <accessedAt>[ <maxAge>]\n`, maxAge only when given and ≥ 0) then the serializer's
+ * bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the values.
  */
 export function encodePayload(serializer: Serializer, payload: Payload): Uint8Array {
   const body = serializer.serialize(payload.values);
-  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}\n`;
+  const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_STORED_AGE)}`;
+  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
   const bytes = Buffer.allocUnsafe(head.length + body.byteLength);
   bytes.write(head, 0, "latin1");
   bytes.set(body, head.length);
@@ -46,7 +56,7 @@ function corrupt(name: string, detail: string): SessionError {
 export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): Payload {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = buf.indexOf(NEWLINE);
-  const match = end < 0 || end > 40 ? null : HEADER.exec(buf.toString("latin1", 0, end));
+  const match = end < 0 || end > 56 ? null : HEADER.exec(buf.toString("latin1", 0, end));
   if (match === null) throw corrupt(name, "no metadata header");
   let values: unknown;
   try {
@@ -60,13 +70,21 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   }
   if (values === null || typeof values !== "object" || Array.isArray(values))
     throw corrupt(name, "values are not an object");
-  return { values: values as Record<string, unknown>, createdAt: Number(match[1]), accessedAt: Number(match[2]) };
+  const decoded = { values: values as Record<string, unknown>, createdAt: Number(match[1]), accessedAt: Number(match[2]) };
+  return match[3] === undefined ? decoded : { ...decoded, maxAge: Number(match[3]) };
 }
 
-/** Throws `session_timeout` when the idle or absolute timeout of `config` has passed at `now`. */
+/**
+ * Throws `session_timeout` when the idle or absolute timeout of `config` has passed at `now`, and `expired`
+ * when the session's own persistent maxAge has passed since its last save (as its cookie has in the browser).
+ */
 export function checkTimeouts(name: string, config: SessionConfig, payload: Payload, now: number): void {
   const idle = config.idleTimeout ?? 0;
   const absolute = config.absoluteTimeout ?? 0;
+  const own = payload.maxAge ?? 0;
+  if (own > 0 && now - payload.accessedAt > own) {
+    throw new SessionError("expired", `session "${name}" is older than its maxAge of ${own}s; a fresh session was started.`);
+  }
   if (idle > 0 && now - payload.accessedAt > idle) {
     throw new SessionError(
       "session_timeout",

@@ -4,6 +4,7 @@ import { type CookieOptions, assertCookieName, resolveCookieOptions } from "../o
 import { Session } from "../session.ts";
 import type { ErrorHook, SessionConfig } from "../session-config.ts";
 import type { Store } from "../store.ts";
+import type { Payload } from "./payload.ts";
 import { report, systemNow } from "./store-options.ts";
 
 /**
@@ -46,23 +47,28 @@ export abstract class StoreBase {
     return config.options === undefined ? this.defaults : resolveCookieOptions(config.options, this.defaults);
   }
 
-  /** Builds a loaded session. */
-  protected loaded(
-    store: Store,
-    name: string,
-    config: SessionConfig,
-    data: { values: Record<string, unknown>; createdAt: number; accessedAt: number },
-    id?: string,
-  ): Session {
+  /** Builds a loaded session, with the maxAge it was saved with when that differed from the default. */
+  protected loaded(store: Store, name: string, config: SessionConfig, data: Payload, id?: string): Session {
+    const defaults = this.optionsFor(config);
     return new Session(store, name, {
       id,
       values: data.values,
       createdAt: data.createdAt,
       accessedAt: data.accessedAt,
-      options: this.optionsFor(config),
+      options: data.maxAge === undefined || data.maxAge === defaults.maxAge ? defaults : { ...defaults, maxAge: data.maxAge },
       config,
       isNew: false,
     });
+  }
+
+  /**
+   * Returns the payload to save for `session` at `now`: its values and metadata, with its own maxAge when
+   * that differs from the default its definition starts with (so "remember me" unticked sticks).
+   */
+  protected payloadOf(session: Session, now: number): Payload {
+    const payload = { values: session.values(), createdAt: session.createdAt, accessedAt: now };
+    const maxAge = session.options.maxAge;
+    return maxAge >= 0 && maxAge !== this.optionsFor(session.config).maxAge ? { ...payload, maxAge } : payload;
   }
 
   /** Turns a decode error into a report and a fresh session; rethrows anything else. */

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KeyPair } from "../../src/codec/keys.ts";
+import { createHash } from "node:crypto";
+import { jsonSerializer } from "../../src/codec/serializers.ts";
 import { type SessionError, isSessionError } from "../../src/errors.ts";
 import type { CookieOptions } from "../../src/options.ts";
 import type { ErrorInfo } from "../../src/session-config.ts";
 import { sessions } from "../../src/sessions.ts";
+import { saveAll } from "../../src/registry.ts";
 import type { Store } from "../../src/store.ts";
+import type { ServerStore } from "../../src/stores/server-store.ts";
+import { generateSessionId } from "../../src/stores/session-id.ts";
+import { codecFor } from "../../src/stores/store-options.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 /** What the contract suite asks a store factory for. */
@@ -25,6 +31,11 @@ export interface StoreHarness {
   readonly serverSide: boolean;
   /** Builds a store over the shared backend. */
   make(options: ContractStoreOptions): Store;
+  /**
+   * Server-side stores: the remaining time to live, in seconds, of every session data entry the backend
+   * holds at test time `now` (the test clock for memory and files, Redis's own clock for Redis).
+   */
+  stored?(now: number): Promise<number[]>;
   /** Closes stores and removes what the test left behind. */
   cleanup(): Promise<void>;
 }
@@ -32,6 +43,17 @@ export interface StoreHarness {
 const KEY_A: KeyPair = { hashKey: "a".repeat(32), blockKey: "A".repeat(32) };
 const KEY_B: KeyPair = { hashKey: "b".repeat(32), blockKey: "B".repeat(32) };
 const START = 1_700_000_000;
+const MAX_AGE = /Max-Age|Expires/i;
+
+/** What this codebase wrote before sessions kept their maxAge: `ts1 <createdAt> <accessedAt>\n` + values. */
+function oldPayload(createdAt: number, values: Record<string, unknown>): Uint8Array {
+  return Buffer.concat([Buffer.from(`ts1 ${createdAt} ${createdAt}\n`, "latin1"), jsonSerializer.serialize(values)]);
+}
+
+/** The codec name server-side data is signed under (server-store.ts): the session name and a hash of the id. */
+function dataName(name: string, id: string): string {
+  return `${name}#${createHash("sha256").update(id).digest("base64url").slice(0, 16)}`;
+}
 
 /**
  * Runs the store contract against the stores `harness` builds: round trip, options copied per session,
@@ -309,6 +331,149 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
         const session = await sessions("contract", make([KEY_B])).get(ctx);
         expect(session.getString("name")).toBe("kataras");
       });
+      expect(errors).toEqual([]);
+    });
+
+    it("an untouched new session sends no cookie and writes nothing", async () => {
+      const s = sessions("contract", make(), { rolling: true, idleTimeout: 100 });
+      for (let hit = 0; hit < 3; hit++) {
+        const headers = await request(async (ctx) => {
+          const session = await s.get(ctx);
+          expect(session.isNew).toBe(true);
+          expect(session.flashes()).toEqual([]); // reading nothing changes nothing
+          session.options.maxAge = 0; // options alone are not worth a cookie
+          await session.save(ctx);
+          await saveAll(ctx);
+          expect(session.isNew).toBe(true);
+        });
+        expect(headers.getSetCookie()).toEqual([]);
+        clock += 60;
+      }
+      expect(jar.cookies.size).toBe(0);
+      if (h.stored !== undefined) expect(await h.stored(clock)).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+
+    it("saves an empty new session when asked: regenerate, markDirty, saveUninitialized", async () => {
+      const store = make();
+      const cases: Array<[string, (ctx: ReturnType<CookieJar["context"]>) => Promise<void>]> = [
+        ["regen", async (ctx) => (await sessions("regen", store).get(ctx)).regenerate(ctx)],
+        ["marked", async (ctx) => {
+          const session = await sessions("marked", store).get(ctx);
+          session.markDirty();
+          await session.save(ctx);
+        }],
+        ["eager", async (ctx) => (await sessions("eager", store, { saveUninitialized: true }).get(ctx)).save(ctx)],
+      ];
+      for (const [name, run] of cases) {
+        const headers = await request(run);
+        expect(headers.getSetCookie().map((line) => line.split("=")[0])).toEqual([name]);
+      }
+      if (h.stored !== undefined) expect(await h.stored(clock)).toHaveLength(3);
+      await request(async (ctx) => expect((await sessions("regen", store).get(ctx)).isNew).toBe(false));
+    });
+
+    it("a session with only a flash is saved", async () => {
+      const s = sessions("contract", make());
+      const headers = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.addFlash("saved!");
+        await saveAll(ctx);
+      });
+      expect(headers.getSetCookie()).toHaveLength(1);
+      if (h.stored !== undefined) expect(await h.stored(clock)).toHaveLength(1);
+      await request(async (ctx) => expect((await s.get(ctx)).flashes()).toEqual(["saved!"]));
+    });
+
+    it("maxAge 0 set at login survives later saves (browser-session cookie stays a browser-session cookie)", async () => {
+      const s = sessions("contract", make([KEY_A], { maxAge: 600 }));
+      const login = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        session.options.maxAge = 0; // "remember me" unticked
+        await session.regenerate(ctx);
+      });
+      expect(login.getSetCookie()[0]).not.toMatch(MAX_AGE);
+      clock += 30;
+      const later = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        expect(session.options.maxAge).toBe(0);
+        expect(session.isDirty).toBe(false);
+        session.increment("visits");
+        await session.save(ctx);
+      });
+      expect(later.getSetCookie()).toHaveLength(1);
+      expect(later.getSetCookie()[0]).not.toMatch(MAX_AGE);
+      clock += 30;
+      const unchanged = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        expect(session.getInt("visits")).toBe(1);
+        expect(session.options.maxAge).toBe(0);
+        await session.save(ctx);
+      });
+      expect(unchanged.getSetCookie()).toEqual([]);
+      if (h.stored !== undefined) {
+        const [ttl] = await h.stored(clock);
+        expect(ttl).toBeGreaterThan(500); // a browser-session cookie's data lives for the store's maxAge
+        expect(ttl).toBeLessThanOrEqual(600);
+      }
+      expect(errors).toEqual([]);
+    });
+
+    it("a persistent maxAge chosen per session is kept and drives the TTL", async () => {
+      const s = sessions("contract", make([KEY_A], { maxAge: 600 }));
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        session.options.maxAge = 120;
+        await session.save(ctx);
+      });
+      clock += 60;
+      const later = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        expect(session.options.maxAge).toBe(120);
+        session.set("page", "/cart");
+        await session.save(ctx);
+      });
+      expect(later.getSetCookie()[0]).toMatch(/Max-Age=120;/);
+      if (h.stored !== undefined) {
+        const ttls = await h.stored(clock);
+        expect(ttls).toHaveLength(1);
+        expect(ttls[0]).toBeGreaterThan(100);
+        expect(ttls[0]).toBeLessThanOrEqual(120);
+      }
+      clock += 100;
+      await request(async (ctx) => expect((await s.get(ctx)).get("page")).toBe("/cart"));
+      expect(errors).toEqual([]);
+      clock += 21; // 121 s after the last save: past the session's own maxAge, well within the store's 600
+      // The test jar keeps the cookie (as a thief would); the store itself refuses it past its maxAge.
+      await request(async (ctx) => expect((await s.get(ctx)).isNew).toBe(true));
+      expect(errors.map((err) => err.kind)).toEqual(["decode"]);
+    });
+
+    it("data written before this change (old header) still loads", async () => {
+      const store = make([KEY_A], { maxAge: 600 });
+      const config = { serializer: jsonSerializer };
+      const s = sessions("contract", store, config);
+      const bytes = oldPayload(START - 100, { name: "kataras" });
+      const codec = codecFor({ keys: [KEY_A] }, { maxAge: 600, maxLength: 0, now: () => clock });
+      if (h.serverSide) {
+        const id = generateSessionId();
+        await (store as ServerStore).backend.write(id, codec.encode(dataName("contract", id), bytes), 600);
+        jar.cookies.set("contract", codec.encode("contract", Buffer.from(id, "latin1")));
+      } else {
+        jar.cookies.set("contract", codec.encode("contract", bytes));
+      }
+      const headers = await request(async (ctx) => {
+        const session = await s.get(ctx);
+        expect(session.isNew).toBe(false);
+        expect(session.getString("name")).toBe("kataras");
+        expect(session.createdAt).toBe(START - 100);
+        expect(session.options.maxAge).toBe(600);
+        expect(session.isDirty).toBe(false);
+        await session.save(ctx);
+      });
+      expect(headers.getSetCookie()).toEqual([]);
       expect(errors).toEqual([]);
     });
 

@@ -1,17 +1,39 @@
 import { MemoryBackend, MemoryStore } from "../../src/stores/memory-store.ts";
 import { describeStoreContract } from "./contract.ts";
 
+/** A memory backend that also remembers when each entry expires, so the contract can check TTLs. */
+class ExpiryRecordingBackend extends MemoryBackend {
+  readonly expiries = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    super(now);
+    this.#now = now;
+  }
+
+  override async write(id: string, data: string, ttlSeconds: number): Promise<void> {
+    await super.write(id, data, ttlSeconds);
+    this.expiries.set(id, this.#now() + ttlSeconds);
+  }
+
+  override async delete(id: string): Promise<void> {
+    await super.delete(id);
+    this.expiries.delete(id);
+  }
+}
+
 describeStoreContract("MemoryStore", async () => {
-  let backend: MemoryBackend | undefined;
+  let backend: ExpiryRecordingBackend | undefined;
   const stores: MemoryStore[] = [];
   return {
     serverSide: true,
     make: ({ keys, now, onError, options }) => {
-      backend ??= new MemoryBackend(now);
+      backend ??= new ExpiryRecordingBackend(now);
       const store = new MemoryStore({ keys, now, onError, options, backend });
       stores.push(store);
       return store;
     },
+    stored: async (now) => [...(backend?.expiries.values() ?? [])].map((at) => at - now).filter((ttl) => ttl > 0),
     cleanup: async () => {
       for (const store of stores) await store.close();
     },

@@ -1,6 +1,6 @@
 import { afterAll } from "vitest";
 import { RedisStore } from "../../src/stores/redis-store.ts";
-import { connect, deletePrefix, testPrefix } from "../redis/env.ts";
+import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 import { describeStoreContract } from "./contract.ts";
 
 const client = connect();
@@ -16,6 +16,8 @@ describeStoreContract("RedisStore", async () => {
       stores.push(store);
       return store;
     },
+    // Redis keeps its own clock: the TTLs are Redis's, in seconds.
+    stored: async () => Promise.all((await keysUnder(client, prefix)).map(async (key) => (await client.pttl(key)) / 1000)),
     cleanup: async () => {
       for (const store of stores) await store.close();
       await deletePrefix(client, prefix);
