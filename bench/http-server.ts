@@ -9,7 +9,15 @@ import expressSession from "express-session";
 import { getIronSession } from "iron-session";
 
 /** The cases, in the order the benchmark runs and prints them. */
-export const HTTP_CASES = ["none", "ts-cookie", "ts-cookie-signed", "ts-fs", "express-session", "iron-session"] as const;
+export const HTTP_CASES = [
+  "none",
+  "ts-cookie",
+  "ts-cookie-signed",
+  "ts-fs",
+  "express-session",
+  "express-session-30d",
+  "iron-session",
+] as const;
 /** One benchmark case. */
 export type HttpCase = (typeof HTTP_CASES)[number];
 
@@ -33,12 +41,14 @@ function none(): App {
   return { handler: (_req, res) => answer(res, ++count) };
 }
 
-function expressSessionApp(): App {
+/** express-session + MemoryStore; `maxAgeMs` gives it a persistent cookie like (b)'s 30 days, re-sent on change. */
+function expressSessionApp(maxAgeMs?: number): App {
   const middleware = expressSession({
     secret: IRON_PASSWORD,
     resave: false,
     saveUninitialized: false,
     store: new expressSession.MemoryStore(),
+    ...(maxAgeMs === undefined ? {} : { cookie: { maxAge: maxAgeMs } }),
   });
   return {
     handler: (req, res) => {
@@ -85,6 +95,8 @@ async function makeApp(name: HttpCase): Promise<App> {
       return typedSessionsApp("fs");
     case "express-session":
       return expressSessionApp();
+    case "express-session-30d":
+      return expressSessionApp(30 * 24 * 60 * 60 * 1000);
     case "iron-session":
       return ironSessionApp();
   }
