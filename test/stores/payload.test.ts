@@ -1,0 +1,48 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonSerializer } from "../../src/codec/serializers.ts";
+import { checkTimeouts, decodePayload, encodePayload } from "../../src/stores/payload.ts";
+
+const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
+const body = (values: Record<string, unknown>): string => text(jsonSerializer.serialize(values));
+
+describe("session payload header", () => {
+  it("writes the old two-field header, byte for byte, when no maxAge is kept", () => {
+    const bytes = encodePayload(jsonSerializer, { values: { a: 1 }, createdAt: 10, accessedAt: 20 });
+    expect(text(bytes)).toBe(`ts1 10 20\n${body({ a: 1 })}`);
+  });
+
+  it("adds the maxAge as an optional third field, 0 included", () => {
+    expect(text(encodePayload(jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 0 }))).toBe(`ts1 10 20 0\n${body({})}`);
+    expect(text(encodePayload(jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 3600.7 }))).toBe(`ts1 10 20 3600\n${body({})}`);
+  });
+
+  it("decodes old headers without a maxAge and new ones with it", () => {
+    expect(decodePayload("s", jsonSerializer, Buffer.from('ts1 10 20\n{"a":1}'))).toEqual({ values: { a: 1 }, createdAt: 10, accessedAt: 20 });
+    expect(decodePayload("s", jsonSerializer, Buffer.from("ts1 10 20 0\n{}"))).toEqual({ values: {}, createdAt: 10, accessedAt: 20, maxAge: 0 });
+  });
+
+  it("refuses malformed headers as corrupt data", () => {
+    for (const bad of ["ts1 10 20 \n{}", "ts1 10 20 -5\n{}", "ts1 10 20 1 2\n{}", "ts1 10\n{}"]) {
+      expect(() => decodePayload("s", jsonSerializer, Buffer.from(bad))).toThrow(expect.objectContaining({ code: "corrupt_data" }));
+    }
+  });
+
+  it("round-trips metadata with and without a maxAge", () => {
+    const seconds = fc.integer({ min: 0, max: 2 ** 40 });
+    fc.assert(
+      fc.property(seconds, seconds, fc.option(seconds, { nil: undefined }), (createdAt, accessedAt, maxAge) => {
+        const payload = maxAge === undefined ? { values: { k: "v" }, createdAt, accessedAt } : { values: { k: "v" }, createdAt, accessedAt, maxAge };
+        expect(decodePayload("s", jsonSerializer, encodePayload(jsonSerializer, payload))).toEqual(payload);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("expires a session past its own persistent maxAge since the last save, not one with maxAge 0", () => {
+    const payload = { values: {}, createdAt: 0, accessedAt: 1000, maxAge: 60 };
+    expect(() => checkTimeouts("s", {}, payload, 1060)).not.toThrow();
+    expect(() => checkTimeouts("s", {}, payload, 1061)).toThrow(expect.objectContaining({ code: "expired" }));
+    expect(() => checkTimeouts("s", {}, { ...payload, maxAge: 0 }, 999_999)).not.toThrow();
+  });
+});
