@@ -9,8 +9,6 @@ export interface DemoData {
   name: string;
   /** Who logged in at /login; unset when logged out. */
   user?: string | undefined;
-  /** Whether "Remember me" was ticked at /login; false keeps a browser-session cookie. */
-  remember: boolean;
 }
 
 /** One flash message of the "user_sessions" session. */
@@ -34,15 +32,6 @@ export class DemoSession extends TypedSession<DemoData, DemoFlash> {
 
   set user(value: string | undefined) {
     this.write("user", value);
-  }
-
-  /** Whether "Remember me" was ticked at /login; false keeps a browser-session cookie. */
-  get remember(): boolean {
-    return this.read("remember") as boolean;
-  }
-
-  set remember(value: boolean) {
-    this.write("remember", value);
   }
 }
 

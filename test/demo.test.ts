@@ -86,6 +86,22 @@ describe("demo server", () => {
     const get = await start(new CookieStore(keys));
     const login = await get("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "username=Ada" });
     expect(login.headers.getSetCookie()[0]).not.toMatch(/Max-Age|Expires/);
+    const later = await get("/set"); // a later change re-sends the cookie: still a browser-session one
+    expect(later.headers.getSetCookie()).toHaveLength(1);
+    expect(later.headers.getSetCookie()[0]).not.toMatch(/Max-Age|Expires/);
+  });
+
+  it.each([
+    ["cookie", () => new CookieStore(keys)],
+    ["memory", () => new MemoryStore(keys)],
+  ])("gives visitors who store nothing no cookie and no server data (%s store)", async (_label, makeStore) => {
+    const store = makeStore();
+    const get = await start(store);
+    for (const path of ["/", "/get", "/flashes", "/login", "/logout"]) {
+      const response = await get(path);
+      expect(response.headers.getSetCookie().filter((line) => !/Max-Age=0/.test(line))).toEqual([]);
+    }
+    if (store instanceof MemoryStore) expect(store.backend.size).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { nodeContext } from "../../src/http/node.ts";
+import { saveAll } from "../../src/registry.ts";
 import type { RequestContext } from "../../src/http/context.ts";
 import type { Store } from "../../src/store.ts";
 import { type DemoSession, demo } from "../../schemas/demo.gen.ts";
@@ -67,8 +68,8 @@ const routes: Record<string, Handler> = {
     const user = (form.get("username") ?? "").trim().slice(0, 100);
     if (user === "") return LOGIN_FORM;
     session.user = user;
-    session.remember = form.get("remember") === "on";
-    session.options.maxAge = session.remember ? REMEMBER_ME : 0; // 0 = until the browser closes
+    // Kept with the session, so later saves re-send the same kind of cookie. 0 = until the browser closes.
+    session.options.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0;
     session.addFlash(`Welcome, ${user}!`);
     await session.regenerate(ctx); // a new id at login (and saved): defeats session fixation
     redirect(res, "/");
@@ -97,11 +98,9 @@ export function createDemoServer(options: DemoOptions): Server {
     try {
       const ctx = nodeContext(req, res);
       const session = await mySessions.get(ctx);
-      // Cookie options are not stored with the session: re-apply "remember me" before any re-save.
-      if (!session.remember) session.options.maxAge = 0;
       const body = await handler(session, ctx, req, res);
-      // Visitors with nothing in their session get no cookie (and, with the fs store, no file).
-      if (!session.untyped.isDestroyed && (session.untyped.isDirty || !session.isNew)) await session.save(ctx);
+      // Saves what changed, skipping destroyed sessions; visitors with nothing stored get no cookie or file.
+      await saveAll(ctx);
       res.setHeader("Content-Type", body?.startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
       res.end(body ?? "");
     } catch (err) {

@@ -98,6 +98,41 @@ describe.each(["cookie", "fs"] as const)("the demo in Chromium with the %s store
     expect((await sessionCookie())?.expires).toBe(-1);
   });
 
+  /** Visits `path` and returns the Set-Cookie header lines of the response. */
+  async function visit(path: string): Promise<string[]> {
+    const response = await page.goto(`${base}${path}`);
+    return (await response?.headersArray() ?? []).filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
+  }
+
+  it("keeps the browser-session cookie on a later request that changes the session (remember me unticked)", async () => {
+    await logIn("kataras", false);
+    const lines = await visit("/set"); // changes the session: the cookie is sent again
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/Max-Age|Expires/i);
+    expect((await sessionCookie())?.expires).toBe(-1);
+    await visit("/flash");
+    expect((await sessionCookie())?.expires).toBe(-1);
+    await page.goto(`${base}/get`);
+    expect(await page.textContent("body")).toBe("The name on the /set was: kataras");
+  });
+
+  it("keeps the persistent cookie on a later request that changes the session (remember me ticked)", async () => {
+    await logIn("kataras", true);
+    const lines = await visit("/set");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/Max-Age=2592000/);
+    const expected = Date.now() / 1000 + THIRTY_DAYS;
+    expect(Math.abs(((await sessionCookie())?.expires ?? 0) - expected)).toBeLessThan(300);
+  });
+
+  it("gives a visitor who stores nothing no cookie (and no session file)", async () => {
+    const filesBefore = readdirSync(dir); // the other tests' sessions share the directory
+    expect(await visit("/")).toEqual([]);
+    expect(await visit("/get")).toEqual([]);
+    expect(await sessionCookie()).toBeUndefined();
+    expect(readdirSync(dir)).toEqual(filesBefore);
+  });
+
   it("keeps the session cookie HttpOnly (invisible to document.cookie), SameSite=Lax, Path=/", async () => {
     await page.goto(`${base}/set`);
     expect(await page.textContent("body")).toBe("All ok session set to: kataras");
