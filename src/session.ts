@@ -180,7 +180,8 @@ export class Session {
   }
 
   /**
-   * Saves the session through its store and sets its cookie; skipped when nothing changed (unless rolling).
+   * Saves the session through its store and sets its cookie; skipped when nothing changed (unless rolling),
+   * and for a new session until something is stored in it (no cookie, no server data for empty visitors).
    * Throws `session_destroyed` after {@link Session.destroy}: a destroyed session cannot come back.
    */
   async save(ctx: RequestContext): Promise<void> {

@@ -17,7 +17,8 @@ export interface Store {
   /** Returns a new, empty session `name` with this store's default options; reads nothing from the request. */
   "new"(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
   /**
-   * Persists the session and sets its cookie; does nothing when the session is unchanged (unless rolling).
+   * Persists the session and sets its cookie; does nothing when `session.needsSave(now)` says so (unchanged
+   * and not rolling, or new with nothing stored in it). Keep the session's own `options.maxAge` with its data.
    * A session whose `options.maxAge` is < 0 is deleted instead (cookie expired, server data removed).
    */
   save(ctx: RequestContext, session: Session): Promise<void>;
