@@ -11,8 +11,11 @@
  *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): the same work as
  *   typed-sessions' id cookie, for a like-with-like reading. Not the baseline.
  *
- * Both sides send two Redis commands per op (SET with EX, then GET) through ioredis clients built with the
- * same options, and store JSON-serializable values. typed-sessions runs with its default serializer
+ * Both sides send two Redis commands per op (SET with EX, then GET) and store JSON-serializable values.
+ * The baseline's ioredis client has the store's timeouts and reconnection settings but not its
+ * auto-pipelining (ioredis's default: off). So that a reader can tell the client setting from the store,
+ * connect-redis also runs on a client with the very options of RedisStore's (auto-pipelining on), and
+ * RedisStore also runs on a client without auto-pipelining. typed-sessions runs with its default serializer
  * (superjson) and with `serializer: jsonSerializer` (what generated sessions of JSON-only schemas use, and
  * what connect-redis does: JSON).
  *
@@ -124,9 +127,18 @@ async function reachable(client: Redis): Promise<string | undefined> {
 
 /** Benchmarks RedisStore against connect-redis; prints a skip line instead when Redis is not reachable. */
 export async function runRedisBench(): Promise<void> {
-  const clients = [0, 1, 2].map(() => new Redis(REDIS_URL, redisClientOptions(2000)));
+  // The baseline's client: ioredis defaults apart from the same timeouts and reconnection settings as ours,
+  // and without auto-pipelining (the ioredis default), exactly as the baseline was first measured.
+  const baselineOptions = { ...redisClientOptions(2000), enableAutoPipelining: false };
+  const clients = [
+    new Redis(REDIS_URL, redisClientOptions(2000)), // what createRedisStore({ url }) builds (auto-pipelining)
+    new Redis(REDIS_URL, redisClientOptions(2000)),
+    new Redis(REDIS_URL, baselineOptions),
+    new Redis(REDIS_URL, redisClientOptions(2000)), // connect-redis with the very options of our store
+    new Redis(REDIS_URL, baselineOptions), // our store without auto-pipelining: the store's own share
+  ];
   for (const client of clients) client.on("error", () => {});
-  const [ours, oursEncrypted, theirs] = clients as [Redis, Redis, Redis];
+  const [ours, oursEncrypted, theirs, theirsSame, oursPlainClient] = clients as [Redis, Redis, Redis, Redis, Redis];
   try {
     const problem = await reachable(ours);
     if (problem !== undefined) {
@@ -143,11 +155,16 @@ export async function runRedisBench(): Promise<void> {
       blockKey: randomBytes(32),
       options: { maxAge: TTL_SECONDS },
     });
+    const unpipelined = new RedisStore({ client: oursPlainClient, prefix: `bench:${run}:tsn:`, hashKey, options: { maxAge: TTL_SECONDS } });
     const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
+    const connectSame = new ConnectRedisStore({ client: theirsSame, prefix: `bench:${run}:crs:`, ttl: TTL_SECONDS });
     const json: SessionConfig = { serializer: jsonSerializer };
     const cases: Array<[string, () => Op]> = [
       ["connect-redis (express-session store API)", () => connectRedisOp(connect)],
       ["connect-redis + express-session cookie signing", () => connectRedisOp(connect, true)],
+      ["connect-redis, RedisStore's client options (auto-pipelining)", () => connectRedisOp(connectSame)],
+      ["connect-redis + cookie signing, RedisStore's client options", () => connectRedisOp(connectSame, true)],
+      ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
       ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(plain, json)],
       ["typed-sessions RedisStore, signed + encrypted (superjson)", () => typedSessionsOp(encrypted)],
@@ -157,8 +174,8 @@ export async function runRedisBench(): Promise<void> {
       const results = await measure(cases, concurrency);
       printTable(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, results, cases[0]![0]);
     }
-    await Promise.all([plain.clear(), encrypted.clear(), connect.clear()]);
-    await Promise.all([plain.close(), encrypted.close()]);
+    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), connect.clear(), connectSame.clear()]);
+    await Promise.all([plain.close(), encrypted.close(), unpipelined.close()]);
   } finally {
     for (const client of clients) client.disconnect();
   }

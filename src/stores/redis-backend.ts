@@ -51,7 +51,7 @@ export class RedisBackend {
     }
     this.#client = options.client;
     this.#prefix = options.prefix;
-    this.#timeout = deadlineFor(options.client.options.commandTimeout, options.commandTimeout);
+    this.#timeout = commandDeadline(options.client.options, options.commandTimeout);
     this.#scanCount = options.scanCount;
   }
 
@@ -123,6 +123,25 @@ export class RedisBackend {
       if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => this.#client.unlink(...keys));
     } while (cursor !== "0");
   }
+}
+
+/**
+ * Chooses the deadline of the backend's calls on a client with `clientOptions`. The client's own
+ * `commandTimeout` is enough only without auto-pipelining: an auto-pipelined command waits, with no timer,
+ * while the previous pipeline is still out, and its `commandTimeout` starts only once it is sent (up to
+ * twice the timeout in all when Redis hangs). So with `enableAutoPipelining` the store keeps a timer of its
+ * own, started when the call is made, of the shorter of the two timeouts.
+ * @param timeoutMs the store's `commandTimeout`, in milliseconds; 0 = the client's own
+ */
+export function commandDeadline(
+  clientOptions: { readonly commandTimeout?: number | undefined; readonly enableAutoPipelining?: boolean | undefined },
+  timeoutMs: number,
+): Deadline {
+  const { commandTimeout, enableAutoPipelining } = clientOptions;
+  if (enableAutoPipelining !== true) return deadlineFor(commandTimeout, timeoutMs);
+  const clientMs = typeof commandTimeout === "number" && commandTimeout > 0 ? commandTimeout : 0;
+  const ms = clientMs > 0 && (timeoutMs === 0 || clientMs < timeoutMs) ? clientMs : timeoutMs;
+  return { timeoutMs: ms, timerMs: ms };
 }
 
 function orUndefined(value: string | null): string | undefined {

@@ -21,6 +21,11 @@ const MAX_RECONNECT_DELAY = 1000;
  * - `autoResendUnfulfilledCommands: false`: a write that already failed is not replayed after a reconnect
  *   (it could resurrect a destroyed session).
  * - `retryStrategy`: reconnect forever, 50 ms doubling to at most 1 s, so the store recovers by itself.
+ * - `enableAutoPipelining: true`: the commands issued in one event-loop turn (those of concurrent requests)
+ *   go out in one socket write instead of one write each, which raises throughput under load
+ *   (`npm run bench -- redis`). A store on such a client times each call itself from the moment it is
+ *   made, since an auto-pipelined command waits unsent while the previous batch is out. MULTI/EXEC
+ *   (regenerate) is never auto-pipelined. Pass `enableAutoPipelining: false` to turn it off.
  * @param commandTimeout the deadline of one command, in milliseconds. @default 2000
  * @example
  * const client = new Redis(process.env.REDIS_URL!, { ...redisClientOptions(), password: "…" });
@@ -32,6 +37,7 @@ export function redisClientOptions(commandTimeout: number = DEFAULT_COMMAND_TIME
     enableOfflineQueue: true,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: true,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY),
   };
 }

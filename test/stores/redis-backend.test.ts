@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
-import { RedisBackend, escapeGlob } from "../../src/stores/redis-backend.ts";
+import { RedisBackend, commandDeadline, escapeGlob } from "../../src/stores/redis-backend.ts";
 import { deadlineFor } from "../../src/stores/redis-errors.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
@@ -142,5 +142,30 @@ describe("RedisBackend", () => {
     ["no store deadline but a client timeout", 800, 0, { timeoutMs: 800, timerMs: 0 }],
   ])("uses %s as the deadline", (_, client, store, expected) => {
     expect(deadlineFor(client, store)).toEqual(expected);
+  });
+
+  it.each([
+    ["the client's timeout when it is shorter", 500, 1000, { timeoutMs: 500, timerMs: 500 }],
+    ["the store's timeout when it is shorter", 5000, 1000, { timeoutMs: 1000, timerMs: 1000 }],
+    ["the client's timeout when the store has none", 800, 0, { timeoutMs: 800, timerMs: 800 }],
+    ["the store's timeout when the client has none", undefined, 1000, { timeoutMs: 1000, timerMs: 1000 }],
+  ])("keeps a timer of its own on an auto-pipelining client, of %s", (_, clientTimeout, store, expected) => {
+    expect(commandDeadline({ commandTimeout: clientTimeout, enableAutoPipelining: true }, store)).toEqual(expected);
+    expect(commandDeadline({ commandTimeout: clientTimeout, enableAutoPipelining: false }, store)).toEqual(
+      deadlineFor(clientTimeout, store),
+    );
+  });
+
+  it("times a call itself on an auto-pipelining client whose own timeout never starts", async () => {
+    // An auto-pipelined command queued behind a batch that is still out is not sent, so its commandTimeout
+    // has not started: only the store's timer (the client's shorter timeout here) can end the wait.
+    const queued = {
+      options: { commandTimeout: 50, enableAutoPipelining: true },
+      get: () => new Promise<never>(() => {}),
+    } as unknown as Redis;
+    const b = new RedisBackend({ client: queued, prefix, commandTimeout: 1000, scanCount: 10 });
+    const err: unknown = await b.read("x").catch((e: unknown) => e);
+    expect(isSessionError(err, "store_unavailable")).toBe(true);
+    expect((err as Error).message).toMatch(/no answer within 50 ms/);
   });
 });

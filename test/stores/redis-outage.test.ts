@@ -78,6 +78,26 @@ describe("RedisBackend when Redis goes away", () => {
     }
     expect(await readWhenBack("after")).toBe("v3");
   });
+
+  it("fails a call queued behind an unanswered auto-pipeline within one timeout, not two", async () => {
+    expect(client.options.enableAutoPipelining).toBe(true); // the recommended options turn it on
+    server.pause();
+    try {
+      const first = rejection(backend.read("after"));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the first batch is out, unanswered
+      const started = Date.now();
+      const queued = await rejection(backend.read("after")); // waits, unsent, behind the first batch
+      const waited = Date.now() - started;
+      expect(isSessionError(queued, "store_unavailable"), String(queued)).toBe(true);
+      // A deadline, not a speed: ioredis alone would end it only after ~2 timeouts (its timer starts when
+      // the batch is sent, once the first one has timed out).
+      expect(waited).toBeLessThan(1.5 * COMMAND_TIMEOUT);
+      expect(isSessionError(await first, "store_unavailable")).toBe(true);
+    } finally {
+      server.resume();
+    }
+    expect(await readWhenBack("after")).toBe("v3");
+  });
 });
 
 describe("RedisStore when Redis goes away", () => {
