@@ -25,23 +25,49 @@ function sextet(code: number): number {
   return -1;
 }
 
-/**
- * Decodes padded URL-safe base64 with Node's native decoder, then refuses what that decoder tolerates:
- * skipped characters (whitespace, anything outside the alphabet, a misplaced "=") show up as a short
- * result; "+" and "/" (the other alphabet) and non-zero trailing bits are checked directly.
- */
-function decodePadded(text: string, canonical: boolean): Buffer | undefined {
+/** Counts the padding characters a base64 text ends with (0, 1 or 2). */
+function paddingOf(text: string): number {
   const length = text.length;
-  if (length % 4 !== 0) return undefined;
-  let pads = 0;
-  if (length > 0 && text.charCodeAt(length - 1) === EQUALS) pads = text.charCodeAt(length - 2) === EQUALS ? 2 : 1;
-  const bytes = Buffer.from(text, "base64url");
-  if (bytes.length !== (length / 4) * 3 - pads) return undefined;
+  if (length === 0 || text.charCodeAt(length - 1) !== EQUALS) return 0;
+  return text.charCodeAt(length - 2) === EQUALS ? 2 : 1;
+}
+
+/**
+ * Checks what Node's native decoder tolerates, given the number of bytes it wrote for `text`: skipped
+ * characters (whitespace, anything outside the alphabet, a misplaced "=") show up as a short result; "+" and
+ * "/" (the other alphabet) and non-zero trailing bits are checked directly when `canonical`.
+ */
+function checkDecoded(text: string, written: number, canonical: boolean): boolean {
+  const length = text.length;
+  const pads = paddingOf(text);
+  if (length % 4 !== 0 || written !== (length / 4) * 3 - pads) return false;
   if (canonical) {
-    if (text.indexOf("+") >= 0 || text.indexOf("/") >= 0) return undefined;
-    if (pads > 0 && (sextet(text.charCodeAt(length - pads - 1)) & (pads === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+    if (text.indexOf("+") >= 0 || text.indexOf("/") >= 0) return false;
+    if (pads > 0 && (sextet(text.charCodeAt(length - pads - 1)) & (pads === 2 ? 0x0f : 0x03)) !== 0) return false;
   }
-  return bytes;
+  return true;
+}
+
+function decodePadded(text: string, canonical: boolean): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, "base64url");
+  return checkDecoded(text, bytes.length, canonical) ? bytes : undefined;
+}
+
+/** The most bytes a padded base64 text of this length decodes to. */
+export function decodedLengthAtMost(text: string): number {
+  return Math.ceil(text.length / 4) * 3;
+}
+
+/**
+ * Decodes canonical padded URL-safe base64 into `target` at `offset` (which must have room for
+ * {@link decodedLengthAtMost} bytes), with the checks of {@link decodeBase64}; returns the number of bytes
+ * written, or `undefined` for anything that is not canonical.
+ */
+export function decodeBase64Into(text: string, target: Buffer, offset: number): number | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const written = target.write(text, offset, "base64url");
+  return checkDecoded(text, written, true) ? written : undefined;
 }
 
 /** Decodes padded URL-safe base64; returns `undefined` for anything that is not its canonical form. */

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
 import { SessionError } from "../errors.ts";
-import { decodeAuthenticatedBase64, decodeBase64, encodeBase64 } from "./base64.ts";
+import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./base64.ts";
 import { BLOCK, hmacFor } from "./hmac.ts";
 import type { ResolvedKeyPair } from "./keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
@@ -72,7 +72,15 @@ export function encodeWith(
 
 /** The parts of a decoded cookie, before its MAC is checked against a key. */
 export interface Envelope {
+  /** The decoded cookie, `timestamp|payload|mac`: a view into `signing`. */
   readonly bytes: Buffer;
+  /**
+   * `[room for K ⊕ ipad][name]|` followed by `bytes`: the MAC input is written around the decoded cookie,
+   * so checking it under each key copies nothing.
+   */
+  readonly signing: Buffer;
+  /** Where `bytes` starts in `signing`. */
+  readonly offset: number;
   /** Index of the first `|` (end of the timestamp). */
   readonly first: number;
   /** Index of the second `|` (end of the signed part). */
@@ -90,17 +98,23 @@ export function openEnvelope(name: string, cookie: string, limits: Limits): Enve
       `the value for "${name}" is longer than maxLength ${limits.maxLength}; it was refused unread. Raise maxLength if such values are legitimate.`,
     );
   }
-  const bytes = decodeBase64(cookie);
-  if (bytes === undefined) {
+  const nameLength = Buffer.byteLength(name);
+  const offset = BLOCK + nameLength + 1;
+  const signing = Buffer.allocUnsafe(offset + decodedLengthAtMost(cookie));
+  const written = decodeBase64Into(cookie, signing, offset);
+  if (written === undefined) {
     throw new SessionError(
       "invalid_base64",
       `the value for "${name}" is not URL-safe base64; it was not written by this codec.`,
     );
   }
+  signing.write(name, BLOCK, "utf8");
+  signing[offset - 1] = PIPE;
+  const bytes = signing.subarray(offset, offset + written);
   const first = bytes.indexOf(PIPE);
   const second = first < 0 ? -1 : bytes.indexOf(PIPE, first + 1);
   if (second < 0) throw invalidMac(name);
-  return { bytes, first, second };
+  return { bytes, signing, offset, first, second };
 }
 
 function invalidMac(name: string): SessionError {
@@ -115,13 +129,8 @@ export function verifyMac(pair: ResolvedKeyPair, name: string, envelope: Envelop
   const given = envelope.bytes.subarray(envelope.second + 1);
   if (given.length !== MAC_LENGTH) return false;
   const hmac = hmacFor(pair.hashKey);
-  const nameLength = Buffer.byteLength(name);
-  const input = Buffer.allocUnsafe(BLOCK + nameLength + 1 + envelope.second);
-  hmac.innerPad.copy(input, 0);
-  input.write(name, BLOCK, "utf8");
-  input[BLOCK + nameLength] = PIPE;
-  envelope.bytes.copy(input, BLOCK + nameLength + 1, 0, envelope.second);
-  return timingSafeEqual(given, hmac.macOfPrefixed(input));
+  hmac.innerPad.copy(envelope.signing, 0);
+  return timingSafeEqual(given, hmac.macOfPrefixed(envelope.signing.subarray(0, envelope.offset + envelope.second)));
 }
 
 /** Throws the error for a cookie no key verifies. */
@@ -177,7 +186,8 @@ export function openAuthentic(
       );
     }
     const decipher = createDecipheriv(pair.cipher, pair.blockKey, payload.subarray(0, IV_LENGTH));
-    payload = Buffer.concat([decipher.update(payload.subarray(IV_LENGTH)), decipher.final()]);
+    payload = decipher.update(payload.subarray(IV_LENGTH));
+    decipher.final(); // CTR is a stream mode: final() returns nothing more
   }
   try {
     return serializer.deserialize(payload);
