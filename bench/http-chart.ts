@@ -20,7 +20,7 @@ function escapeXml(text: string): string {
 
 /** Renders `bars` as an SVG document (horizontal bars, widths proportional to requests per second). */
 export function renderHttpChart(title: string, subtitle: string, bars: readonly ChartBar[]): string {
-  const labelWidth = 290;
+  const labelWidth = Math.max(290, ...bars.map((bar) => bar.label.length * 7.5 + 20));
   const barArea = 440;
   const valueWidth = 270;
   const rowHeight = 34;
