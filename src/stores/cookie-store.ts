@@ -40,25 +40,21 @@ export class CookieStore extends StoreBase implements Store {
     this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.defaults), maxLength: 0, now: this.now });
   }
 
-  /** Returns a new, empty session. */
-  async new(_ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-    return this.fresh(this, name, config);
-  }
 
   /** Loads the session from its cookie; a tampered, expired or foreign cookie gives a fresh session and a report. */
   async get(ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
     assertCookieName(name);
     const cookie = ctx.getCookie(name);
-    if (cookie === undefined) return this.fresh(this, name, config);
+    if (cookie === undefined) return this.fresh(name, config);
     try {
       const { value, keyIndex } = this.#codec.decodeWithKeyIndex(name, cookie);
       const payload = decodePayload(name, serializerOf(config), value as Uint8Array);
       checkTimeouts(name, config, payload, this.now());
-      const session = this.loaded(this, name, config, payload);
+      const session = this.loaded(name, config, payload);
       if (keyIndex > 0) session.markDirty(); // signed with an older key: re-issue with the newest on save
       return session;
     } catch (err) {
-      return this.recover(this, name, config, err);
+      return this.recover(name, config, err);
     }
   }
 

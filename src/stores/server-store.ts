@@ -68,16 +68,12 @@ export class ServerStore extends StoreBase implements ClearableStore {
     registerLiveStore(this);
   }
 
-  /** Returns a new, empty session (its id is assigned on first save). */
-  async new(_ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-    return this.fresh(this, name, config);
-  }
 
   /** Loads the session whose id the cookie carries; anything untrusted or missing gives a fresh session and a report. */
   async get(ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
     assertCookieName(name);
     const cookie = ctx.getCookie(name);
-    if (cookie === undefined) return this.fresh(this, name, config);
+    if (cookie === undefined) return this.fresh(name, config);
     let id: string;
     let stale: boolean;
     try {
@@ -89,13 +85,13 @@ export class ServerStore extends StoreBase implements ClearableStore {
       }
       stale = decoded.keyIndex > 0;
     } catch (err) {
-      return this.recover(this, name, config, err);
+      return this.recover(name, config, err);
     }
     let data: Uint8Array | string | undefined;
     try {
       data = await this.backend.read(id);
     } catch (err) {
-      return this.recover(this, name, config, backendError(name, "read", err));
+      return this.recover(name, config, backendError(name, "read", err));
     }
     try {
       if (data === undefined) {
@@ -105,11 +101,11 @@ export class ServerStore extends StoreBase implements ClearableStore {
       const decoded = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
       const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
       checkTimeouts(name, config, payload, this.now());
-      const session = this.loaded(this, name, config, payload, id);
+      const session = this.loaded(name, config, payload, id);
       if (stale || decoded.keyIndex > 0) session.markDirty(); // re-issue with the newest key on save
       return session;
     } catch (err) {
-      return this.recover(this, name, config, err);
+      return this.recover(name, config, err);
     }
   }
 

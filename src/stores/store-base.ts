@@ -3,6 +3,7 @@ import { formatSetCookie, setCookieSizeAtMost } from "../http/cookie-header.ts";
 import { type CookieOptions, assertCookieName, resolveCookieOptions } from "../options.ts";
 import { Session } from "../session.ts";
 import type { ErrorHook, SessionConfig } from "../session-config.ts";
+import type { RequestContext } from "../http/context.ts";
 import type { Store } from "../store.ts";
 import type { Payload } from "./payload.ts";
 import { report, systemNow } from "./store-options.ts";
@@ -11,7 +12,7 @@ import { report, systemNow } from "./store-options.ts";
  * What every built-in store shares: default options, the clock, new sessions, and turning decode errors
  * into a fresh session plus a report.
  */
-export abstract class StoreBase {
+export abstract class StoreBase implements Store {
   /** The default cookie options copied into each new session. */
   readonly defaults: CookieOptions;
   /** The clock, in Unix seconds. */
@@ -29,11 +30,19 @@ export abstract class StoreBase {
     this.onError = options.onError;
   }
 
+  abstract get(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
+  abstract save(ctx: RequestContext, session: Session): Promise<void>;
+
+  /** Returns a new, empty session (server-side stores assign its id on first save). */
+  async new(_ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
+    return this.fresh(name, config);
+  }
+
   /** Builds a new, empty session for this store. */
-  protected fresh(store: Store, name: string, config: SessionConfig): Session {
+  protected fresh(name: string, config: SessionConfig): Session {
     assertCookieName(name);
     const now = Math.floor(this.now());
-    return new Session(store, name, {
+    return new Session(this, name, {
       options: this.optionsFor(config),
       config,
       isNew: true,
@@ -48,9 +57,9 @@ export abstract class StoreBase {
   }
 
   /** Builds a loaded session, with the maxAge it was saved with when that differed from the default. */
-  protected loaded(store: Store, name: string, config: SessionConfig, data: Payload, id?: string): Session {
+  protected loaded(name: string, config: SessionConfig, data: Payload, id?: string): Session {
     const defaults = this.optionsFor(config);
-    return new Session(store, name, {
+    return new Session(this, name, {
       id,
       values: data.values,
       createdAt: data.createdAt,
@@ -72,11 +81,11 @@ export abstract class StoreBase {
   }
 
   /** Turns a decode error into a report and a fresh session; rethrows anything else. */
-  protected recover(store: Store, name: string, config: SessionConfig, err: unknown): Session {
+  protected recover(name: string, config: SessionConfig, err: unknown): Session {
     if (!isDecodeError(err)) throw err;
     const phase = err.code === "session_timeout" ? "timeout" : "decode";
     report(this.onError, config, err, { name, phase });
-    return this.fresh(store, name, config);
+    return this.fresh(name, config);
   }
 
   /**
