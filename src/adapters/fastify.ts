@@ -59,7 +59,8 @@ export function fastifySessions(options: FastifySessionOptions = {}): (app: Fast
     });
     if (options.saveAll === true) {
       app.addHook("onSend", async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
-        await request.sessions.saveAll();
+        // null when an earlier onRequest hook answered before ours ran: there is nothing to save.
+        await (request.sessions as RequestSessions | null)?.saveAll();
         return payload;
       });
     }

@@ -77,6 +77,23 @@ describe("the Fastify plugin", () => {
     }
   });
 
+  it("keeps the answer of an earlier onRequest hook that replied before the plugin's hook ran", async () => {
+    const app = Fastify();
+    app.addHook("onRequest", async (_request, reply) => {
+      await reply.code(401).send("login first");
+    });
+    await app.register(fastifySessions({ saveAll: true }));
+    app.get("/", async () => "secret");
+    const server = await listen(app);
+    try {
+      const response = await new CookieClient(server.url).request("/");
+      expect(response.status).toBe(401);
+      expect(response.body).toBe("login first");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("turns a failed saveAll into Fastify's error response", async () => {
     class FailingStore extends CookieStore {
       override save(): Promise<void> {
