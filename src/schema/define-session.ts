@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../options.ts";
 
 /** The Zod schema of a session's data: an object schema, one field per session value. */
@@ -52,8 +53,9 @@ export function defineSession<D extends DataSchema, F extends z.ZodType | undefi
   input: SessionDefinitionInput<D, F>,
 ): SessionDefinition<D, F> {
   if (typeof input.name !== "string" || input.name === "") {
-    throw new TypeError(
-      'typed-sessions: defineSession needs a non-empty `name` (the cookie name), e.g. "user_sessions".',
+    throw new SessionError(
+      "invalid_option",
+      'defineSession needs a non-empty `name` (the cookie name), e.g. "user_sessions".',
     );
   }
   const data: unknown = input.data;
@@ -62,12 +64,13 @@ export function defineSession<D extends DataSchema, F extends z.ZodType | undefi
     data === null ||
     (data as { _zod?: { def?: { type?: string } } })._zod?.def?.type !== "object"
   ) {
-    throw new TypeError(
-      `typed-sessions: defineSession("${input.name}") needs \`data\` to be a z.object({...}) schema.`,
+    throw new SessionError(
+      "invalid_option",
+      `defineSession("${input.name}") needs \`data\` to be a z.object({...}) schema.`,
     );
   }
   if (input.onInvalid !== undefined && input.onInvalid !== "reset" && input.onInvalid !== "throw") {
-    throw new TypeError(`typed-sessions: defineSession("${input.name}"): onInvalid must be "reset" or "throw".`);
+    throw new SessionError("invalid_option", `defineSession("${input.name}"): onInvalid must be "reset" or "throw".`);
   }
   return Object.freeze({
     kind: "typed-sessions/session-definition",
