@@ -1,5 +1,6 @@
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { SetCookie } from "cookie";
+import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../options.ts";
 
 /** The earliest `Expires` gorilla/sessions writes to delete a cookie: 1970-01-01T00:00:01Z. */
@@ -15,6 +16,7 @@ function encodeValue(value: string): string {
  * Formats a `Set-Cookie` header as gorilla/sessions does: `maxAge` > 0 writes `Max-Age=n` and `Expires` =
  * now + n seconds; 0 writes neither (a browser-session cookie); < 0 writes `Max-Age=0` and an `Expires` in
  * 1970 (delete now). Codec output (URL-safe base64) is written as is; other values are percent-encoded.
+ * Throws `invalid_option` for options a header cannot carry (a `;` in the path, a malformed domain…).
  * @param nowMs the clock in milliseconds, for `Expires`. @default Date.now()
  */
 export function formatSetCookie(
@@ -34,7 +36,15 @@ export function formatSetCookie(
     cookie.maxAge = 0;
     cookie.expires = DELETE_EXPIRES;
   }
-  return stringifySetCookie(cookie, { encode: encodeValue });
+  try {
+    return stringifySetCookie(cookie, { encode: encodeValue });
+  } catch (cause) {
+    throw new SessionError(
+      "invalid_option",
+      `the Set-Cookie header of "${name}" cannot be written (${(cause as Error)?.message ?? cause}); check the cookie options (path, domain, maxAge, sameSite).`,
+      { cause },
+    );
+  }
 }
 
 /** The longest attributes {@link formatSetCookie} adds besides Domain and Path, in bytes (Max-Age with up to 16 digits, Expires of any year, and every flag). */

@@ -26,6 +26,7 @@ export abstract class StoreBase implements Store {
     onError?: ErrorHook | undefined;
   }) {
     this.defaults = resolveCookieOptions(options.options);
+    formatSetCookie("session", "", this.defaults); // throws invalid_option now, not at the first save
     this.now = options.now ?? systemNow;
     this.onError = options.onError;
   }

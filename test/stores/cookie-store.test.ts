@@ -8,6 +8,23 @@ const OLD = { hashKey: "o".repeat(32), blockKey: "O".repeat(32) };
 const NEW = { hashKey: "n".repeat(32), blockKey: "N".repeat(32) };
 
 describe("CookieStore", () => {
+  it("refuses cookie options the Set-Cookie header cannot carry with invalid_option, at creation and at save", async () => {
+    expect(() => new CookieStore({ keys: [NEW], options: { path: "/a;b" } })).toThrow(
+      expect.objectContaining({ code: "invalid_option", message: expect.stringMatching(/^typed-sessions: /) }),
+    );
+    expect(() => new CookieStore({ keys: [NEW], options: { domain: "bad domain" } })).toThrow(
+      expect.objectContaining({ code: "invalid_option" }),
+    );
+    const store = new CookieStore({ keys: [NEW] });
+    const ctx = new CookieJar().context();
+    const session = await sessions("s", store).get(ctx);
+    session.set("a", 1);
+    session.options.domain = "evil.example; Secure=no"; // a per-session change, made per request
+    const err: unknown = await session.save(ctx).catch((e: unknown) => e);
+    expect(isSessionError(err, "invalid_option")).toBe(true);
+    expect(ctx.headers.getSetCookie()).toEqual([]);
+  });
+
   it("throws cookie_too_large, naming the session and size, before writing any header", async () => {
     const store = new CookieStore({ keys: [NEW] });
     const ctx = new CookieJar().context();
