@@ -22,16 +22,18 @@ function entriesOf(ctx: RequestContext): Map<string, Entry> {
 /**
  * Returns the session `name` of this request, loading it with `load` the first time only: every later
  * call in the same request (keyed weakly by `ctx.request`) gets the same object, even while loading.
- * Throws `invalid_option` when two stores use the same session name in one request.
+ * Rejects with `invalid_option` when two stores use the same session name in one request.
  */
 export function registrySession(ctx: RequestContext, name: string, store: Store, load: () => Promise<Session>): Promise<Session> {
   const entries = entriesOf(ctx);
   const cached = entries.get(name);
   if (cached !== undefined) {
     if (cached.store !== store) {
-      throw new SessionError(
-        "invalid_option",
-        `two stores were asked for a session named "${name}" in one request; give each session definition its own cookie name.`,
+      return Promise.reject(
+        new SessionError(
+          "invalid_option",
+          `two stores were asked for a session named "${name}" in one request; give each session definition its own cookie name.`,
+        ),
       );
     }
     return cached.session;
