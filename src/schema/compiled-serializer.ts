@@ -24,6 +24,14 @@ type Annotations = Record<string, Tree>;
 /** Thrown inside the encoder when only superjson's full walk can reproduce its output (shared references). */
 const GIVE_UP = Symbol("give up");
 
+
+/** Keys superjson refuses (its prototype-pollution guard); `out["__proto__"] = …` would also drop the value. */
+const GUARDED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function refuseGuardedKey(key: string): void {
+  if (GUARDED_KEYS.has(key)) throw new Error(`the key "${key}" cannot be stored (superjson refuses it as a prototype-pollution risk)`);
+}
+
 function escapeKey(key: string): string {
   return key.indexOf(".") === -1 && key.indexOf("\\") === -1 ? key : key.replace(/\\/g, "\\\\").replace(/\./g, "\\.");
 }
@@ -92,6 +100,7 @@ function encode(plan: SerializerPlan, value: unknown, path: string, ann: Annotat
       visit(seen, value);
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
+        refuseGuardedKey(key);
         const child = plan.fields[key];
         const childPath = join(path, escapeKey(key));
         out[key] =
@@ -103,8 +112,10 @@ function encode(plan: SerializerPlan, value: unknown, path: string, ann: Annotat
       if (!isPlainObject(value)) return generic(value, path, ann);
       visit(seen, value);
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value))
+      for (const key of Object.keys(value)) {
+        refuseGuardedKey(key);
         out[key] = encode(plan.value, value[key], join(path, escapeKey(key)), ann, seen);
+      }
       return out;
     }
     case "array": {

@@ -101,6 +101,13 @@ describe("the schema-compiled serializer", () => {
     expect(stringifyWithPlan({ t: "map", key: json, value: date }, map)).toBe(superjson.stringify(map));
   });
 
+  it.each(["__proto__", "constructor", "prototype"])("refuses a %s key as superjson does, instead of dropping its value", (key) => {
+    const byKey = JSON.parse(`{"${key}": "2026-01-01T00:00:00.000Z"}`) as Record<string, unknown>;
+    byKey[key] = new Date(0);
+    expect(() => superjson.stringify({ byKey })).toThrow();
+    expect(() => stringifyWithPlan(plan, { byKey })).toThrow(new RegExp(key));
+  });
+
   it("refuses metadata paths that reach into an object's prototype", () => {
     expect(() => parseSuperjson('{"json":{},"meta":{"values":{"__proto__.x":["Date"]},"v":1}}')).toThrow(/forbidden/);
   });
