@@ -147,6 +147,12 @@ export class ServerStore extends StoreBase implements ClearableStore {
 
   async #persist(ctx: RequestContext, session: Session, now: number, replacing?: string): Promise<void> {
     const { name, id } = session;
+    if (!isValidSessionId(id)) {
+      throw new SessionError(
+        "invalid_option",
+        `session "${name}" has an id that does not match SESSION_ID_PATTERN; leave session.id to the store (it is assigned on first save).`,
+      );
+    }
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     StoreBase.checkSize(name, cookie, session.options, now * 1000, 4096);
     const bytes = encodePayload(serializerOf(session.config), this.payloadOf(session, now));

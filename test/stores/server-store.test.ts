@@ -47,6 +47,19 @@ describe("ServerStore", () => {
     await store.close();
   });
 
+  it("refuses to persist a session whose id was set to something that is not a store id", async () => {
+    const backend = new RecordingBackend();
+    const store = new ServerStore(backend, { hashKey });
+    const ctx = new CookieJar().context();
+    const session = await sessions("srv", store).get(ctx);
+    session.set("a", 1);
+    session.id = "../../etc/passwd";
+    await expect(session.save(ctx)).rejects.toMatchObject({ code: "invalid_option" });
+    expect(backend.calls).toEqual([]);
+    expect(ctx.headers.getSetCookie()).toEqual([]);
+    await store.close();
+  });
+
   it("uses the backend's replace for regenerate when it has one", async () => {
     const backend = new RecordingBackend();
     const replaced: string[][] = [];
