@@ -127,7 +127,13 @@ export async function runGen(args: readonly string[], io: GenIo): Promise<number
       if (name === null || name.endsWith(".gen.ts") || name.endsWith(".tmp")) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        running = running.then(() => runOnce(parsed, io).then(() => undefined));
+        // A failed run (a write error, say) is reported and the watch goes on with the next change.
+        running = running.then(() =>
+          runOnce(parsed, io).then(
+            () => undefined,
+            (err: unknown) => void io.err(`typed-sessions gen: ${(err as Error)?.message ?? String(err)}\n`),
+          ),
+        );
       }, 50);
     });
     watcher.on("close", () => {
