@@ -54,7 +54,7 @@ const routes: Record<string, Handler> = {
   },
   "GET /get": async (session) => `The name on the /set was: ${session.name}`,
   "GET /clear": async (session) => {
-    session.name = "";
+    session.delete("name");
     return "Cleared the name";
   },
   "GET /flash": async (session) => {

@@ -64,6 +64,16 @@ export class TypedSession<Data extends object, Flash> {
     return out as Partial<Data>;
   }
 
+  /** Removes the stored value of `key`: the field reads its default (or `undefined`) again. */
+  delete(key: keyof Data & string): void {
+    this.untyped.delete(key);
+  }
+
+  /** Removes every stored value (flashes too): each field reads its default again. */
+  clear(): void {
+    this.untyped.clear();
+  }
+
   /** Adds a flash message, checked against the definition's flash schema; read it once with {@link TypedSession.flashes}. */
   addFlash(flash: Flash): void {
     const schema = this.#definition.flash;
@@ -103,6 +113,6 @@ export class TypedSession<Data extends object, Flash> {
 
 /** Member names a generated accessor must not take (they belong to {@link TypedSession}). */
 export const RESERVED_FIELD_NAMES: readonly string[] = [
-  "untyped", "read", "write", "id", "isNew", "options", "toJSON", "addFlash", "flashes", "peekFlashes",
-  "markDirty", "save", "destroy", "regenerate", "constructor",
+  "untyped", "read", "write", "id", "isNew", "options", "toJSON", "delete", "clear", "addFlash", "flashes",
+  "peekFlashes", "markDirty", "save", "destroy", "regenerate", "constructor",
 ];

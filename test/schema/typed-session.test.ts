@@ -171,6 +171,36 @@ describe("generated accessors", () => {
     expect(s.untyped.has("cart")).toBe(false);
   });
 
+  it("delete one field back to its default, and clear every field and flash", async () => {
+    const store = new CookieStore({ hashKey, blockKey });
+    const jar = new CookieJar();
+    await request(jar, async (ctx) => {
+      const s = await user.sessions(store).get(ctx);
+      s.name = "kataras";
+      s.visits = 3;
+      s.addFlash({ kind: "info", text: "hi" });
+      await s.save(ctx);
+    });
+    await request(jar, async (ctx) => {
+      const s = await user.sessions(store).get(ctx);
+      s.delete("name");
+      expect(s.name).toBe("");
+      expect(s.visits).toBe(3);
+      await s.save(ctx);
+    });
+    await request(jar, async (ctx) => {
+      const s = await user.sessions(store).get(ctx);
+      expect(s.name).toBe("");
+      expect(s.peekFlashes()).toHaveLength(1);
+      s.clear();
+      expect(s.visits).toBe(0);
+      expect(s.peekFlashes()).toEqual([]);
+      await s.save(ctx);
+    });
+    const last = await request(jar, async (ctx) => (await user.sessions(store).get(ctx)).toJSON());
+    expect(last).toEqual({ name: "", visits: 0, cart: [] });
+  });
+
   it("check flash messages against the flash schema", async () => {
     const s = await user.sessions(store).get(new CookieJar().context());
     s.addFlash({ kind: "info", text: "saved" });
