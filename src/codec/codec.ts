@@ -90,7 +90,7 @@ export function createCodec(options: CodecOptions): Codec {
     let failure: unknown;
     for (let keyIndex = 0; keyIndex < pairs.length; keyIndex++) {
       const pair = pairs[keyIndex] as ResolvedKeyPair;
-      if (!verifyMac(pair, name, envelope)) continue;
+      if (!verifyMac(pair, envelope)) continue;
       try {
         return { value: openAuthentic(pair, serializer, limits, name, envelope), keyIndex };
       } catch (err) {

@@ -125,7 +125,7 @@ function invalidMac(name: string): SessionError {
 }
 
 /** Tells whether the envelope's MAC verifies under `pair`. */
-export function verifyMac(pair: ResolvedKeyPair, name: string, envelope: Envelope): boolean {
+export function verifyMac(pair: ResolvedKeyPair, envelope: Envelope): boolean {
   const given = envelope.bytes.subarray(envelope.second + 1);
   if (given.length !== MAC_LENGTH) return false;
   const hmac = hmacFor(pair.hashKey);
