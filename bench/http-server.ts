@@ -11,6 +11,7 @@ import { getIronSession } from "iron-session";
 /** The cases, in the order the benchmark runs and prints them. */
 export const HTTP_CASES = [
   "none",
+  "raw-cookie",
   "ts-cookie",
   "ts-cookie-signed",
   "ts-fs",
@@ -87,6 +88,10 @@ async function makeApp(name: HttpCase): Promise<App> {
   switch (name) {
     case "none":
       return none();
+    case "raw-cookie": {
+      const { rawCookieApp } = await import("./http-raw-app.ts");
+      return { handler: rawCookieApp(HASH_KEY, BLOCK_KEY, answer) };
+    }
     case "ts-cookie":
       return typedSessionsApp("cookie");
     case "ts-cookie-signed":

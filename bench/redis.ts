@@ -10,6 +10,8 @@
  * - connect-redis plus the id-cookie signing express-session does around it on each request
  *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): the same work as
  *   typed-sessions' id cookie, for a like-with-like reading. Not the baseline.
+ * - the floor (`redis-floor.ts`): node:crypto + ioredis with no library, signing the id cookie and the data
+ *   at rest as RedisStore must, on RedisStore's client options: the most any such store could reach.
  *
  * Both sides send two Redis commands per op (SET with EX, then GET) and store JSON-serializable values.
  * The baseline's ioredis client has the store's timeouts and reconnection settings but not its
@@ -31,9 +33,11 @@ import { jsonSerializer } from "../src/codec/serializers.ts";
 import type { RequestContext } from "../src/http/context.ts";
 import type { CookieOptions } from "../src/options.ts";
 import type { SessionConfig } from "../src/session-config.ts";
+import { RedisBackend } from "../src/stores/redis-backend.ts";
 import { redisClientOptions } from "../src/stores/redis-client.ts";
 import { RedisStore } from "../src/stores/redis-store.ts";
 import { type BenchResult, printTable } from "./harness.ts";
+import { signedFloorOp } from "./redis-floor.ts";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const OPS_PER_ROUND = 2000;
@@ -136,9 +140,10 @@ export async function runRedisBench(): Promise<void> {
     new Redis(REDIS_URL, baselineOptions),
     new Redis(REDIS_URL, redisClientOptions(2000)), // connect-redis with the very options of our store
     new Redis(REDIS_URL, baselineOptions), // our store without auto-pipelining: the store's own share
+    new Redis(REDIS_URL, redisClientOptions(2000)), // the no-library floor, on our store's client options
   ];
   for (const client of clients) client.on("error", () => {});
-  const [ours, oursEncrypted, theirs, theirsSame, oursPlainClient] = clients as [Redis, Redis, Redis, Redis, Redis];
+  const [ours, oursEncrypted, theirs, theirsSame, oursPlainClient, floorClient] = clients as [Redis, Redis, Redis, Redis, Redis, Redis];
   try {
     const problem = await reachable(ours);
     if (problem !== undefined) {
@@ -164,6 +169,10 @@ export async function runRedisBench(): Promise<void> {
       ["connect-redis + express-session cookie signing", () => connectRedisOp(connect, true)],
       ["connect-redis, RedisStore's client options (auto-pipelining)", () => connectRedisOp(connectSame)],
       ["connect-redis + cookie signing, RedisStore's client options", () => connectRedisOp(connectSame, true)],
+      [
+        "floor: node:crypto + ioredis, signed id + signed data, no library",
+        () => signedFloorOp(floorClient, `bench:${run}:floor:`, hashKey, TTL_SECONDS, values),
+      ],
       ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
       ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(plain, json)],
@@ -174,7 +183,8 @@ export async function runRedisBench(): Promise<void> {
       const results = await measure(cases, concurrency);
       printTable(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, results, cases[0]![0]);
     }
-    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), connect.clear(), connectSame.clear()]);
+    const floorKeys = new RedisBackend({ client: floorClient, prefix: `bench:${run}:floor:`, commandTimeout: 2000, scanCount: 100 });
+    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), connect.clear(), connectSame.clear(), floorKeys.clear()]);
     await Promise.all([plain.close(), encrypted.close(), unpipelined.close()]);
   } finally {
     for (const client of clients) client.disconnect();
