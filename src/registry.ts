@@ -1,4 +1,5 @@
 import { SessionError } from "./errors.ts";
+import { ObjectSlot } from "./object-slot.ts";
 import type { RequestContext } from "./http/context.ts";
 import type { Session } from "./session.ts";
 import type { Store } from "./store.ts";
@@ -8,7 +9,8 @@ interface Entry {
   readonly session: Promise<Session>;
 }
 
-const registries = new WeakMap<object, Map<string, Entry>>();
+/** Each request's sessions by name, attached to `ctx.request` (so they live exactly as long as the request). */
+const registries = new ObjectSlot<Map<string, Entry>>("typed-sessions.registry");
 
 function entriesOf(ctx: RequestContext): Map<string, Entry> {
   let entries = registries.get(ctx.request);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SessionError } from "../errors.ts";
+import { ObjectSlot } from "../object-slot.ts";
 import type { CookieOptions } from "../options.ts";
 import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
 import type { RequestContext } from "./context.ts";
@@ -13,7 +14,7 @@ export type NodeResponseLike = Pick<ServerResponse, "getHeader" | "setHeader" | 
 export type NodeContext = RequestContext & { readonly response: NodeResponseLike };
 
 /** One context per response, so every caller in a request shares its Set-Cookie bookkeeping. */
-const contexts = new WeakMap<object, NodeContext>();
+const contexts = new ObjectSlot<NodeContext>("typed-sessions.context");
 
 function headerList(value: number | string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];

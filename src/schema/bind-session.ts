@@ -1,4 +1,5 @@
 import type { Serializer } from "../codec/serializers.ts";
+import { ObjectSlot } from "../object-slot.ts";
 import type { RequestContext } from "../http/context.ts";
 import type { Session } from "../session.ts";
 import type { SessionConfig } from "../session-config.ts";
@@ -36,7 +37,7 @@ export function bindSession<S extends TypedSession<object, unknown>>(
   create: new (session: Session, definition: SessionDefinition) => S,
   serializer: Serializer,
 ): BoundSession<S> {
-  const wrapped = new WeakMap<Session, S>();
+  const wrapped = new ObjectSlot<S>(`typed-sessions.typed.${definition.name}`);
   const base: SessionConfig = {
     serializer,
     validate: createValidator(definition),
