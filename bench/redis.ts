@@ -2,8 +2,9 @@
  * RedisStore against connect-redis (the store express-session users run), through each one's store API,
  * in the same process and the same Redis: one "op" is a save followed by a load of the same session.
  *
- * - typed-sessions: `store.save(ctx, session)` (codec encode: HMAC-SHA256, plus AES-CTR in the "encrypted"
- *   case; SET … EX) then `store.get(ctx, name)` (cookie check, GET, codec decode).
+ * - typed-sessions: change the worker's session, `store.save(ctx, session)` (codec encode: HMAC-SHA256,
+ *   plus AES-CTR in the "encrypted" case; SET … EX) then `store.get(ctx, name)` (cookie check, GET, codec
+ *   decode).
  * - connect-redis 8 on ioredis: `store.set(sid, data)` (JSON.stringify, SET … EX) then `store.get(sid)`
  *   (GET, JSON.parse). No signing: express-session signs only the cookie, outside the store API. This is the
  *   baseline of issue 5.
@@ -32,6 +33,7 @@ import { Redis } from "ioredis";
 import { jsonSerializer } from "../src/codec/serializers.ts";
 import type { RequestContext } from "../src/http/context.ts";
 import type { CookieOptions } from "../src/options.ts";
+import type { Session } from "../src/session.ts";
 import type { SessionConfig } from "../src/session-config.ts";
 import { RedisBackend } from "../src/stores/redis-backend.ts";
 import { redisClientOptions } from "../src/stores/redis-client.ts";
@@ -67,14 +69,20 @@ function values(i: number): Record<string, unknown> {
   return { userId: 42, name: "kataras", roles: ["admin", "editor"], visits: i };
 }
 
+/**
+ * One worker's op on RedisStore: change the worker's session, save it, load it back. Like the connect-redis
+ * op, which writes the same sid every time, each worker keeps one session: its first op creates it (a new
+ * id), every later op changes the session the previous op loaded, as a request does with an existing session.
+ */
 function typedSessionsOp(store: RedisStore, config: SessionConfig = {}): Op {
   const ctx = memoryContext();
+  let session: Session | undefined;
   return async (i) => {
-    const session = await store.new(ctx, NAME, config);
+    session ??= await store.new(ctx, NAME, config);
     for (const [key, value] of Object.entries(values(i))) session.set(key, value);
     await store.save(ctx, session);
-    const loaded = await store.get(ctx, NAME, config);
-    if (loaded.get("visits") !== i) throw new Error("typed-sessions lost the session");
+    session = await store.get(ctx, NAME, config);
+    if (session.get("visits") !== i || session.isNew) throw new Error("typed-sessions lost the session");
   };
 }
 
