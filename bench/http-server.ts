@@ -23,7 +23,7 @@ export const HTTP_CASES = [
 export type HttpCase = (typeof HTTP_CASES)[number];
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
-interface App {
+export interface App {
   handler: Handler;
   cleanup?: () => void;
 }
@@ -84,7 +84,7 @@ async function typedSessionsApp(kind: "cookie" | "cookie-signed" | "fs"): Promis
   };
 }
 
-async function makeApp(name: HttpCase): Promise<App> {
+export async function makeApp(name: HttpCase): Promise<App> {
   switch (name) {
     case "none":
       return none();

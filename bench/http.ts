@@ -1,8 +1,9 @@
 // The HTTP benchmark: the same tiny node:http app (read a counter from the session, increment, save) with no
 // session, a no-library node:crypto encrypted cookie (the floor of the cookie case), typed-sessions' cookie and
 // filesystem stores, express-session + MemoryStore and iron-session, all in one run. Each server runs in its own process; autocannon loads it over loopback for a fixed time with a
-// fixed number of connections, sending the cookie of an existing session. Prints req/s, p99 and the ratio to
-// the no-session baseline, and writes docs/bench-http.svg.
+// fixed number of connections, sending the cookie of an existing session. Prints req/s, p99, the ratio to
+// the no-session baseline, the server's CPU per request and, for the cases that allow it, the same handler's
+// time per request alone in a loop (http-loop.ts); writes docs/bench-http.svg.
 //   npm run bench -- http     (this section; `npm run bench` runs every section)
 //   BENCH_HTTP_ROUNDS=3 BENCH_HTTP_DURATION=3 BENCH_HTTP_CONNECTIONS=10 BENCH_HTTP_PROFILE=/tmp/prof npm run bench -- http
 import { type ChildProcess, fork } from "node:child_process";
@@ -12,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { type ChartBar, renderHttpChart } from "./http-chart.ts";
+import { LOOP_CASES, handlerMicros } from "./http-loop.ts";
 import { HTTP_CASES, type HttpCase } from "./http-server.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +40,8 @@ export interface HttpBenchResult {
   ratio: number;
   /** CPU time the server process spent per request, in microseconds (Linux only; less sensitive to a busy machine). */
   serverCpuMicros: number | undefined;
+  /** The same handler's time per request called in a loop in one process, no socket (see http-loop.ts). */
+  handlerMicros: number | undefined;
 }
 
 /** Options of {@link runHttpBench}. */
@@ -123,9 +127,10 @@ function median(values: readonly number[]): number {
 export function formatHttpMarkdown(results: readonly HttpBenchResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.label} | ${Math.round(r.requestsPerSecond).toLocaleString("en-US")} | ${r.p99Ms} | ${r.ratio.toFixed(2)}× | ${r.serverCpuMicros ?? "n/a"} |`,
+      `| ${r.label} | ${Math.round(r.requestsPerSecond).toLocaleString("en-US")} | ${r.p99Ms} | ${r.ratio.toFixed(2)}× | ${r.serverCpuMicros ?? "n/a"} | ${r.handlerMicros ?? "n/a"} |`,
   );
-  return ["| case | req/s (median) | p99 ms | vs (a) | server CPU µs/req |", "|---|---:|---:|---:|---:|", ...rows].join("\n");
+  const head = "| case | req/s (median) | p99 ms | vs (a) | server CPU µs/req | handler alone µs/req |";
+  return [head, "|---|---:|---:|---:|---:|---:|", ...rows].join("\n");
 }
 
 /**
@@ -149,6 +154,9 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
   const samples = new Map<HttpCase, { rps: number[]; p99: number[]; cpu: number[] }>(
     cases.map((name) => [name, { rps: [], p99: [], cpu: [] }]),
   );
+  // Before any server runs: the handlers alone, in this process, for what the same work costs outside a server.
+  const alone = new Map<HttpCase, number>();
+  for (const name of LOOP_CASES) if (cases.includes(name)) alone.set(name, await handlerMicros(name));
   try {
     for (const name of cases) servers.set(name, await startServer(name, profileDir));
     const cookies = new Map<HttpCase, string | undefined>();
@@ -175,7 +183,9 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
   const measured = cases.map((name) => {
     const s = samples.get(name) ?? { rps: [], p99: [], cpu: [] };
     const serverCpuMicros = s.cpu.length > 0 ? Math.round(median(s.cpu)) : undefined;
-    return { name, label: LABELS[name], requestsPerSecond: median(s.rps), p99Ms: median(s.p99), serverCpuMicros, all: s.rps };
+    const handler = alone.get(name);
+    const handlerMicros = handler === undefined ? undefined : Math.round(handler * 10) / 10;
+    return { name, label: LABELS[name], requestsPerSecond: median(s.rps), p99Ms: median(s.p99), serverCpuMicros, handlerMicros, all: s.rps };
   });
   const base = measured.find((m) => m.name === "none")?.requestsPerSecond ?? Number.NaN;
   const results: HttpBenchResult[] = measured.map(({ all: _all, ...m }) => ({ ...m, ratio: m.requestsPerSecond / base }));
@@ -187,6 +197,7 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
       "p99 ms": m.p99Ms,
       "× (a)": (m.requestsPerSecond / base).toFixed(2),
       "server CPU µs/req": m.serverCpuMicros ?? "n/a",
+      "handler alone µs": m.handlerMicros ?? "n/a",
     })),
   );
   const get = (name: HttpCase) => results.find((r) => r.name === name);

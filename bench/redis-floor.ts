@@ -6,6 +6,7 @@
 // a store can at best match it.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
+import { createCodec } from "../src/codec/codec.ts";
 
 const MAC_HEX = 64;
 
@@ -32,5 +33,33 @@ export function signedFloorOp(
     const body = stored.slice(0, -MAC_HEX);
     if (!authentic(stored, `${cookieId}|${body}`)) throw new Error("floor: the stored data did not verify");
     if ((JSON.parse(body) as { visits?: unknown }).visits !== i) throw new Error("floor: the session was lost");
+  };
+}
+
+/**
+ * The same op with typed-sessions' codec and no store layer: the id cookie and the JSON data each encoded by
+ * the gorilla-compatible codec (`name|timestamp|value`, HMAC-SHA256, two base64 passes), as RedisStore
+ * writes them; the gap between this and {@link signedFloorOp} is the format's, the gap between this and
+ * RedisStore is the store layer's (sessions, metadata, checks).
+ */
+export function codecFloorOp(
+  client: Redis,
+  prefix: string,
+  hashKey: Buffer,
+  ttlSeconds: number,
+  values: (i: number) => Record<string, unknown>,
+): (i: number) => Promise<void> {
+  const codec = createCodec({ hashKey, serializer: "raw", maxAge: ttlSeconds });
+  const id = randomBytes(32).toString("base64url");
+  const idBytes = Buffer.from(id, "latin1");
+  return async (i) => {
+    const data = codec.encode(`sid#${id.slice(0, 16)}`, Buffer.from(JSON.stringify(values(i)), "utf8"));
+    const cookie = codec.encode("sid", idBytes);
+    await client.set(prefix + id, data, "EX", ttlSeconds);
+    const cookieId = Buffer.from(codec.decode("sid", cookie) as Uint8Array).toString("latin1");
+    const stored = await client.get(prefix + cookieId);
+    if (stored === null) throw new Error("codec floor: the session was lost");
+    const body = Buffer.from(codec.decode(`sid#${cookieId.slice(0, 16)}`, stored) as Uint8Array).toString("utf8");
+    if ((JSON.parse(body) as { visits?: unknown }).visits !== i) throw new Error("codec floor: the session was lost");
   };
 }

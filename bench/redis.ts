@@ -12,7 +12,8 @@
  *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): the same work as
  *   typed-sessions' id cookie, for a like-with-like reading. Not the baseline.
  * - the floor (`redis-floor.ts`): node:crypto + ioredis with no library, signing the id cookie and the data
- *   at rest as RedisStore must, on RedisStore's client options: the most any such store could reach.
+ *   at rest as RedisStore must, on RedisStore's client options: the most any such store could reach. And
+ *   the codec floor: the same with typed-sessions' gorilla-compatible codec and no store layer.
  *
  * Both sides send two Redis commands per op (SET with EX, then GET) and store JSON-serializable values.
  * The baseline's ioredis client has the store's timeouts and reconnection settings but not its
@@ -39,7 +40,7 @@ import { RedisBackend } from "../src/stores/redis-backend.ts";
 import { redisClientOptions } from "../src/stores/redis-client.ts";
 import { RedisStore } from "../src/stores/redis-store.ts";
 import { type BenchResult, printTable } from "./harness.ts";
-import { signedFloorOp } from "./redis-floor.ts";
+import { codecFloorOp, signedFloorOp } from "./redis-floor.ts";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const OPS_PER_ROUND = 2000;
@@ -180,6 +181,10 @@ export async function runRedisBench(): Promise<void> {
       [
         "floor: node:crypto + ioredis, signed id + signed data, no library",
         () => signedFloorOp(floorClient, `bench:${run}:floor:`, hashKey, TTL_SECONDS, values),
+      ],
+      [
+        "codec floor: typed-sessions codec + ioredis, no store layer",
+        () => codecFloorOp(floorClient, `bench:${run}:floor:`, hashKey, TTL_SECONDS, values),
       ],
       ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
