@@ -10,14 +10,21 @@ import { createCodec } from "../src/codec/codec.ts";
 
 const MAC_HEX = 64;
 
-/** Returns one worker's op: save `values(i)` under the worker's session, then load it and check it. */
-export function signedFloorOp(
-  client: Redis,
-  prefix: string,
-  hashKey: Buffer,
-  ttlSeconds: number,
-  values: (i: number) => Record<string, unknown>,
-): (i: number) => Promise<void> {
+/** Where and what a floor op writes. */
+export interface FloorOptions {
+  readonly client: Redis;
+  readonly prefix: string;
+  readonly hashKey: Buffer;
+  readonly ttlSeconds: number;
+  /** The session values of op `i`. */
+  readonly values: (i: number) => Record<string, unknown>;
+}
+
+/** One worker's op: save op `i`'s values under the worker's session, then load them back and check them. */
+export type FloorOp = (i: number) => Promise<void>;
+
+/** Returns one worker's op of the no-library floor. */
+export function signedFloorOp({ client, prefix, hashKey, ttlSeconds, values }: FloorOptions): FloorOp {
   const mac = (text: string) => createHmac("sha256", hashKey).update(text).digest("hex");
   const id = randomBytes(32).toString("base64url");
   const authentic = (text: string, signed: string) =>
@@ -42,13 +49,7 @@ export function signedFloorOp(
  * writes them; the gap between this and {@link signedFloorOp} is the format's, the gap between this and
  * RedisStore is the store layer's (sessions, metadata, checks).
  */
-export function codecFloorOp(
-  client: Redis,
-  prefix: string,
-  hashKey: Buffer,
-  ttlSeconds: number,
-  values: (i: number) => Record<string, unknown>,
-): (i: number) => Promise<void> {
+export function codecFloorOp({ client, prefix, hashKey, ttlSeconds, values }: FloorOptions): FloorOp {
   const codec = createCodec({ hashKey, serializer: "raw", maxAge: ttlSeconds });
   const id = randomBytes(32).toString("base64url");
   const idBytes = Buffer.from(id, "latin1");

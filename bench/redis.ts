@@ -173,6 +173,7 @@ export async function runRedisBench(): Promise<void> {
     const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
     const connectSame = new ConnectRedisStore({ client: theirsSame, prefix: `bench:${run}:crs:`, ttl: TTL_SECONDS });
     const json: SessionConfig = { serializer: jsonSerializer };
+    const floor = { client: floorClient, prefix: `bench:${run}:floor:`, hashKey, ttlSeconds: TTL_SECONDS, values };
     const cases: Array<[string, () => Op]> = [
       ["connect-redis (express-session store API)", () => connectRedisOp(connect)],
       ["connect-redis + express-session cookie signing", () => connectRedisOp(connect, true)],
@@ -180,11 +181,11 @@ export async function runRedisBench(): Promise<void> {
       ["connect-redis + cookie signing, RedisStore's client options", () => connectRedisOp(connectSame, true)],
       [
         "floor: node:crypto + ioredis, signed id + signed data, no library",
-        () => signedFloorOp(floorClient, `bench:${run}:floor:`, hashKey, TTL_SECONDS, values),
+        () => signedFloorOp(floor),
       ],
       [
         "codec floor: typed-sessions codec + ioredis, no store layer",
-        () => codecFloorOp(floorClient, `bench:${run}:floor:`, hashKey, TTL_SECONDS, values),
+        () => codecFloorOp(floor),
       ],
       ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
