@@ -50,16 +50,18 @@ export function sessionMiddleware(options: ExpressSessionOptions = {}): RequestH
     const sessions = requestSessions(nodeContext(req, res));
     req.sessions = sessions;
     if (options.saveAll === true) {
-      saveBeforeHeaders(res, () => sessions.saveAll(), (err) => {
-        if (options.onSaveError !== undefined) options.onSaveError(err, req, res);
-        if (!res.headersSent) {
+      saveBeforeHeaders(res, () => sessions.saveAll(), {
+        saveFailed: (err) => {
+          options.onSaveError?.(err, req, res); // a throw goes to failed(), like any error of the handler
+          if (res.headersSent) return undefined;
           // Replace the held-back response entirely (its Content-Length, Location, cookies…).
           for (const header of res.getHeaderNames()) res.removeHeader(header);
           res.statusCode = 500;
           res.setHeader("content-type", "text/plain; charset=utf-8");
           return "Internal Server Error";
-        }
-        return undefined;
+        },
+        // Express's own error path (error middleware, else a 500), as for an error thrown by the handler.
+        failed: (err) => next(err),
       });
     }
     next();

@@ -2,16 +2,30 @@ import type { ServerResponse } from "node:http";
 
 type Method = "writeHead" | "write" | "end";
 
+/** What {@link saveBeforeHeaders} calls when something goes wrong. */
+export interface SaveBeforeHeadersHooks {
+  /**
+   * `save()` rejected: the queued calls were dropped (they may describe a state, such as a login, that was
+   * not saved). Return a body to send it when no headers have gone out.
+   */
+  saveFailed(err: unknown): string | undefined;
+  /**
+   * A replayed call threw (an invalid header value or status code, as node:http refuses in `writeHead`), or
+   * `saveFailed` did: hand the error to the framework's error path, as if the handler had thrown it.
+   */
+  failed(err: unknown): void;
+}
+
 /**
  * Holds back the response's headers until `save()` has finished: the first `write` or `end` (and any
  * `writeHead` before them) is queued, `save()` runs (so it can still set `Set-Cookie`), then the queued calls
- * are replayed in order and the methods restored. If `save()` rejects, the queued calls are dropped and
- * `onFailure(err)` is called; when it returns a body and no headers have gone out, that body is sent.
+ * are replayed in order and the methods restored. Nothing it runs later can reject unhandled: failures go
+ * to `hooks`, and a failure of `hooks.failed` itself destroys the response.
  */
 export function saveBeforeHeaders(
-  res: Pick<ServerResponse, Method | "headersSent">,
+  res: Pick<ServerResponse, Method | "headersSent" | "destroy">,
   save: () => Promise<void>,
-  onFailure: (err: unknown) => string | undefined,
+  hooks: SaveBeforeHeadersHooks,
 ): void {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end };
   const queue: Array<() => void> = [];
@@ -26,18 +40,25 @@ export function saveBeforeHeaders(
   const start = () => {
     if (state !== "open") return;
     state = "saving";
-    save().then(
-      () => {
-        restore();
-        for (const call of queue) call();
-      },
-      (err: unknown) => {
-        restore();
-        // The queued response is dropped: it may describe a state (a login) that was not saved.
-        const body = onFailure(err);
-        if (body !== undefined && !res.headersSent) res.end(body);
-      },
-    );
+    save()
+      .then(
+        () => {
+          restore();
+          for (const call of queue) call(); // a throw stops the replay: the rest would build on a failed call
+        },
+        (err: unknown) => {
+          restore();
+          const body = hooks.saveFailed(err);
+          if (body !== undefined && !res.headersSent) res.end(body);
+        },
+      )
+      .catch((err: unknown) => {
+        try {
+          hooks.failed(err);
+        } catch (again) {
+          res.destroy(again instanceof Error ? again : undefined);
+        }
+      });
   };
   const hold = (method: Method, starts: boolean) =>
     function (this: unknown, ...args: unknown[]) {

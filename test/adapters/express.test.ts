@@ -81,6 +81,74 @@ describe("the Express middleware", () => {
     }
   });
 
+  it("with saveAll, a response node:http refuses goes to Express's error path and the server stays up", async () => {
+    const counter = sessions("counter", store());
+    const failures: string[] = [];
+    const app = express();
+    app.use(sessionMiddleware({ saveAll: true }));
+    app.get("/download", async (req, res) => {
+      (await req.sessions.get(counter)).increment("downloads");
+      res.writeHead(200, { "x-file-name": String(req.query["name"]) }); // node:http refuses non-Latin-1 here
+      res.end("file");
+    });
+    app.get("/status", async (req, res) => {
+      (await req.sessions.get(counter)).increment("n");
+      res.statusCode = 9999;
+      res.end("x");
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      failures.push((err as NodeJS.ErrnoException).code ?? err.message);
+      res.status(500).send("handled");
+    });
+    const server = await listen(app);
+    try {
+      const client = new CookieClient(server.url);
+      const refused = await client.request(`/download?name=${encodeURIComponent("日本.txt")}`);
+      expect([refused.status, refused.body]).toEqual([500, "handled"]);
+      const badStatus = await client.request("/status");
+      expect([badStatus.status, badStatus.body]).toEqual([500, "handled"]);
+      expect(failures).toEqual(["ERR_INVALID_CHAR", "ERR_HTTP_INVALID_STATUS_CODE"]);
+      expect((await client.request("/download?name=ok.txt")).body).toBe("file"); // still serving
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with saveAll, an onSaveError that throws goes to Express's error path instead of crashing", async () => {
+    class FailingStore extends CookieStore {
+      override save(): Promise<void> {
+        return Promise.reject(new Error("disk full"));
+      }
+    }
+    const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
+    const handled: string[] = [];
+    const app = express();
+    app.use(
+      sessionMiddleware({
+        saveAll: true,
+        onSaveError: () => {
+          throw new Error("logger blew up");
+        },
+      }),
+    );
+    app.get("/", async (req, res) => {
+      (await req.sessions.get(failing)).set("a", 1);
+      res.send("saved?");
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      handled.push(err.message);
+      res.status(503).send("try again");
+    });
+    const server = await listen(app);
+    try {
+      const response = await new CookieClient(server.url).request("/");
+      expect([response.status, response.body]).toEqual([503, "try again"]);
+      expect(handled).toEqual(["logger blew up"]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("throws missing_middleware from expressContext without the middleware", () => {
     expect(() => expressContext({} as express.Request)).toThrow(expect.objectContaining({ code: "missing_middleware" }));
   });
