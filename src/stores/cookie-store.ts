@@ -67,7 +67,7 @@ export class CookieStore extends StoreBase implements Store {
       return;
     }
     if (!session.needsSave(now)) return;
-    const bytes = encodePayload(serializerOf(session.config), this.payloadOf(session, now));
+    const bytes = encodePayload(session.name, serializerOf(session.config), this.payloadOf(session, now));
     const value = this.#encoder.encode(session.name, bytes);
     StoreBase.checkSize(session.name, value, session.options, now * 1000, this.#maxLength);
     ctx.setCookie(session.name, value, session.options);

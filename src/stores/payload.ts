@@ -34,9 +34,20 @@ export function serializerOf(config: SessionConfig): Serializer {
  * Encodes values and metadata into the bytes the codec signs: a short text header
  * (`ts1 <createdAt> <accessedAt>[ <maxAge>]\n`, maxAge only when given and ≥ 0) then the serializer's
  * bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the values.
+ * Throws `serialize_failed` when the serializer refuses the values (a BigInt or a cycle for JSON, a
+ * `__proto__` key for superjson).
  */
-export function encodePayload(serializer: Serializer, payload: Payload): Uint8Array {
-  const body = serializer.serialize(payload.values);
+export function encodePayload(name: string, serializer: Serializer, payload: Payload): Uint8Array {
+  let body: Uint8Array;
+  try {
+    body = serializer.serialize(payload.values);
+  } catch (cause) {
+    throw new SessionError(
+      "serialize_failed",
+      `the values of session "${name}" could not be serialized (${(cause as Error)?.message ?? cause}); store only values its serializer supports: plain JSON for "json"; superjson's types, with no __proto__, constructor or prototype keys, for the default; the schema's types for generated sessions.`,
+      { cause },
+    );
+  }
   const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_STORED_AGE)}`;
   const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
   const bytes = Buffer.allocUnsafe(head.length + body.byteLength);

@@ -155,7 +155,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     }
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     StoreBase.checkSize(name, cookie, session.options, now * 1000, 4096);
-    const bytes = encodePayload(serializerOf(session.config), this.payloadOf(session, now));
+    const bytes = encodePayload(name, serializerOf(session.config), this.payloadOf(session, now));
     const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);
     const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
     try {

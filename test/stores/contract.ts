@@ -115,6 +115,32 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
       expect(errors).toEqual([]);
     });
 
+    it("refuses values its serializer cannot write with serialize_failed, and writes nothing", async () => {
+      const json = sessions("contract_json", make(), { serializer: jsonSerializer });
+      const superjson = sessions("contract", make());
+      const cycle: Record<string, unknown> = {};
+      cycle["self"] = cycle;
+      const hostile = JSON.parse('{"__proto__": {"admin": true}, "constructor": 1}') as unknown; // e.g. a request body
+      const cases: Array<[typeof json, string, unknown]> = [
+        [json, "big", 10n],
+        [json, "cycle", cycle],
+        [superjson, "body", hostile],
+      ];
+      for (const [manager, key, value] of cases) {
+        const headers = await request(async (ctx) => {
+          const session = await manager.get(ctx);
+          session.set(key, value);
+          await expect(session.save(ctx)).rejects.toMatchObject({ code: "serialize_failed" });
+          session.delete(key);
+          session.set("ok", true);
+          await session.save(ctx); // the session itself is still usable
+        });
+        expect(headers.getSetCookie()).toHaveLength(1);
+      }
+      if (h.stored !== undefined) expect(await h.stored(clock)).toHaveLength(2); // the two sessions saved after the fix
+      expect(({} as Record<string, unknown>)["admin"]).toBeUndefined();
+    });
+
     it("copies options per session, so changing one leaves the store defaults alone", async () => {
       const store = make([KEY_A], { maxAge: 600 });
       const s = sessions("contract", store);

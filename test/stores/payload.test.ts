@@ -8,13 +8,13 @@ const body = (values: Record<string, unknown>): string => text(jsonSerializer.se
 
 describe("session payload header", () => {
   it("writes the old two-field header, byte for byte, when no maxAge is kept", () => {
-    const bytes = encodePayload(jsonSerializer, { values: { a: 1 }, createdAt: 10, accessedAt: 20 });
+    const bytes = encodePayload("s", jsonSerializer, { values: { a: 1 }, createdAt: 10, accessedAt: 20 });
     expect(text(bytes)).toBe(`ts1 10 20\n${body({ a: 1 })}`);
   });
 
   it("adds the maxAge as an optional third field, 0 included", () => {
-    expect(text(encodePayload(jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 0 }))).toBe(`ts1 10 20 0\n${body({})}`);
-    expect(text(encodePayload(jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 3600.7 }))).toBe(`ts1 10 20 3600\n${body({})}`);
+    expect(text(encodePayload("s", jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 0 }))).toBe(`ts1 10 20 0\n${body({})}`);
+    expect(text(encodePayload("s", jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 3600.7 }))).toBe(`ts1 10 20 3600\n${body({})}`);
   });
 
   it("decodes old headers without a maxAge and new ones with it", () => {
@@ -33,7 +33,7 @@ describe("session payload header", () => {
     fc.assert(
       fc.property(seconds, seconds, fc.option(seconds, { nil: undefined }), (createdAt, accessedAt, maxAge) => {
         const payload = maxAge === undefined ? { values: { k: "v" }, createdAt, accessedAt } : { values: { k: "v" }, createdAt, accessedAt, maxAge };
-        expect(decodePayload("s", jsonSerializer, encodePayload(jsonSerializer, payload))).toEqual(payload);
+        expect(decodePayload("s", jsonSerializer, encodePayload("s", jsonSerializer, payload))).toEqual(payload);
       }),
       { numRuns: 200 },
     );
