@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { randomBytesFromPool } from "../codec/random-pool.ts";
 import { SessionError } from "../errors.ts";
@@ -52,13 +52,23 @@ export class FilesystemBackend implements SessionBackend {
     return text.slice(end + 1);
   }
 
-  /** Writes the file atomically (temp file, mode 0600, then rename). */
+  /**
+   * Writes the file atomically (temp file, mode 0600, then rename). A directory removed while the app runs
+   * (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
+   */
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
     const target = this.#path(id);
     const temp = `${target}.${randomBytesFromPool(8).toString("hex")}${TEMP_SUFFIX}`;
-    const expiresAt = Math.floor(this.#now() + ttlSeconds);
+    const content = `${Math.floor(this.#now() + ttlSeconds)}\n${data}`;
+    const options = { encoding: "latin1", mode: 0o600, flag: "wx" } as const;
     try {
-      await writeFile(temp, `${expiresAt}\n${data}`, { encoding: "latin1", mode: 0o600, flag: "wx" });
+      try {
+        await writeFile(temp, content, options);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        await mkdir(this.dir, { recursive: true, mode: 0o700 });
+        await writeFile(temp, content, options);
+      }
       await rename(temp, target);
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);

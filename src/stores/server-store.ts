@@ -1,11 +1,12 @@
 import * as crypto from "node:crypto";
 import type { Codec } from "../codec/codec.ts";
-import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
+import { SessionError } from "../errors.ts";
 import type { RequestContext } from "../http/context.ts";
 import { assertCookieName } from "../options.ts";
 import type { Session } from "../session.ts";
 import type { SessionConfig } from "../session-config.ts";
 import type { ClearableStore } from "../store.ts";
+import { backendError } from "./backend-error.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
 import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
 import { generateSessionId, isValidSessionId } from "./session-id.ts";
@@ -91,7 +92,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     try {
       data = await this.backend.read(id);
     } catch (err) {
-      return this.recover(name, config, backendError(name, "read", err));
+      return this.recover(name, config, backendError(name, "read", err, [id]));
     }
     try {
       if (data === undefined) {
@@ -131,12 +132,12 @@ export class ServerStore extends StoreBase implements ClearableStore {
     session.id = generateSessionId();
     const atomic = isValidSessionId(oldId) && this.backend.replace !== undefined;
     await this.#persist(ctx, session, now, atomic ? oldId : undefined);
-    if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", () => this.backend.delete(oldId));
+    if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", [oldId], () => this.backend.delete(oldId));
   }
 
   /** Deletes every session of this store (what `clearAll()` calls). */
   async clear(): Promise<void> {
-    await this.#call("*", "clear", () => this.backend.clear());
+    await this.#call("*", "clear", [], () => this.backend.clear());
   }
 
   /** Releases the backend's timers and connections; `clearAll()` no longer sees this store. */
@@ -163,7 +164,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
         ? this.backend.write(id, data, ttl)
         : this.backend.replace(replacing, id, data, ttl));
     } catch (err) {
-      throw backendError(name, "write", err);
+      throw backendError(name, "write", err, replacing === undefined ? [id] : [id, replacing]);
     }
     ctx.setCookie(name, cookie, session.options);
     session.markSaved(now);
@@ -171,16 +172,16 @@ export class ServerStore extends StoreBase implements ClearableStore {
 
   async #remove(ctx: RequestContext, session: Session, now: number): Promise<void> {
     const id = session.id;
-    if (isValidSessionId(id)) await this.#call(session.name, "delete", () => this.backend.delete(id));
+    if (isValidSessionId(id)) await this.#call(session.name, "delete", [id], () => this.backend.delete(id));
     ctx.setCookie(session.name, "", { ...session.options, maxAge: -1 });
     session.markSaved(now);
   }
 
-  async #call<T>(name: string, operation: string, run: () => Promise<T>): Promise<T> {
+  async #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
-      throw backendError(name, operation, err);
+      throw backendError(name, operation, err, ids);
     }
   }
 
@@ -203,16 +204,6 @@ const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string,
 
 /** How many data names {@link ServerStore} keeps (then it starts over). */
 const DATA_NAME_CACHE_SIZE = 1024;
-
-/** Wraps a backend failure in `store_unavailable` (decode errors and `store_unavailable` pass through). */
-function backendError(name: string, operation: string, err: unknown): unknown {
-  if (isDecodeError(err) || isSessionError(err, "store_unavailable")) return err;
-  return new SessionError(
-    "store_unavailable",
-    `the session backend failed to ${operation} session "${name}" (${(err as Error)?.message ?? err}); check that it is reachable and writable, then retry.`,
-    { cause: err },
-  );
-}
 
 /**
  * The codec name session data is signed under: binds the data to its session name and id (so a file

@@ -193,6 +193,42 @@ describe("FilesystemStore", () => {
     expect(ctx.headers.getSetCookie()).toEqual([]);
   });
 
+  it("keeps session ids out of store_unavailable messages and causes (fs errors name the file)", async () => {
+    const { session, jar } = await saved({ a: 1 });
+    const id = session.id;
+    await rm(dir, { recursive: true });
+    await writeFile(dir, "not a directory"); // ENOTDIR on every path inside it
+    const reports: unknown[] = [];
+    const ctx = jar.context();
+    const failures: unknown[] = [];
+    await store.get(ctx, "fs").catch((err: unknown) => failures.push(err));
+    const again = await store.new(ctx, "fs");
+    again.set("b", 2);
+    await again.save(ctx).catch((err: unknown) => failures.push(err));
+    session.set("c", 3);
+    await store.regenerate(ctx, session).catch((err: unknown) => failures.push(err));
+    expect(failures).toHaveLength(3);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ code: "store_unavailable" });
+      const cause = (failure as Error).cause as NodeJS.ErrnoException;
+      expect(cause.code).toBe("ENOTDIR");
+      const text = [String(failure), (failure as Error).stack, String(cause), cause.stack, cause.path].join("\n");
+      expect(text).toMatch(/session_[A-Za-z0-9_-]{6}…/); // the file is still named, by its id's first characters
+      for (const full of [id, again.id, session.id]) expect(text).not.toContain(full);
+      reports.push(cause.syscall);
+    }
+    expect(reports).toEqual(["open", "open", "open"]);
+  });
+
+  it("creates its directory again when it was removed while running", async () => {
+    await saved({ a: 1 });
+    await rm(dir, { recursive: true });
+    const { session, jar } = await saved({ b: 2 });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    const loaded = await store.get(jar.context(), "fs");
+    expect([loaded.isNew, loaded.get("b"), loaded.id]).toEqual([false, 2, session.id]);
+  });
+
   it("errors for a value over an explicit maxLength, and a larger maxLength fixes it (gorilla #2)", async () => {
     const big = "x".repeat(4096 * 2);
     const small = new FilesystemStore({ dir, hashKey: HASH_KEY, maxLength: 4096 });

@@ -1,0 +1,49 @@
+import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
+
+/** Node's error fields that may carry a file path, and so a session id (`session_<id>`). */
+const TEXT_FIELDS = ["path", "dest", "address"] as const;
+/** Node's error fields copied as they are. */
+const PLAIN_FIELDS = ["code", "errno", "syscall"] as const;
+
+/** Replaces every session id in `text` with its first six characters and an ellipsis. */
+function redact(text: string, ids: readonly string[]): string {
+  let out = text;
+  for (const id of ids) if (id !== "") out = out.replaceAll(id, `${id.slice(0, 6)}…`);
+  return out;
+}
+
+/**
+ * Returns `err` with the session ids in `ids` cut short, in its message, stack and path fields: a session
+ * id is a bearer secret, and backend errors (Node's fs errors name the file, `session_<id>`) end up in logs.
+ * An error that names none of the ids is returned as it is.
+ */
+export function withoutIds(err: unknown, ids: readonly string[]): unknown {
+  if (!(err instanceof Error)) return typeof err === "string" ? redact(err, ids) : err;
+  const fields = err as unknown as Record<string, unknown>;
+  const texts = [err.message, err.stack ?? "", ...TEXT_FIELDS.map((key) => fields[key])];
+  if (!texts.some((text) => typeof text === "string" && ids.some((id) => id !== "" && text.includes(id)))) return err;
+  const copy = new Error(redact(err.message, ids), err.cause === undefined ? undefined : { cause: withoutIds(err.cause, ids) });
+  copy.name = err.name;
+  copy.stack = redact(err.stack ?? "", ids);
+  const target = copy as unknown as Record<string, unknown>;
+  for (const key of PLAIN_FIELDS) if (key in fields) target[key] = fields[key];
+  for (const key of TEXT_FIELDS) {
+    const value = fields[key];
+    if (value !== undefined) target[key] = typeof value === "string" ? redact(value, ids) : value;
+  }
+  return copy;
+}
+
+/**
+ * Wraps a backend failure to `operation` session `name` in `store_unavailable` (decode errors and
+ * `store_unavailable` pass through), with the session ids `ids` cut short in the message and the cause.
+ */
+export function backendError(name: string, operation: string, err: unknown, ids: readonly string[] = []): unknown {
+  if (isDecodeError(err) || isSessionError(err, "store_unavailable")) return err;
+  const cause = withoutIds(err, ids);
+  return new SessionError(
+    "store_unavailable",
+    `the session backend failed to ${operation} session "${name}" (${(cause as Error)?.message ?? cause}); check that it is reachable and writable, then retry.`,
+    { cause },
+  );
+}
