@@ -17,4 +17,10 @@ export interface RequestContext {
    * a second call for the same name in one response replaces the first).
    */
   setCookie(name: string, value: string, options: CookieOptions): void;
+  /**
+   * Throws `headers_sent` when this response can no longer take a `Set-Cookie` header for `name`.
+   * Server-side stores call it before they change stored data, so a save or regenerate that could not
+   * set its cookie changes nothing. @default absent: the headers stay writable (a Fetch `Headers`)
+   */
+  assertCookieWritable?(name: string): void;
 }

@@ -44,6 +44,14 @@ export function nodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeCo
 function createNodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
   let cookies: Record<string, string | undefined> | undefined;
   const written = new Map<string, string>();
+  const assertCookieWritable = (name: string): void => {
+    if (res.headersSent) {
+      throw new SessionError(
+        "headers_sent",
+        `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
+      );
+    }
+  };
   return {
     request: req,
     response: res,
@@ -51,13 +59,9 @@ function createNodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeCon
       cookies ??= parseCookieHeader(req.headers.cookie);
       return cookies[name];
     },
+    assertCookieWritable,
     setCookie(name: string, value: string, options: CookieOptions) {
-      if (res.headersSent) {
-        throw new SessionError(
-          "headers_sent",
-          `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
-        );
-      }
+      assertCookieWritable(name);
       const header = formatSetCookie(name, value, options);
       const previous = written.get(name);
       const list = headerList(res.getHeader("set-cookie")).filter((line) => line !== previous);

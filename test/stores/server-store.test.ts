@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type NodeResponseLike, nodeContext } from "../../src/http/node.ts";
 import { sessions } from "../../src/sessions.ts";
 import { MemoryBackend } from "../../src/stores/memory-store.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
@@ -79,6 +80,39 @@ describe("ServerStore", () => {
     await loaded.regenerate(ctx);
     expect(replaced).toEqual([[oldId, loaded.id]]);
     expect(backend.size).toBe(1);
+    await store.close();
+  });
+
+  it("changes no stored data when the cookie cannot be set: headers already sent, or options no header can carry", async () => {
+    const backend = new RecordingBackend();
+    Object.assign(backend, {
+      replace: async (oldId: string, newId: string, data: string, ttl: number) => {
+        backend.calls.push("replace");
+        await MemoryBackend.prototype.write.call(backend, newId, data, ttl);
+        await MemoryBackend.prototype.delete.call(backend, oldId);
+      },
+    });
+    const store = new ServerStore(backend, { hashKey });
+    const jar = new CookieJar();
+    const session = await savedSession(store, jar);
+    backend.calls.length = 0;
+    const sent = { headersSent: true, getHeader: () => undefined, setHeader: () => sent } as unknown as NodeResponseLike;
+    const late = nodeContext({ headers: { cookie: jar.header() } }, sent);
+    const loaded = await sessions("srv", store).get(late);
+    loaded.set("a", 2);
+    await expect(loaded.save(late)).rejects.toMatchObject({ code: "headers_sent" });
+    await expect(loaded.regenerate(late)).rejects.toMatchObject({ code: "headers_sent" });
+    const fresh = await store.new(late, "srv");
+    fresh.set("b", 1);
+    await expect(fresh.save(late)).rejects.toMatchObject({ code: "headers_sent" });
+    const ctx = jar.context();
+    const badPath = await sessions("srv", store).get(ctx);
+    badPath.set("a", 3);
+    badPath.options.path = "/a;b";
+    await expect(badPath.save(ctx)).rejects.toMatchObject({ code: "invalid_option" });
+    expect(backend.calls).toEqual(["read", "read"]); // the two loads; no write, replace or delete
+    const after = await sessions("srv", store).get(jar.context());
+    expect([after.isNew, after.id, after.get("a"), backend.size]).toEqual([false, session.id, 1, 1]);
     await store.close();
   });
 
