@@ -47,7 +47,7 @@ export function sessions(name: string, store: Store, config: SessionConfig = {})
         cause instanceof SessionError
           ? cause
           : new SessionValidationError(`the data of session "${name}" failed validation; a fresh session was started.`, [], { cause });
-      report(undefined, config, err, { name, phase: "validate" });
+      report(store.onError, config, err, { name, phase: "validate" });
       return store.new(ctx, name, config);
     }
   }

@@ -1,6 +1,6 @@
 import type { RequestContext } from "./http/context.ts";
 import type { Session } from "./session.ts";
-import type { SessionConfig } from "./session-config.ts";
+import type { ErrorHook, SessionConfig } from "./session-config.ts";
 
 /**
  * Loads and saves sessions: gorilla/sessions' three-method `Store`, so you can write your own. Prefer
@@ -26,6 +26,11 @@ export interface Store {
   destroy?(ctx: RequestContext, session: Session): Promise<void>;
   /** Moves the session to a new id, deleting the old server data, and saves it. @default re-saving it */
   regenerate?(ctx: RequestContext, session: Session): Promise<void>;
+  /**
+   * The store's error hook: told of every session that was reset, by the store (tampered, expired, corrupt
+   * data) and by `sessions()` (data that failed its schema, with `onInvalid: "reset"`). @default none
+   */
+  readonly onError?: ErrorHook | undefined;
 }
 
 /** A store that keeps data on the server and can forget all of it (what `clearAll()` calls). */

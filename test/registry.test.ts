@@ -80,6 +80,17 @@ describe("validate", () => {
     expect(reported).toEqual([["invalid_session_data", "validate"]]);
   });
 
+  it("reports a reset to the store's onError too, once each", async () => {
+    const fromStore: unknown[] = [];
+    const fromConfig: unknown[] = [];
+    const store = new CookieStore({ hashKey, onError: (err, info) => fromStore.push([err.code, info.phase]) });
+    const jar = await savedJar({ age: "old" }, store);
+    const config = { validate, onError: (err: { code: string }) => void fromConfig.push(err.code) };
+    expect((await sessions("v", store, config).get(jar.context())).isNew).toBe(true);
+    expect(fromStore).toEqual([["invalid_session_data", "validate"]]);
+    expect(fromConfig).toEqual(["invalid_session_data"]);
+  });
+
   it("rethrows with onInvalid: throw", async () => {
     const store = new CookieStore({ hashKey });
     const jar = await savedJar({ age: "old" }, store);

@@ -17,8 +17,8 @@ export abstract class StoreBase implements Store {
   readonly defaults: CookieOptions;
   /** The clock, in Unix seconds. */
   protected readonly now: () => number;
-  /** The store-level error hook. */
-  protected readonly onError: ErrorHook | undefined;
+  /** The store-level error hook (see {@link Store.onError}). */
+  readonly onError: ErrorHook | undefined;
 
   protected constructor(options: {
     options?: Partial<CookieOptions> | undefined;
