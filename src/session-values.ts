@@ -1,11 +1,12 @@
 import { SessionError } from "./errors.ts";
 
-/** Names a value's type for error messages. */
+/** Names a value's type for error messages, never the value itself (it may be a token or other secret). */
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (value instanceof Date) return "a Date";
-  return typeof value === "object" ? "an object" : `a ${typeof value} (${String(value).slice(0, 40)})`;
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function wrongType(session: string, key: string, wanted: string, value: unknown): SessionError {

@@ -68,6 +68,13 @@ describe("Session typed getters", () => {
     expect(() => (session[method] as (key: string) => unknown)(key)).toThrow(expect.objectContaining({ code: "wrong_value_type" }));
   });
 
+  it("names the stored value's type in wrong_value_type, never the value (it may be a secret)", () => {
+    session.set("token", "kP3x9Q_SECRET_TOKEN");
+    expect(() => session.getInt("token")).toThrow(/holds a string of 19 characters under "token"/);
+    expect(() => session.getInt("token")).not.toThrow(/SECRET/);
+    session.delete("token");
+  });
+
   it("returns the default for a wrong type when one is given", () => {
     expect(session.getInt("s", 5)).toBe(5);
     expect(session.getString("i", "x")).toBe("x");

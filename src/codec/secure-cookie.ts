@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
+import { causeSummary } from "./cause-summary.ts";
 import { SessionError } from "../errors.ts";
 import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./base64.ts";
 import { BLOCK, hmacFor } from "./hmac.ts";
@@ -194,7 +195,7 @@ export function openAuthentic(
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",
-      `the value for "${name}" is authentic but could not be deserialized (${(cause as Error)?.message ?? cause}); check that the writer used the same serializer.`,
+      `the value for "${name}" is authentic but could not be deserialized (${causeSummary(cause)}); check that the writer used the same serializer.`,
       { cause },
     );
   }

@@ -1,4 +1,5 @@
 import { superjsonSerializer } from "../codec/serializers.ts";
+import { causeSummary } from "../codec/cause-summary.ts";
 import type { Serializer } from "../codec/serializers.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionConfig } from "../session-config.ts";
@@ -75,7 +76,7 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",
-      `the values of session "${name}" could not be deserialized (${(cause as Error)?.message ?? cause}); was the serializer changed?`,
+      `the values of session "${name}" could not be deserialized (${causeSummary(cause)}); was the serializer changed?`,
       { cause },
     );
   }

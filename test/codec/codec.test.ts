@@ -58,6 +58,21 @@ describe("createCodec usage errors", () => {
     expect(codeOf(() => raw.encode("s", "text"))).toBe("serialize_failed");
   });
 
+  it("keeps decoded data out of a deserialize_failed message (V8 quotes the JSON it fails on)", () => {
+    const hashKey = generateRandomKey(32);
+    const written = createCodec({ hashKey, serializer: "raw" }).encode("s", Buffer.from("user=alice; role=admin"));
+    let caught: unknown;
+    try {
+      createCodec({ hashKey, serializer: "json" }).decode("s", written);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: "deserialize_failed" });
+    expect((caught as Error).message).toContain("SyntaxError: not valid JSON");
+    expect((caught as Error).message).not.toContain("alice");
+    expect((caught as Error).cause).toBeInstanceOf(SyntaxError);
+  });
+
   it("refuses to encode past maxLength", () => {
     const codec = createCodec({ hashKey: "h", serializer: "json", maxLength: 100 });
     expect(codeOf(() => codec.encode("s", "x".repeat(100)))).toBe("encoded_too_long");
