@@ -17,6 +17,16 @@ function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
 /**
  * A {@link SessionBackend} with one file per session in `dir` (created with mode 0700): `session_<id>`,
  * mode 0600, holding `<expiresAt>\n<codec data>`. Writes go to a temp file renamed over the target, so a
@@ -57,6 +67,19 @@ export class FilesystemBackend implements SessionBackend {
    * (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
    */
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
+    await this.#replaceWith(id, data, ttlSeconds, false);
+  }
+
+  /**
+   * Writes the file only while it exists; returns whether it did. The check comes after the temp file is
+   * written, right before the rename, so only a delete in that short window (or from another process,
+   * which no lock here guards against) can still be undone.
+   */
+  async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    return this.#replaceWith(id, data, ttlSeconds, true);
+  }
+
+  async #replaceWith(id: string, data: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean> {
     const target = this.#path(id);
     const temp = `${target}.${randomBytesFromPool(8).toString("hex")}${TEMP_SUFFIX}`;
     const content = `${Math.floor(this.#now() + ttlSeconds)}\n${data}`;
@@ -69,7 +92,12 @@ export class FilesystemBackend implements SessionBackend {
         await mkdir(this.dir, { recursive: true, mode: 0o700 });
         await writeFile(temp, content, options);
       }
+      if (onlyIfPresent && !(await exists(target))) {
+        await rm(temp, { force: true });
+        return false;
+      }
       await rename(temp, target);
+      return true;
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);
       throw err;

@@ -28,6 +28,14 @@ export class MemoryBackend implements SessionBackend {
     this.#entries.set(id, { data, expiresAt: this.#now() + ttlSeconds });
   }
 
+  /** Stores `data` for `id` only while it has unexpired data; returns whether it did. */
+  async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    const entry = this.#entries.get(id); // checked and replaced in one step: nothing runs in between
+    if (entry === undefined || entry.expiresAt <= this.#now()) return false;
+    this.#entries.set(id, { data, expiresAt: this.#now() + ttlSeconds });
+    return true;
+  }
+
   /** Deletes `id`. */
   async delete(id: string): Promise<void> {
     this.#entries.delete(id);

@@ -80,6 +80,24 @@ export class RedisBackend {
     });
   }
 
+  /**
+   * Stores `data` under `id` only while the key exists (`SET … XX`, one atomic command); returns whether it
+   * did. A session destroyed by another app server meanwhile stays destroyed.
+   */
+  async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    if (ttlSeconds <= 0) {
+      await this.delete(id);
+      return false;
+    }
+    const key = this.key(id);
+    const reply = await redisCall("SET XX", this.#timeout, () => {
+      if (ttlSeconds === Infinity) return this.#client.set(key, data, "XX");
+      if (Number.isInteger(ttlSeconds)) return this.#client.set(key, data, "EX", ttlSeconds, "XX");
+      return this.#client.set(key, data, "PX", toMillis(ttlSeconds), "XX");
+    });
+    return reply === "OK";
+  }
+
   /** Sets the time to live of `id` again (rolling expiry) without rewriting its value. */
   async touch(id: string, ttlSeconds: number): Promise<void> {
     if (ttlSeconds <= 0) return this.delete(id);

@@ -25,6 +25,13 @@ export interface SessionBackend {
   read(id: string): Promise<Uint8Array | string | undefined>;
   /** Stores `data` (codec output, ASCII) for `id`, replacing any, to expire after `ttlSeconds`. */
   write(id: string, data: string, ttlSeconds: number): Promise<void>;
+  /**
+   * Like `write`, but only while `id` still has data; returns `false`, writing nothing, when it has none
+   * (destroyed, cleared or expired since it was read). Saves of loaded sessions use it, so a request that
+   * was still running when another one logged the user out cannot bring the session back.
+   * @default `write` (a destroyed session can then be written back by such a request)
+   */
+  update?(id: string, data: string, ttlSeconds: number): Promise<boolean>;
   /** Deletes the data for `id`; deleting nothing is not an error. */
   delete(id: string): Promise<void>;
   /** Deletes every session of this backend. */
@@ -117,7 +124,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     if (session.options.maxAge < 0) return this.#remove(ctx, session, now);
     if (!session.needsSave(now)) return;
     if (session.id === "") session.id = generateSessionId();
-    await this.#persist(ctx, session, now);
+    await this.#persist(ctx, session, now, session.isNew); // isNew until a save has written its data
   }
 
   /** Deletes the data, expires the cookie, and marks the session destroyed. */
@@ -132,7 +139,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     const oldId = session.id;
     session.id = generateSessionId();
     const atomic = isValidSessionId(oldId) && this.backend.replace !== undefined;
-    await this.#persist(ctx, session, now, atomic ? oldId : undefined);
+    await this.#persist(ctx, session, now, true, atomic ? oldId : undefined);
     if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", [oldId], () => this.backend.delete(oldId));
   }
 
@@ -147,7 +154,12 @@ export class ServerStore extends StoreBase implements ClearableStore {
     await this.backend.close?.();
   }
 
-  async #persist(ctx: RequestContext, session: Session, now: number, replacing?: string): Promise<void> {
+  /**
+   * Writes the session and sets its cookie. `fresh`: nothing was written under the id yet (a new session,
+   * or regenerate's new id), so the data is created; otherwise it is only updated while it still exists. `replacing`: the id whose data
+   * the backend's atomic `replace` deletes in the same step.
+   */
+  async #persist(ctx: RequestContext, session: Session, now: number, fresh: boolean, replacing?: string): Promise<void> {
     const { name, id } = session;
     if (!isValidSessionId(id)) {
       throw new SessionError(
@@ -164,12 +176,19 @@ export class ServerStore extends StoreBase implements ClearableStore {
     const bytes = encodePayload(name, serializerOf(session.config), this.payloadOf(session, now));
     const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);
     const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
+    let kept = true;
     try {
-      await (replacing === undefined || this.backend.replace === undefined
-        ? this.backend.write(id, data, ttl)
-        : this.backend.replace(replacing, id, data, ttl));
+      if (replacing !== undefined && this.backend.replace !== undefined) await this.backend.replace(replacing, id, data, ttl);
+      else if (!fresh && this.backend.update !== undefined) kept = await this.backend.update(id, data, ttl);
+      else await this.backend.write(id, data, ttl);
     } catch (err) {
       throw backendError(name, "write", err, replacing === undefined ? [id] : [id, replacing]);
+    }
+    if (!kept) {
+      // Destroyed by another request since this one loaded it: end it here too instead of bringing it back.
+      ctx.setCookie(name, "", { ...session.options, maxAge: -1 });
+      session.markDestroyed();
+      return;
     }
     ctx.setCookie(name, cookie, session.options);
     session.markSaved(now);

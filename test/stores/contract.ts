@@ -259,6 +259,28 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
       expect(jar.cookies.has("contract")).toBe(maxAge >= 0);
     });
 
+    it("a save by a request still running when another request destroyed the session does not bring it back", async () => {
+      const s = sessions("contract", make());
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        await session.save(ctx);
+      });
+      const stolen = new CookieJar(); // what the browser (or a second tab) still sends
+      for (const [name, value] of jar.cookies) stolen.cookies.set(name, value);
+      const slow = stolen.context(); // request A: loads the session, then takes its time
+      const inFlight = await s.get(slow);
+      await request(async (ctx) => (await s.get(ctx)).destroy(ctx)); // request B: logout
+      inFlight.set("cart", ["sku-1"]);
+      await inFlight.save(slow); // request A finishes
+      if (!h.serverSide) return; // a cookie session has no server state to protect: A's cookie is as valid as before
+      expect(slow.headers.getSetCookie()).toEqual([expect.stringMatching(/^contract=;.*Max-Age=0/)]);
+      await expect(inFlight.save(slow)).rejects.toMatchObject({ code: "session_destroyed" });
+      expect(await h.stored?.(clock)).toEqual([]);
+      const after = await s.get(stolen.context());
+      expect([after.isNew, after.get("user")]).toEqual([true, undefined]);
+    });
+
     it("regenerates: new id, values kept, old data gone", async () => {
       const s = sessions("contract", make());
       await request(async (ctx) => {

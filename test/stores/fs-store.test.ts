@@ -220,6 +220,15 @@ describe("FilesystemStore", () => {
     expect(reports).toEqual(["open", "open", "open"]);
   });
 
+  it("updates only a session file that still exists, and leaves no temp file when it does not", async () => {
+    const { session } = await saved({ a: 1 });
+    expect(await store.backend.update(session.id, "data", 60)).toBe(true);
+    expect(await store.backend.read(session.id)).toBe("data");
+    await store.backend.delete(session.id);
+    expect(await store.backend.update(session.id, "again", 60)).toBe(false);
+    expect(await files()).toEqual([]);
+  });
+
   it("creates its directory again when it was removed while running", async () => {
     await saved({ a: 1 });
     await rm(dir, { recursive: true });

@@ -16,6 +16,12 @@ class ExpiryRecordingBackend extends MemoryBackend {
     this.expiries.set(id, this.#now() + ttlSeconds);
   }
 
+  override async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    const kept = await super.update(id, data, ttlSeconds);
+    if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
+    return kept;
+  }
+
   override async delete(id: string): Promise<void> {
     await super.delete(id);
     this.expiries.delete(id);

@@ -54,6 +54,22 @@ describe("RedisBackend", () => {
     expect(await client.exists(`${prefix}forever`)).toBe(0);
   });
 
+  it("updates only a key that still exists (SET XX), with the new TTL", async () => {
+    const b = backend();
+    expect(await b.update("gone", "v", 60)).toBe(false);
+    expect(await client.exists(`${prefix}gone`)).toBe(0);
+    await b.write("kept", "old", 10);
+    expect(await b.update("kept", "new", 600)).toBe(true);
+    expect(await b.read("kept")).toBe("new");
+    expect(await client.pttl(`${prefix}kept`)).toBeGreaterThan(500_000);
+    expect(await b.update("kept", "newer", 30.5)).toBe(true);
+    expect(await client.pttl(`${prefix}kept`)).toBeLessThanOrEqual(30_500);
+    expect(await b.update("kept", "forever", Infinity)).toBe(true);
+    expect(await client.pttl(`${prefix}kept`)).toBe(-1);
+    expect(await b.update("kept", "x", 0)).toBe(false);
+    expect(await client.exists(`${prefix}kept`)).toBe(0);
+  });
+
   it("refreshes the TTL on touch without changing the value", async () => {
     const b = backend();
     await b.write("rolling", "value", 10);
