@@ -7,6 +7,7 @@ import { assertCookieName } from "../options.ts";
 import type { Session } from "../session.ts";
 import type { SessionConfig } from "../session-config.ts";
 import type { ClearableStore } from "../store.ts";
+import { ObjectSlot } from "../object-slot.ts";
 import { backendError } from "./backend-error.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
 import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
@@ -27,8 +28,9 @@ export interface SessionBackend {
   write(id: string, data: string, ttlSeconds: number): Promise<void>;
   /**
    * Like `write`, but only while `id` still has data; returns `false`, writing nothing, when it has none
-   * (destroyed, cleared or expired since it was read). Saves of loaded sessions use it, so a request that
-   * was still running when another one logged the user out cannot bring the session back.
+   * (destroyed or cleared since it was read; a backend may count expired data as none too). Saves of loaded
+   * sessions use it, so a request that was still running when another one logged the user out cannot
+   * bring the session back.
    * @default `write` (a destroyed session can then be written back by such a request)
    */
   update?(id: string, data: string, ttlSeconds: number): Promise<boolean>;
@@ -64,6 +66,8 @@ export class ServerStore extends StoreBase implements ClearableStore {
   readonly backend: SessionBackend;
   readonly #cookieCodec: Codec;
   readonly #dataCodec: Codec;
+  /** The id each session's data is stored under (loaded or written), to tell a save that creates from one that updates. */
+  readonly #storedIds = new ObjectSlot<string>("typed-sessions.stored-id");
   /** id → its session name and {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
   readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string }>();
 
@@ -111,6 +115,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
       const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
       checkTimeouts(name, config, payload, this.now());
       const session = this.loaded(name, config, payload, id);
+      this.#storedIds.set(session, id);
       if (stale || decoded.keyIndex > 0) session.markDirty(); // re-issue with the newest key on save
       return session;
     } catch (err) {
@@ -124,7 +129,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     if (session.options.maxAge < 0) return this.#remove(ctx, session, now);
     if (!session.needsSave(now)) return;
     if (session.id === "") session.id = generateSessionId();
-    await this.#persist(ctx, session, now, session.isNew); // isNew until a save has written its data
+    await this.#persist(ctx, session, now, this.#storedIds.get(session) !== session.id);
   }
 
   /** Deletes the data, expires the cookie, and marks the session destroyed. */
@@ -139,7 +144,12 @@ export class ServerStore extends StoreBase implements ClearableStore {
     const oldId = session.id;
     session.id = generateSessionId();
     const atomic = isValidSessionId(oldId) && this.backend.replace !== undefined;
-    await this.#persist(ctx, session, now, true, atomic ? oldId : undefined);
+    try {
+      await this.#persist(ctx, session, now, true, atomic ? oldId : undefined);
+    } catch (err) {
+      session.id = oldId; // nothing moved: a retry saves the session where its data still is
+      throw err;
+    }
     if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", [oldId], () => this.backend.delete(oldId));
   }
 
@@ -155,8 +165,9 @@ export class ServerStore extends StoreBase implements ClearableStore {
   }
 
   /**
-   * Writes the session and sets its cookie. `fresh`: nothing was written under the id yet (a new session,
-   * or regenerate's new id), so the data is created; otherwise it is only updated while it still exists. `replacing`: the id whose data
+   * Writes the session and sets its cookie. `fresh`: the session's data is not stored under its id yet (a
+   * new session, regenerate's new id, an id the app set), so it is created; otherwise it is only updated
+   * while it still exists. `replacing`: the id whose data
    * the backend's atomic `replace` deletes in the same step.
    */
   async #persist(ctx: RequestContext, session: Session, now: number, fresh: boolean, replacing?: string): Promise<void> {
@@ -184,12 +195,10 @@ export class ServerStore extends StoreBase implements ClearableStore {
     } catch (err) {
       throw backendError(name, "write", err, replacing === undefined ? [id] : [id, replacing]);
     }
-    if (!kept) {
-      // Destroyed by another request since this one loaded it: end it here too instead of bringing it back.
-      ctx.setCookie(name, "", { ...session.options, maxAge: -1 });
-      session.markDestroyed();
-      return;
-    }
+    // Gone since this request loaded it (destroyed by another request, cleared): it stays gone. No cookie
+    // either way: the one that ended it has expired it, or set a newer one (a login) this must not replace.
+    if (!kept) return;
+    this.#storedIds.set(session, id);
     ctx.setCookie(name, cookie, session.options);
     session.markSaved(now);
   }

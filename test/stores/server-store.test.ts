@@ -116,6 +116,25 @@ describe("ServerStore", () => {
     await store.close();
   });
 
+  it("keeps the session where its data is when regenerate fails, so a retried save does not lose it", async () => {
+    const backend = new RecordingBackend();
+    const store = new ServerStore(backend, { hashKey });
+    const jar = new CookieJar();
+    const session = await savedSession(store, jar);
+    const ctx = jar.context();
+    const loaded = await sessions("srv", store).get(ctx);
+    loaded.set("cart", ["sku-1"]);
+    backend.failWith = new Error("connection reset");
+    await expect(loaded.regenerate(ctx)).rejects.toMatchObject({ code: "store_unavailable" });
+    expect(loaded.id).toBe(session.id);
+    backend.failWith = undefined;
+    await loaded.save(ctx); // a retry (or saveAll) after the failed login
+    jar.absorb(ctx.headers);
+    const next = await sessions("srv", store).get(jar.context());
+    expect([next.isNew, next.id, next.get("cart")]).toEqual([false, session.id, ["sku-1"]]);
+    await store.close();
+  });
+
   it("wraps backend failures in store_unavailable, keeping the cause, and sets no cookie", async () => {
     const backend = new RecordingBackend();
     const store = new ServerStore(backend, { hashKey });
