@@ -12,16 +12,30 @@ function redact(text: string, ids: readonly string[]): string {
   return out;
 }
 
+/** How deep {@link mentions} follows `cause` chains. */
+const MAX_CAUSE_DEPTH = 8;
+
+/** Tells whether `err` or any error in its `cause` chain names one of `ids` (message, stack, path fields). */
+function mentions(err: unknown, ids: readonly string[], depth: number): boolean {
+  if (depth > MAX_CAUSE_DEPTH) return false;
+  if (typeof err === "string") return ids.some((id) => id !== "" && err.includes(id));
+  if (!(err instanceof Error)) return false;
+  const fields = err as unknown as Record<string, unknown>;
+  const texts = [err.message, err.stack ?? "", ...TEXT_FIELDS.map((key) => fields[key])];
+  if (texts.some((text) => typeof text === "string" && ids.some((id) => id !== "" && text.includes(id)))) return true;
+  return mentions(err.cause, ids, depth + 1);
+}
+
 /**
  * Returns `err` with the session ids in `ids` cut short, in its message, stack and path fields: a session
  * id is a bearer secret, and backend errors (Node's fs errors name the file, `session_<id>`) end up in logs.
- * An error that names none of the ids is returned as it is.
+ * An error whose cause chain names none of the ids is returned as it is; a copy keeps only the message,
+ * stack, name, `code`, `errno`, `syscall` and path fields (redacted) and the cleaned cause.
  */
 export function withoutIds(err: unknown, ids: readonly string[]): unknown {
   if (!(err instanceof Error)) return typeof err === "string" ? redact(err, ids) : err;
+  if (!mentions(err, ids, 0)) return err;
   const fields = err as unknown as Record<string, unknown>;
-  const texts = [err.message, err.stack ?? "", ...TEXT_FIELDS.map((key) => fields[key])];
-  if (!texts.some((text) => typeof text === "string" && ids.some((id) => id !== "" && text.includes(id)))) return err;
   const copy = new Error(redact(err.message, ids), err.cause === undefined ? undefined : { cause: withoutIds(err.cause, ids) });
   copy.name = err.name;
   copy.stack = redact(err.stack ?? "", ids);

@@ -52,8 +52,25 @@ export function unavailable(what: string, timeoutMs: number, cause: unknown): Se
   const detail = cause instanceof Error ? cause.message : String(cause);
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "";
   return new SessionError("store_unavailable", `Redis ${what} failed: ${explain(detail, code, timeoutMs)}`, {
-    cause,
+    cause: withoutCommandArgs(cause),
   });
+}
+
+/**
+ * Returns an ioredis error without the arguments of its command (`command.args`: the key, which holds the
+ * session id, a bearer secret, and for a SET the session data), which logs would otherwise print.
+ */
+function withoutCommandArgs(cause: unknown): unknown {
+  if (!(cause instanceof Error) || !("command" in cause || "previousErrors" in cause)) return cause;
+  const copy = new Error(cause.message);
+  copy.name = cause.name;
+  copy.stack = cause.stack ?? "";
+  const fields = cause as unknown as Record<string, unknown>;
+  const target = copy as unknown as Record<string, unknown>;
+  if ("code" in fields) target["code"] = fields["code"];
+  const command = fields["command"] as { name?: unknown } | undefined;
+  if (command !== undefined) target["command"] = { name: command?.name };
+  return copy;
 }
 
 // ioredis gives plain Errors without a code for timeouts and closed connections, so those are told apart by

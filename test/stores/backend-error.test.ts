@@ -27,6 +27,14 @@ describe("backend errors", () => {
     expect(withoutIds(`text ${ID}`, [ID])).toBe("text Do_feL…");
   });
 
+  it("cleans an id named only deep in the cause chain (a custom backend wrapping an fs error)", () => {
+    const fsError = Object.assign(new Error(`EACCES: permission denied, open '/db/session_${ID}'`), { code: "EACCES" });
+    const clean = withoutIds(new Error("db write failed", { cause: fsError }), [ID]) as Error;
+    expect(clean.message).toBe("db write failed");
+    expect((clean.cause as Error).message).toBe("EACCES: permission denied, open '/db/session_Do_feL…'");
+    expect((clean.cause as NodeJS.ErrnoException).code).toBe("EACCES");
+  });
+
   it("wraps failures in store_unavailable and lets decode and store_unavailable errors through", () => {
     const wrapped = backendError("s", "read", new Error(`gone ${ID}`), [ID]) as SessionError;
     expect(wrapped).toMatchObject({ code: "store_unavailable" });

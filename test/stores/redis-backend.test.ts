@@ -1,8 +1,9 @@
+import { inspect } from "node:util";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { RedisBackend, commandDeadline, escapeGlob } from "../../src/stores/redis-backend.ts";
-import { deadlineFor } from "../../src/stores/redis-errors.ts";
+import { deadlineFor, unavailable } from "../../src/stores/redis-errors.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
 let client: Redis;
@@ -68,6 +69,24 @@ describe("RedisBackend", () => {
     expect(await client.pttl(`${prefix}kept`)).toBe(-1);
     expect(await b.update("kept", "x", 0)).toBe(false);
     expect(await client.exists(`${prefix}kept`)).toBe(0);
+  });
+
+  it("keeps the key (the session id) and the data out of a Redis error's cause", async () => {
+    const id = "Do_feLEjDHh7U7sm_Os-myINNii8S7Dlga1O5Xj_72c";
+    await client.rpush(`${prefix}${id}`, "a list, not a string");
+    const failure = await backend().read(id).catch((err: unknown) => err);
+    await client.del(`${prefix}${id}`);
+    expect(failure).toMatchObject({ code: "store_unavailable", cause: { command: { name: "get" } } });
+    const shown = inspect(failure, { depth: 10 });
+    expect(shown).toContain("WRONGTYPE");
+    expect(shown).not.toContain(id);
+    // A SET's arguments hold the data too: none of them survive in the cause.
+    const replyError = Object.assign(new Error("OOM command not allowed"), {
+      command: { name: "set", args: [`${prefix}${id}`, "secret-session-data", "EX", 60] },
+    });
+    const wrapped = unavailable("SET", 1000, replyError);
+    expect(inspect(wrapped, { depth: 10 })).not.toMatch(new RegExp(`${id}|secret-session-data`));
+    expect(wrapped.cause).toMatchObject({ message: "OOM command not allowed", command: { name: "set" } });
   });
 
   it("refreshes the TTL on touch without changing the value", async () => {
