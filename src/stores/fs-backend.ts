@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { randomBytesFromPool } from "../codec/random-pool.ts";
 import { SessionError } from "../errors.ts";
+import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
 import type { SessionBackend } from "./server-store.ts";
 import { isValidSessionId } from "./session-id.ts";
 import { systemNow } from "./store-options.ts";
@@ -37,11 +37,26 @@ export class FilesystemBackend implements SessionBackend {
   readonly dir: string;
   readonly #now: () => number;
 
-  /** Creates the directory (mode 0700) if needed; `now` is the clock in Unix seconds. */
+  /**
+   * Creates the directory (mode 0700) if needed; `now` is the clock in Unix seconds. Throws
+   * `invalid_option` when the path is a symlink, not a directory, or owned by another user (its file names
+   * are session ids); takes group and other permissions away from a directory of this user's.
+   */
   constructor(dir: string, now: () => number = systemNow) {
     this.dir = resolve(dir);
     this.#now = now;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    try {
+      ensurePrivateDirSync(this.dir);
+    } catch (cause) {
+      const message = (cause as Error).message;
+      throw new SessionError(
+        "invalid_option",
+        (cause as NodeJS.ErrnoException).code === undefined
+          ? message
+          : `the session directory ${this.dir} could not be created or checked (${message}); check the path and its permissions.`,
+        { cause },
+      );
+    }
   }
 
   /** Returns the file's data, or `undefined` when missing or expired; throws `corrupt_data` for a damaged file. */
@@ -89,7 +104,7 @@ export class FilesystemBackend implements SessionBackend {
         await writeFile(temp, content, options);
       } catch (err) {
         if (!isMissing(err)) throw err;
-        await mkdir(this.dir, { recursive: true, mode: 0o700 });
+        await ensurePrivateDir(this.dir);
         await writeFile(temp, content, options);
       }
       if (onlyIfPresent && !(await exists(target))) {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -227,6 +227,29 @@ describe("FilesystemStore", () => {
     await store.backend.delete(session.id);
     expect(await store.backend.update(session.id, "again", 60)).toBe(false);
     expect(await files()).toEqual([]);
+  });
+
+  it("refuses a directory that is a symlink or another user's, and makes its own private", async () => {
+    const target = join(root, "elsewhere");
+    await mkdir(target, { mode: 0o700 });
+    const link = join(root, "link");
+    await symlink(target, link);
+    expect(() => new FilesystemStore({ dir: link, hashKey: HASH_KEY })).toThrow(expect.objectContaining({ code: "invalid_option", message: expect.stringContaining("symbolic link") }));
+    const file = join(root, "file");
+    await writeFile(file, "");
+    expect(() => new FilesystemStore({ dir: file, hashKey: HASH_KEY })).toThrow(expect.objectContaining({ code: "invalid_option" }));
+    const open = join(root, "open");
+    await mkdir(open, { mode: 0o755 });
+    await chmod(open, 0o755);
+    const mine = new FilesystemStore({ dir: open, hashKey: HASH_KEY });
+    expect((await stat(open)).mode & 0o777).toBe(0o700);
+    await mine.close();
+    if (process.getuid?.() === 0) {
+      const theirs = join(root, "theirs");
+      await mkdir(theirs, { mode: 0o700 });
+      await chown(theirs, 4242, 4242);
+      expect(() => new FilesystemStore({ dir: theirs, hashKey: HASH_KEY })).toThrow(expect.objectContaining({ code: "invalid_option", message: expect.stringContaining("belongs to user 4242") }));
+    }
   });
 
   it("creates its directory again when it was removed while running", async () => {
