@@ -167,8 +167,8 @@ export class ServerStore extends StoreBase implements ClearableStore {
   /**
    * Writes the session and sets its cookie. `fresh`: the session's data is not stored under its id yet (a
    * new session, regenerate's new id, an id the app set), so it is created; otherwise it is only updated
-   * while it still exists. `replacing`: the id whose data
-   * the backend's atomic `replace` deletes in the same step.
+   * while it still exists. `replacing`: the id whose data the backend's atomic `replace` deletes in the
+   * same step.
    */
   async #persist(ctx: RequestContext, session: Session, now: number, fresh: boolean, replacing?: string): Promise<void> {
     const { name, id } = session;
