@@ -6,8 +6,9 @@ import type { CookieOptions } from "../options.ts";
  */
 export interface RequestContext {
   /**
-   * The object that identifies this request: the per-request session registry is keyed by it (weakly), so
-   * two contexts built for the same request share their sessions.
+   * The object that identifies this request: the per-request session registry is attached to it (a hidden
+   * symbol property, or a WeakMap entry for a frozen object), so two contexts built for the same request
+   * share their sessions.
    */
   readonly request: object;
   /** Returns the value of the request cookie `name`, or `undefined` when absent. */
