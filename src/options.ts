@@ -62,6 +62,21 @@ export function resolveCookieOptions(
   return merged;
 }
 
+/**
+ * Tells whether two option objects would be written alike: every property equal (NaN equal to NaN), a
+ * property set to `undefined` counting as absent (as JSON would show them).
+ */
+export function sameCookieOptions(a: CookieOptions, b: CookieOptions): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key in x) {
+    const value = x[key];
+    if (value !== y[key] && !(Number.isNaN(value) && Number.isNaN(y[key]))) return false;
+  }
+  for (const key in y) if (!(key in x) && y[key] !== undefined) return false;
+  return true;
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Throws `invalid_cookie_name` unless `name` is an RFC 6265 token (letters, digits and `!#$%&'*+-.^_`|~`). */

@@ -1,6 +1,6 @@
 import { SessionError } from "./errors.ts";
 import type { RequestContext } from "./http/context.ts";
-import type { CookieOptions } from "./options.ts";
+import { type CookieOptions, sameCookieOptions } from "./options.ts";
 import type { SessionConfig } from "./session-config.ts";
 import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
 import type { Store } from "./store.ts";
@@ -230,7 +230,7 @@ export class Session {
 
   /** True when values or options changed since the session was loaded or saved. */
   get isDirty(): boolean {
-    return this.#dirty || !sameOptions(this.options, this.#savedOptions);
+    return this.#dirty || !sameCookieOptions(this.options, this.#savedOptions);
   }
 
   /** True after {@link Session.destroy}. */
@@ -267,7 +267,7 @@ export class Session {
     this.#dirty = false;
     this.#forced = false;
     this.#accessedAt = now;
-    if (!sameOptions(this.options, this.#savedOptions)) this.#savedOptions = { ...this.options };
+    if (!sameCookieOptions(this.options, this.#savedOptions)) this.#savedOptions = { ...this.options };
   }
 
   /** Records that the store deleted the session. For stores implementing `destroy`. */
@@ -280,19 +280,4 @@ export class Session {
   replaceValues(values: Record<string, unknown>): void {
     this.#values = new Map(Object.entries(values));
   }
-}
-
-/**
- * Tells whether two option objects would be written alike: every property equal (NaN equal to NaN), a
- * property set to `undefined` counting as absent (as JSON would show them).
- */
-function sameOptions(a: CookieOptions, b: CookieOptions): boolean {
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  for (const key in x) {
-    const value = x[key];
-    if (value !== y[key] && !(Number.isNaN(value) && Number.isNaN(y[key]))) return false;
-  }
-  for (const key in y) if (!(key in x) && y[key] !== undefined) return false;
-  return true;
 }

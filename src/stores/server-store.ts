@@ -2,7 +2,6 @@ import * as crypto from "node:crypto";
 import type { Codec } from "../codec/codec.ts";
 import { SessionError } from "../errors.ts";
 import type { RequestContext } from "../http/context.ts";
-import { formatSetCookie } from "../http/cookie-header.ts";
 import { assertCookieName } from "../options.ts";
 import type { Session } from "../session.ts";
 import type { SessionConfig } from "../session-config.ts";
@@ -182,7 +181,7 @@ export class ServerStore extends StoreBase implements ClearableStore {
     // response's headers, the options (a header that cannot be formatted), the size.
     ctx.assertCookieWritable?.(name);
     const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
-    formatSetCookie(name, cookie, session.options, now * 1000);
+    this.assertCookieFormattable(name, cookie, session.options, now * 1000);
     StoreBase.checkSize(name, cookie, session.options, now * 1000, 4096);
     const bytes = encodePayload(name, serializerOf(session.config), this.payloadOf(session, now));
     const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);

@@ -1,6 +1,6 @@
 import { SessionError, isDecodeError } from "../errors.ts";
 import { formatSetCookie, setCookieSizeAtMost } from "../http/cookie-header.ts";
-import { type CookieOptions, assertCookieName, resolveCookieOptions } from "../options.ts";
+import { type CookieOptions, assertCookieName, resolveCookieOptions, sameCookieOptions } from "../options.ts";
 import { Session } from "../session.ts";
 import type { ErrorHook, SessionConfig } from "../session-config.ts";
 import type { RequestContext } from "../http/context.ts";
@@ -87,6 +87,16 @@ export abstract class StoreBase implements Store {
     const phase = err.code === "session_timeout" ? "timeout" : "decode";
     report(this.onError, config, err, { name, phase });
     return this.fresh(name, config);
+  }
+
+  /**
+   * Throws `invalid_option` when no `Set-Cookie` header can carry `options` (a `;` in a path changed per
+   * session, say), before anything is stored. Options equal to the store's defaults were checked when the
+   * store was made, so only changed ones are formatted here.
+   * @param nowMs the clock in milliseconds, for `Expires`
+   */
+  protected assertCookieFormattable(name: string, value: string, options: CookieOptions, nowMs: number): void {
+    if (!sameCookieOptions(options, this.defaults)) formatSetCookie(name, value, options, nowMs);
   }
 
   /**
