@@ -1,9 +1,9 @@
 // The typed-sessions cases of the HTTP benchmark: the public API a user writes on node:http.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { nodeContext } from "../src/http/node.ts";
-import { sessions } from "../src/sessions.ts";
+import { sessions } from "../src/session/manager.ts";
 import { CookieStore } from "../src/stores/cookie-store.ts";
-import { FilesystemStore } from "../src/stores/fs-store.ts";
+import { FilesystemStore } from "../src/stores/fs/fs-store.ts";
 
 /** Which store, with which keys (no block key: signed, not encrypted), and for `fs` which directory. */
 export type TsAppOptions =

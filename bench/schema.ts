@@ -7,10 +7,10 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { sessionModel } from "../codegen/model.ts";
 import { createCodec } from "../src/codec/codec.ts";
-import { jsonSerializer, superjsonSerializer } from "../src/codec/serializers.ts";
-import { createPlanSerializer } from "../src/schema/compiled-serializer.ts";
-import { defineSession } from "../src/schema/define-session.ts";
-import { createValidator } from "../src/schema/validate.ts";
+import { jsonSerializer, superjsonSerializer } from "../src/serializers/serializers.ts";
+import { createPlanSerializer } from "../src/serializers/plan-serializer.ts";
+import { defineSession } from "../src/typed/define-session.ts";
+import { createValidator } from "../src/typed/validate.ts";
 import { createBaseline } from "./baseline.ts";
 import { type BenchCase, measure, printTable } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Project, type SourceFile, VariableDeclarationKind } from "ts-morph";
-import { RESERVED_FIELD_NAMES } from "../src/schema/typed-session.ts";
+import { RESERVED_FIELD_NAMES } from "../src/typed/typed-session.ts";
 import { ModelError, type FieldModel, type ModuleModel, type SessionModel } from "./model.ts";
 import { fieldsText, propertyName, typeText } from "./type-text.ts";
 

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
-import { isSessionDefinition, type SessionDefinition } from "../src/schema/define-session.ts";
+import { isSessionDefinition, type SessionDefinition } from "../src/typed/define-session.ts";
 
 /** A failure the CLI prints as is (it names the file and says what to do), exiting with status 1. */
 export class GenError extends Error {}

@@ -1,5 +1,5 @@
-import type { SerializerPlan } from "../src/schema/compiled-serializer.ts";
-import type { SessionDefinition } from "../src/schema/define-session.ts";
+import type { SerializerPlan } from "../src/serializers/plan-serializer.ts";
+import type { SessionDefinition } from "../src/typed/define-session.ts";
 
 /** A TypeScript type, as a plain tree: what a Zod schema's output is. */
 export type TypeModel =

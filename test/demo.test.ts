@@ -8,7 +8,7 @@ import { createDemoServer } from "../examples/demo/app.ts";
 import { loadDemoKeys } from "../examples/demo/keys.ts";
 import { CookieStore } from "../src/stores/cookie-store.ts";
 import { MemoryStore } from "../src/stores/memory-store.ts";
-import type { Store } from "../src/store.ts";
+import type { Store } from "../src/stores/store.ts";
 import { CookieJar } from "./stores/cookie-jar.ts";
 
 const keys = { hashKey: "d".repeat(32), blockKey: "D".repeat(32) };

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { nodeContext } from "../../src/http/node.ts";
-import { saveAll } from "../../src/registry.ts";
+import { saveAll } from "../../src/session/registry.ts";
 import type { RequestContext } from "../../src/http/context.ts";
-import type { Store } from "../../src/store.ts";
+import type { Store } from "../../src/stores/store.ts";
 import { type DemoSession, demo } from "../../schemas/demo.gen.ts";
 
 /** Options of {@link createDemoServer}. */

@@ -1,6 +1,6 @@
-import type { Store } from "../../src/store.ts";
+import type { Store } from "../../src/stores/store.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
-import { FilesystemStore } from "../../src/stores/fs-store.ts";
+import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
 import type { DemoKeys } from "./keys.ts";
 
 /** The stores the demo can run on, chosen with `SESSION_STORE`. */

@@ -1,5 +1,5 @@
 import type { RequestContext } from "../http/context.ts";
-import { saveAll } from "../registry.ts";
+import { saveAll } from "../session/registry.ts";
 
 /**
  * Anything that loads a session from a request context: `sessions(name, store)` and the generated typed

@@ -1,7 +1,7 @@
 import { SessionError } from "../errors.ts";
 import { type KeyInput, type KeyPair, type ResolvedKeyPair, resolveKeyPair } from "./keys.ts";
 import { type Limits, encodeWith, openAuthentic, openEnvelope, throwInvalidMac, verifyMac } from "./secure-cookie.ts";
-import { type Serializer, type SerializerName, resolveSerializer } from "./serializers.ts";
+import { type Serializer, type SerializerName, resolveSerializer } from "../serializers/serializers.ts";
 
 /** Thirty days, in seconds: the default `maxAge`. */
 export const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;

@@ -1,11 +1,11 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
-import { causeSummary } from "./cause-summary.ts";
+import { causeSummary } from "../serializers/cause-summary.ts";
 import { SessionError } from "../errors.ts";
 import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./base64.ts";
 import { BLOCK, hmacFor } from "./hmac.ts";
 import type { ResolvedKeyPair } from "./keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
-import type { Serializer } from "./serializers.ts";
+import type { Serializer } from "../serializers/serializers.ts";
 
 /** AES block size: the length of the random IV prepended to the ciphertext. */
 const IV_LENGTH = 16;

@@ -1,4 +1,4 @@
-import type { CookieOptions } from "../options.ts";
+import type { CookieOptions } from "./cookie-options.ts";
 
 /**
  * What a store needs from one HTTP request: read a request cookie, append a `Set-Cookie` to the response.

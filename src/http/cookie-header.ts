@@ -1,7 +1,7 @@
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { SetCookie } from "cookie";
 import { SessionError } from "../errors.ts";
-import type { CookieOptions } from "../options.ts";
+import type { CookieOptions } from "./cookie-options.ts";
 
 /** The earliest `Expires` gorilla/sessions writes to delete a cookie: 1970-01-01T00:00:01Z. */
 const DELETE_EXPIRES = new Date(1000);

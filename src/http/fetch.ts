@@ -1,4 +1,4 @@
-import type { CookieOptions } from "../options.ts";
+import type { CookieOptions } from "./cookie-options.ts";
 import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
 import type { RequestContext } from "./context.ts";
 

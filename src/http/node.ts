@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SessionError } from "../errors.ts";
-import { ObjectSlot } from "../object-slot.ts";
-import type { CookieOptions } from "../options.ts";
+import { ObjectSlot } from "../internal/object-slot.ts";
+import type { CookieOptions } from "./cookie-options.ts";
 import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
 import type { RequestContext } from "./context.ts";
 

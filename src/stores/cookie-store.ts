@@ -1,9 +1,9 @@
 import type { Codec } from "../codec/codec.ts";
 import type { RequestContext } from "../http/context.ts";
-import { assertCookieName } from "../options.ts";
-import type { Session } from "../session.ts";
-import type { SessionConfig } from "../session-config.ts";
-import type { Store } from "../store.ts";
+import { assertCookieName } from "../http/cookie-options.ts";
+import type { Session } from "../session/session.ts";
+import type { SessionConfig } from "../session/session-config.ts";
+import type { Store } from "./store.ts";
 import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
 import { StoreBase } from "./store-base.ts";
 import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";

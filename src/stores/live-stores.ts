@@ -1,4 +1,4 @@
-import type { ClearableStore } from "../store.ts";
+import type { ClearableStore } from "./store.ts";
 
 const live = new Set<WeakRef<ClearableStore>>();
 const finalizer = new FinalizationRegistry<WeakRef<ClearableStore>>((ref) => live.delete(ref));

@@ -1,8 +1,8 @@
-import { superjsonSerializer } from "../codec/serializers.ts";
-import { causeSummary } from "../codec/cause-summary.ts";
-import type { Serializer } from "../codec/serializers.ts";
+import { superjsonSerializer } from "../serializers/serializers.ts";
+import { causeSummary } from "../serializers/cause-summary.ts";
+import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
-import type { SessionConfig } from "../session-config.ts";
+import type { SessionConfig } from "../session/session-config.ts";
 
 /** Decoded session data: the user's values and the metadata kept beside them. */
 export interface Payload {

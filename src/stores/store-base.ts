@@ -1,10 +1,10 @@
 import { SessionError, isDecodeError } from "../errors.ts";
 import { formatSetCookie, setCookieSizeAtMost } from "../http/cookie-header.ts";
-import { type CookieOptions, assertCookieName, resolveCookieOptions, sameCookieOptions } from "../options.ts";
-import { Session } from "../session.ts";
-import type { ErrorHook, SessionConfig } from "../session-config.ts";
+import { type CookieOptions, assertCookieName, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
+import { Session } from "../session/session.ts";
+import type { ErrorHook, SessionConfig } from "../session/session-config.ts";
 import type { RequestContext } from "../http/context.ts";
-import type { Store } from "../store.ts";
+import type { Store } from "./store.ts";
 import type { Payload } from "./payload.ts";
 import { report, systemNow } from "./store-options.ts";
 

@@ -2,8 +2,8 @@ import { DEFAULT_MAX_AGE, createCodec } from "../codec/codec.ts";
 import type { Codec } from "../codec/codec.ts";
 import type { KeyInput, KeyPair } from "../codec/keys.ts";
 import type { SessionError } from "../errors.ts";
-import type { CookieOptions } from "../options.ts";
-import type { ErrorHook, ErrorInfo, SessionConfig } from "../session-config.ts";
+import type { CookieOptions } from "../http/cookie-options.ts";
+import type { ErrorHook, ErrorInfo, SessionConfig } from "../session/session-config.ts";
 
 /** The keys a store signs (and, with a block key, encrypts) with: one pair, or a rotation list, newest first. */
 export type KeyOptions =

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { describe, expect, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { expressContext, sessionMiddleware } from "../../src/adapters/express.ts";
+import { expressContext, sessionMiddleware } from "../../src/adapters/express/middleware.ts";
 import { createApp } from "../../examples/express/server.ts";
 import { CookieClient } from "./cookie-client.ts";
 import { type RunningExample, describeExample } from "./example-contract.ts";

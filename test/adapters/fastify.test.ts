@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { fastifySessions } from "../../src/adapters/fastify.ts";
+import { fastifySessions } from "../../src/adapters/fastify/plugin.ts";
 import { createApp } from "../../examples/fastify/server.ts";
 import { type UserSession, user } from "../../schemas/user.gen.ts";
 import { CookieClient } from "./cookie-client.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { applySetCookies, withSessions } from "../../src/adapters/fetch.ts";
+import { applySetCookies, withSessions } from "../../src/adapters/fetch/with-sessions.ts";
 import { createHandler } from "../../examples/fetch/server.ts";
 import { describeExample } from "./example-contract.ts";
 import { serveFetch } from "./node-server.ts";

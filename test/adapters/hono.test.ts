@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { type SessionVariables, sessionMiddleware } from "../../src/adapters/hono.ts";
+import { type SessionVariables, sessionMiddleware } from "../../src/adapters/hono/middleware.ts";
 import { createApp } from "../../examples/hono/server.ts";
 import { type UserSession, user } from "../../schemas/user.gen.ts";
 import { describeExample } from "./example-contract.ts";

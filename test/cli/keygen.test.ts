@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createCodec } from "../../src/index.ts";
-import { formatKeygenHelp, runKeygen } from "../../src/cli/keygen.ts";
+import { formatKeygenHelp, runKeygen } from "../../cli/keygen.ts";
 
 function run(args: string[], randomKey?: (bytes: number) => Uint8Array) {
   let out = "";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { unifiedDiff } from "../../codegen/diff.ts";
 import { generate } from "../../codegen/generate.ts";
-import { runGen } from "../../src/cli/gen.ts";
+import { runGen } from "../../cli/gen.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = `.tmp-gen-test-${process.pid}`;

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type { TypedSessionManager } from "../../src/schema/bind-session.ts";
+import type { TypedSessionManager } from "../../src/typed/bind-session.ts";
 import { type KitchenSinkData, type KitchenSinkFlash, KitchenSinkSession, kitchenSink } from "../fixtures/schemas/kitchen-sink.gen.ts";
 import { kitchenSink as definition } from "../fixtures/schemas/kitchen-sink.ts";
 import { type UserData, UserSession, user } from "../../schemas/user.gen.ts";

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { fetchContext } from "../../src/http/fetch.ts";
 import { nodeContext } from "../../src/http/node.ts";
-import { defaultCookieOptions } from "../../src/options.ts";
-import { sessions } from "../../src/sessions.ts";
+import { defaultCookieOptions } from "../../src/http/cookie-options.ts";
+import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
 

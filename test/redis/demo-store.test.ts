@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDemoStore } from "../../examples/demo/store.ts";
-import { RedisStore } from "../../src/stores/redis-store.ts";
+import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { CookieJar } from "../stores/cookie-jar.ts";
 import { REDIS_URL } from "./env.ts";
 

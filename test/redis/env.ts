@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { redisClientOptions } from "../../src/stores/redis-client.ts";
+import { redisClientOptions } from "../../src/stores/redis/redis-client.ts";
 
 /** The Redis the tests use: `REDIS_URL`, default the local one that `.ci/run` starts. */
 export const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
-import { sessions } from "../../src/sessions.ts";
+import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { CookieJar } from "./cookie-jar.ts";
 

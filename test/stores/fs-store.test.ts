@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createCodec } from "../../src/codec/codec.ts";
 import type { SessionError } from "../../src/errors.ts";
 import { fetchContext } from "../../src/http/fetch.ts";
-import type { Session } from "../../src/session.ts";
-import { FilesystemStore } from "../../src/stores/fs-store.ts";
+import type { Session } from "../../src/session/session.ts";
+import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 const HASH_KEY = "h".repeat(32);

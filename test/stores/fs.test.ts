@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FilesystemStore } from "../../src/stores/fs-store.ts";
+import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
 import { describeStoreContract } from "./contract.ts";
 
 describeStoreContract("FilesystemStore", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonSerializer } from "../../src/codec/serializers.ts";
+import { jsonSerializer } from "../../src/serializers/serializers.ts";
 import { checkTimeouts, decodePayload, encodePayload } from "../../src/stores/payload.ts";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");

@@ -2,7 +2,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, rm, symlink, writeFile } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ensurePrivateDir, ensurePrivateDirSync } from "../../src/stores/private-dir.ts";
+import { ensurePrivateDir, ensurePrivateDirSync } from "../../src/stores/fs/private-dir.ts";
 
 describe.each([
   ["ensurePrivateDir", (dir: string) => ensurePrivateDir(dir)],

@@ -2,8 +2,8 @@ import { inspect } from "node:util";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
-import { RedisBackend, commandDeadline, escapeGlob } from "../../src/stores/redis-backend.ts";
-import { deadlineFor, unavailable } from "../../src/stores/redis-errors.ts";
+import { RedisBackend, commandDeadline, escapeGlob } from "../../src/stores/redis/redis-backend.ts";
+import { deadlineFor, unavailable } from "../../src/stores/redis/redis-errors.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
 let client: Redis;

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
-import { RedisBackend } from "../../src/stores/redis-backend.ts";
-import { RedisStore } from "../../src/stores/redis-store.ts";
+import { RedisBackend } from "../../src/stores/redis/redis-backend.ts";
+import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { CookieJar } from "./cookie-jar.ts";
 import { connect, testPrefix } from "../redis/env.ts";
 import { type ThrowawayRedis, startThrowawayRedis } from "../redis/server.ts";

@@ -3,8 +3,8 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeContext } from "../../src/http/node.ts";
-import { sessions } from "../../src/sessions.ts";
-import { RedisStore } from "../../src/stores/redis-store.ts";
+import { sessions } from "../../src/session/manager.ts";
+import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { connect, deletePrefix, testPrefix } from "../redis/env.ts";
 
 const prefix = testPrefix("servers");

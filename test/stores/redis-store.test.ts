@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionError } from "../../src/errors.ts";
-import { sessions } from "../../src/sessions.ts";
-import { RedisStore, createRedisStore } from "../../src/stores/redis-store.ts";
+import { sessions } from "../../src/session/manager.ts";
+import { RedisStore, createRedisStore } from "../../src/stores/redis/redis-store.ts";
 import { REDIS_URL, connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 import { CookieJar } from "./cookie-jar.ts";
 

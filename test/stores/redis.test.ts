@@ -1,5 +1,5 @@
 import { afterAll } from "vitest";
-import { RedisStore } from "../../src/stores/redis-store.ts";
+import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 import { describeStoreContract } from "./contract.ts";
 

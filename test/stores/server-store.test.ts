@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type NodeResponseLike, nodeContext } from "../../src/http/node.ts";
-import { sessions } from "../../src/sessions.ts";
+import { sessions } from "../../src/session/manager.ts";
 import { MemoryBackend } from "../../src/stores/memory-store.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
 import { CookieJar } from "./cookie-jar.ts";

@@ -1,0 +1,146 @@
+import { watch } from "node:fs";
+import { generate, type GenOptions } from "../codegen/generate.ts";
+import { GenError, schemaDirectory } from "../codegen/load.ts";
+import { checkGenerated, writeGenerated } from "../codegen/write.ts";
+import { formatCommandHelp } from "./help.ts";
+
+/** Where `gen` writes: progress to `out`, errors and diffs to `err`. */
+export interface GenIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** The project root. @default process.cwd() */
+  cwd?: string | undefined;
+  /** Ends `--watch` when aborted (for tests). */
+  signal?: AbortSignal | undefined;
+}
+
+/** What `typed-sessions --help` shows for `gen`. */
+export const genHelp = {
+  name: "gen",
+  summary: "Generate typed session modules (<file>.gen.ts) from the defineSession(...) exports of schema modules.",
+  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--check | --watch]",
+  flags: [
+    { flag: "--schemas DIR", description: 'where schema modules live (default "schemas", i.e. schemas/**/*.ts)' },
+    { flag: "--out DIR", description: "write generated modules under DIR (default: next to each schema module)" },
+    { flag: "--import-from MODULE", description: 'the module generated code imports the runtime from (default "typed-sessions")' },
+    { flag: "--check", description: "regenerate in memory; exit 1 with a diff when a generated file is stale (for CI)" },
+    { flag: "--watch", description: "regenerate whenever a schema module changes" },
+    { flag: "-h, --help", description: "show this help" },
+  ],
+} as const;
+
+/** Formats {@link genHelp} as the text `typed-sessions gen --help` prints. */
+export function formatGenHelp(): string {
+  return formatCommandHelp(genHelp);
+}
+
+interface ParsedArgs {
+  options: GenOptions;
+  check: boolean;
+  watch: boolean;
+}
+
+function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
+  let schemas = "schemas";
+  let out: string | undefined;
+  let importFrom = "typed-sessions";
+  let check = false;
+  let watchMode = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (flag) {
+      case "--check":
+        check = true;
+        break;
+      case "--watch":
+        watchMode = true;
+        break;
+      case "--schemas":
+      case "--out":
+      case "--import-from": {
+        const v = value();
+        if (v === undefined || v === "") return `${flag} needs a value`;
+        if (flag === "--schemas") schemas = v;
+        else if (flag === "--out") out = v;
+        else importFrom = v;
+        break;
+      }
+      default:
+        return `unknown flag ${JSON.stringify(arg)}`;
+    }
+  }
+  if (check && watchMode) return "--check and --watch cannot be combined";
+  return { options: { root, schemas, out, importFrom }, check, watch: watchMode };
+}
+
+async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
+  const dir = schemaDirectory(parsed.options.schemas);
+  try {
+    const files = await generate(parsed.options, dir);
+    if (parsed.check) {
+      const stale = await checkGenerated(parsed.options.root, files);
+      for (const file of stale) io.err(file.diff);
+      if (stale.length > 0) {
+        io.err(`typed-sessions gen --check: ${stale.length} generated file(s) out of date: ${stale.map((f) => f.path).join(", ")}. Run \`npm run gen\` and commit the result.\n`);
+        return 1;
+      }
+      io.out(`typed-sessions gen --check: ${files.length} generated file(s) up to date.\n`);
+      return 0;
+    }
+    const written = await writeGenerated(parsed.options.root, files);
+    io.out(written.length === 0 ? `typed-sessions gen: ${files.length} file(s) up to date.\n` : written.map((p) => `wrote ${p}\n`).join(""));
+    return 0;
+  } catch (err) {
+    if (err instanceof GenError) {
+      io.err(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Runs `typed-sessions gen`: load schema modules → model → emit → write. With `--check`, writes nothing and
+ * exits 1 with a unified diff when a file is stale; with `--watch`, regenerates on every change until killed.
+ * @returns the exit code: 0 ok, 1 stale or failed, 2 bad flags.
+ */
+export async function runGen(args: readonly string[], io: GenIo): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    io.out(formatGenHelp());
+    return 0;
+  }
+  const parsed = parseArgs(args, io.cwd ?? process.cwd());
+  if (typeof parsed === "string") {
+    io.err(`typed-sessions gen: ${parsed}.\n\n${formatGenHelp()}`);
+    return 2;
+  }
+  const status = await runOnce(parsed, io);
+  if (!parsed.watch) return status;
+  const dir = schemaDirectory(parsed.options.schemas);
+  io.out(`typed-sessions gen: watching ${dir} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let running = Promise.resolve();
+    const watcher = watch(dir, { recursive: true, signal: io.signal }, (_event, name) => {
+      if (name === null || name.endsWith(".gen.ts") || name.endsWith(".tmp")) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        // A failed run (a write error, say) is reported and the watch goes on with the next change.
+        running = running.then(() =>
+          runOnce(parsed, io).then(
+            () => undefined,
+            (err: unknown) => void io.err(`typed-sessions gen: ${(err as Error)?.message ?? String(err)}\n`),
+          ),
+        );
+      }, 50);
+    });
+    watcher.on("close", () => {
+      clearTimeout(timer);
+      void running.then(resolve);
+    });
+    watcher.on("error", () => watcher.close());
+  });
+  return status;
+}

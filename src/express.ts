@@ -1,0 +1,2 @@
+// typed-sessions/express
+export * from "./adapters/express/middleware.ts";

@@ -1,0 +1,2 @@
+// typed-sessions/fastify
+export * from "./adapters/fastify/plugin.ts";

@@ -1,0 +1,2 @@
+// typed-sessions/fetch
+export * from "./adapters/fetch/with-sessions.ts";

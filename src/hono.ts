@@ -1,0 +1,2 @@
+// typed-sessions/hono
+export * from "./adapters/hono/middleware.ts";

@@ -1,0 +1,90 @@
+import { SessionError } from "../errors.ts";
+
+/** Thirty days, in seconds: the default cookie `maxAge`. */
+export const DEFAULT_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
+
+/**
+ * The attributes of a session cookie, as gorilla/sessions' `Options`. Each session gets its own copy of its
+ * store's defaults, so changing `session.options` (e.g. `maxAge = 0` when "remember me" is unchecked) affects
+ * that session only.
+ */
+export interface CookieOptions {
+  /** The cookie's `Path`. @default "/" */
+  path: string;
+  /** The cookie's `Domain`; unset means the current host only. @default undefined */
+  domain?: string | undefined;
+  /**
+   * Lifetime in seconds: > 0 sets `Max-Age` and `Expires` (a persistent, "remember me" cookie); 0 sets
+   * neither (a browser-session cookie); < 0 deletes the cookie now (`Max-Age=0`, `Expires` in 1970).
+   * @default 2592000 (30 days)
+   */
+  maxAge: number;
+  /**
+   * Sends the cookie over HTTPS only. Off by default so `http://localhost` works; turn it on in production.
+   * @default false
+   */
+  secure: boolean;
+  /** Hides the cookie from client-side JavaScript. @default true */
+  httpOnly: boolean;
+  /** The cookie's `SameSite` policy. @default "lax" */
+  sameSite: "lax" | "strict" | "none" | false;
+  /** Sets the CHIPS `Partitioned` attribute (needs `secure`). @default false */
+  partitioned: boolean;
+}
+
+/** Returns the default cookie options: `Path=/`, `HttpOnly`, `SameSite=Lax`, 30 days, not `Secure`. */
+export function defaultCookieOptions(): CookieOptions {
+  return {
+    path: "/",
+    maxAge: DEFAULT_COOKIE_MAX_AGE,
+    secure: false,
+    httpOnly: true,
+    sameSite: "lax",
+    partitioned: false,
+  };
+}
+
+/** Merges partial options over `base` (the defaults when omitted) and checks them; returns a new object. */
+export function resolveCookieOptions(
+  partial: Partial<CookieOptions> | undefined,
+  base: CookieOptions = defaultCookieOptions(),
+): CookieOptions {
+  const merged: CookieOptions = { ...base };
+  if (partial !== undefined) {
+    for (const [key, value] of Object.entries(partial)) {
+      if (value !== undefined || key === "domain") (merged as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  if (!Number.isFinite(merged.maxAge)) {
+    throw new SessionError("invalid_option", `cookie maxAge must be a finite number of seconds, got ${merged.maxAge}.`);
+  }
+  merged.maxAge = Math.trunc(merged.maxAge);
+  return merged;
+}
+
+/**
+ * Tells whether two option objects would be written alike: every property equal (NaN equal to NaN), a
+ * property set to `undefined` counting as absent (as JSON would show them).
+ */
+export function sameCookieOptions(a: CookieOptions, b: CookieOptions): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key in x) {
+    const value = x[key];
+    if (value !== y[key] && !(Number.isNaN(value) && Number.isNaN(y[key]))) return false;
+  }
+  for (const key in y) if (!(key in x) && y[key] !== undefined) return false;
+  return true;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Throws `invalid_cookie_name` unless `name` is an RFC 6265 token (letters, digits and `!#$%&'*+-.^_`|~`). */
+export function assertCookieName(name: string): void {
+  if (typeof name !== "string" || !TOKEN.test(name)) {
+    throw new SessionError(
+      "invalid_cookie_name",
+      `${JSON.stringify(name)} cannot be a cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, "=", ";" or ",").`,
+    );
+  }
+}

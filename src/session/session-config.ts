@@ -1,0 +1,64 @@
+import type { Serializer } from "../serializers/serializers.ts";
+import type { SessionError } from "../errors.ts";
+import type { CookieOptions } from "../http/cookie-options.ts";
+
+/** Where a reported error happened: reading the cookie or stored data, a timeout, the `validate` hook, or a cleanup sweep. */
+export type ErrorPhase = "decode" | "timeout" | "validate" | "cleanup";
+
+/** What an `onError` hook is told besides the error. */
+export interface ErrorInfo {
+  /** The session (cookie) name. */
+  readonly name: string;
+  /** Where it happened. */
+  readonly phase: ErrorPhase;
+}
+
+/**
+ * Called for every error that was turned into a fresh session (tampered, expired, foreign or corrupt data,
+ * timeouts, invalid data with `onInvalid: "reset"`). Log it; do not throw from it.
+ */
+export type ErrorHook = (err: SessionError, info: ErrorInfo) => void;
+
+/**
+ * How one session definition reads and writes its values, independent of the store it lives in.
+ * Stores use it when they load and save; `sessions(name, store, config)` passes it along.
+ */
+export interface SessionConfig {
+  /**
+   * Turns the session's values into bytes and back (inside the codec's signature and encryption).
+   * @default superjsonSerializer
+   */
+  serializer?: Serializer | undefined;
+  /**
+   * Checks (and may transform, e.g. apply defaults to) values right after they are decoded, before the
+   * handler sees them; not called for new sessions. Receives every stored value, flash keys included, and
+   * returns the values to use. Throw (preferably a `SessionValidationError`) to refuse them; what happens
+   * then is decided by `onInvalid`. Generated typed sessions pass their Zod schema's parse here.
+   */
+  validate?: ((values: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /**
+   * What to do when `validate` throws: `"reset"` starts a fresh session and reports the error through
+   * `onError`; `"throw"` rethrows it from `get`.
+   * @default "reset"
+   */
+  onInvalid?: "reset" | "throw" | undefined;
+  /** Reports errors that were turned into a fresh session (in addition to the store's own `onError`). */
+  onError?: ErrorHook | undefined;
+  /** Overrides the store's default cookie options for this session. */
+  options?: Partial<CookieOptions> | undefined;
+  /**
+   * Ends a session not saved for this many seconds (checked on read); 0 = off. While it is on, an unchanged
+   * session is re-saved once a tenth of it has passed, so active users stay in. @default 0
+   */
+  idleTimeout?: number | undefined;
+  /** Ends a session this many seconds after it was created, however active (checked on read); 0 = off. @default 0 */
+  absoluteTimeout?: number | undefined;
+  /** Re-saves (and re-sends) a loaded session on every `save`, changed or not, sliding its expiry. @default false */
+  rolling?: boolean | undefined;
+  /**
+   * Saves a new session on `save` even when it holds no values (express-session's `saveUninitialized`):
+   * a cookie and server data for every visitor, crawlers included. Off, a new session is saved only once
+   * something is stored in it (or after `markDirty()` / `regenerate()`). @default false
+   */
+  saveUninitialized?: boolean | undefined;
+}

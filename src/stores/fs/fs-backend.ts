@@ -1,0 +1,180 @@
+import { readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
+import { randomBytesFromPool } from "../../codec/random-pool.ts";
+import { SessionError } from "../../errors.ts";
+import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
+import type { SessionBackend } from "../server-store.ts";
+import { isValidSessionId } from "../session-id.ts";
+import { systemNow } from "../store-options.ts";
+
+const PREFIX = "session_";
+const TEMP_SUFFIX = ".tmp";
+const EXPIRY = /^\d{1,15}$/;
+/** Temp files older than this (seconds) are left over from a crash; `cleanup()` removes them. */
+const STALE_TEMP_SECONDS = 3600;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * A {@link SessionBackend} with one file per session in `dir` (created with mode 0700): `session_<id>`,
+ * mode 0600, holding `<expiresAt>\n<codec data>`. Writes go to a temp file renamed over the target, so a
+ * reader never sees half a file. Ids are checked against the strict pattern before any path is built.
+ */
+export class FilesystemBackend implements SessionBackend {
+  /** The absolute directory the files live in. */
+  readonly dir: string;
+  readonly #now: () => number;
+
+  /**
+   * Creates the directory (mode 0700) if needed; `now` is the clock in Unix seconds. Throws
+   * `invalid_option` when the path is a symlink, not a directory, or owned by another user (its file names
+   * are session ids); takes group and other permissions away from a directory of this user's.
+   */
+  constructor(dir: string, now: () => number = systemNow) {
+    this.dir = resolve(dir);
+    this.#now = now;
+    try {
+      ensurePrivateDirSync(this.dir);
+    } catch (cause) {
+      const message = (cause as Error).message;
+      throw new SessionError(
+        "invalid_option",
+        (cause as NodeJS.ErrnoException).code === undefined
+          ? message
+          : `the session directory ${this.dir} could not be created or checked (${message}); check the path and its permissions.`,
+        { cause },
+      );
+    }
+  }
+
+  /** Returns the file's data, or `undefined` when missing or expired; throws `corrupt_data` for a damaged file. */
+  async read(id: string): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#path(id), "latin1");
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    const end = text.indexOf("\n");
+    const expiry = end < 0 ? "" : text.slice(0, end);
+    if (!EXPIRY.test(expiry)) {
+      throw new SessionError("corrupt_data", `the session file for id ${id.slice(0, 6)}… has no valid expiry line; a fresh session was started.`);
+    }
+    if (Number(expiry) <= this.#now()) return undefined;
+    return text.slice(end + 1);
+  }
+
+  /**
+   * Writes the file atomically (temp file, mode 0600, then rename). A directory removed while the app runs
+   * (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
+   */
+  async write(id: string, data: string, ttlSeconds: number): Promise<void> {
+    await this.#replaceWith(id, data, ttlSeconds, false);
+  }
+
+  /**
+   * Writes the file only while it exists; returns whether it did. The check comes after the temp file is
+   * written, right before the rename, so only a delete in that short window (or from another process,
+   * which no lock here guards against) can still be undone.
+   */
+  async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    return this.#replaceWith(id, data, ttlSeconds, true);
+  }
+
+  async #replaceWith(id: string, data: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean> {
+    const target = this.#path(id);
+    const temp = `${target}.${randomBytesFromPool(8).toString("hex")}${TEMP_SUFFIX}`;
+    const content = `${Math.floor(this.#now() + ttlSeconds)}\n${data}`;
+    const options = { encoding: "latin1", mode: 0o600, flag: "wx" } as const;
+    try {
+      try {
+        await writeFile(temp, content, options);
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        await ensurePrivateDir(this.dir);
+        await writeFile(temp, content, options);
+      }
+      if (onlyIfPresent && !(await exists(target))) {
+        await rm(temp, { force: true });
+        return false;
+      }
+      await rename(temp, target);
+      return true;
+    } catch (err) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Deletes the file; a missing one is fine. */
+  async delete(id: string): Promise<void> {
+    await rm(this.#path(id), { force: true });
+  }
+
+  /** Deletes every session file (and temp file) in the directory. */
+  async clear(): Promise<void> {
+    for (const entry of await this.#entries()) await rm(join(this.dir, entry), { force: true });
+  }
+
+  /**
+   * Deletes the session files whose expiry has passed, and temp files left by a crash (older than an
+   * hour); leaves every other file alone. Returns how many session files were deleted.
+   */
+  async cleanup(): Promise<number> {
+    const now = this.#now();
+    let removed = 0;
+    for (const entry of await this.#entries()) {
+      const path = join(this.dir, entry);
+      try {
+        if (entry.endsWith(TEMP_SUFFIX)) {
+          const info = await stat(path);
+          if (info.mtimeMs / 1000 < now - STALE_TEMP_SECONDS) await unlink(path);
+          continue;
+        }
+        const head = (await readFile(path, "latin1")).slice(0, 17);
+        const end = head.indexOf("\n");
+        const expiry = end < 0 ? "" : head.slice(0, end);
+        if (EXPIRY.test(expiry) && Number(expiry) <= now) {
+          await unlink(path);
+          removed++;
+        }
+      } catch (err) {
+        if (!isMissing(err)) throw err; // deleted or renamed meanwhile: fine
+      }
+    }
+    return removed;
+  }
+
+  async #entries(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((entry) => entry.startsWith(PREFIX));
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+  }
+
+  #path(id: string): string {
+    if (!isValidSessionId(id)) {
+      throw new SessionError("invalid_session_id", "a malformed session id was refused before touching the filesystem.");
+    }
+    const path = join(this.dir, PREFIX + id);
+    if (!path.startsWith(this.dir + sep)) {
+      throw new SessionError("invalid_session_id", "a session id that leaves the session directory was refused.");
+    }
+    return path;
+  }
+}

@@ -1,0 +1,69 @@
+import { SessionError } from "../../errors.ts";
+import { FilesystemBackend } from "./fs-backend.ts";
+import { ServerStore } from "../server-store.ts";
+import type { ServerStoreOptions } from "../server-store.ts";
+
+/** Options of {@link FilesystemStore}. */
+export type FilesystemStoreOptions = ServerStoreOptions & {
+  /** The directory for session files, created with mode 0700. @default "./.sessions" */
+  dir?: string | undefined;
+  /** Runs `cleanup()` every this many seconds on an `unref`'d timer; 0 = never. @default 0 */
+  sweepInterval?: number | undefined;
+};
+
+/**
+ * Keeps session data in files, one per session (gorilla/sessions' `FilesystemStore`, with the fixes its
+ * users asked for): the cookie carries only a signed random id; files are written atomically with mode
+ * 0600, encrypted at rest when a block key is set, and have no 4096-byte limit. Missing, expired or
+ * corrupt files give a fresh session and a report, never a crash. Expired files are ignored on read and
+ * deleted by `cleanup()` (or the `sweepInterval` timer).
+ * @example
+ * const store = new FilesystemStore({ dir: "./.sessions", hashKey, blockKey, sweepInterval: 3600 });
+ */
+export class FilesystemStore extends ServerStore {
+  declare readonly backend: FilesystemBackend;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** Creates the store and its directory; throws a usage error for bad keys or options. */
+  constructor(options: FilesystemStoreOptions) {
+    super(new FilesystemBackend(options.dir ?? "./.sessions", options.now), options);
+    const every = options.sweepInterval ?? 0;
+    if (!Number.isFinite(every) || every < 0) {
+      throw new SessionError("invalid_option", `sweepInterval must be a number of seconds ≥ 0 (0 = off), got ${every}.`);
+    }
+    if (every > 0) {
+      this.#timer = setInterval(() => void this.#sweep(), every * 1000);
+      this.#timer.unref();
+    }
+  }
+
+  /** The absolute directory holding the session files. */
+  get dir(): string {
+    return this.backend.dir;
+  }
+
+  /** Deletes expired session files (and stale temp files); returns how many session files were deleted. */
+  async cleanup(): Promise<number> {
+    return this.backend.cleanup();
+  }
+
+  /** Stops the sweep timer and detaches the store from `clearAll()`. */
+  override async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await super.close();
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      await this.cleanup();
+    } catch (cause) {
+      const err = new SessionError("store_unavailable", `sweeping expired session files in ${this.dir} failed; check the directory's permissions.`, { cause });
+      try {
+        this.onError?.(err, { name: "*", phase: "cleanup" });
+      } catch {
+        // never let a logging hook crash the timer
+      }
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import type { Redis } from "ioredis";
+import { SessionError } from "../../errors.ts";
+import { checkClient } from "./redis-client.ts";
+import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
+
+/** Options of {@link RedisBackend}. */
+export interface RedisBackendOptions {
+  /** The ioredis client; see `redisClientOptions()` for the settings it should have. */
+  readonly client: Redis;
+  /** Put before every session id to make the key; `clear()` removes exactly the keys that start with it. */
+  readonly prefix: string;
+  /**
+   * The deadline of one Redis command, in milliseconds; the client's `commandTimeout` is used instead when
+   * it is shorter. 0 = rely on the client's own (none if it has none).
+   */
+  readonly commandTimeout: number;
+  /** How many keys one SCAN step asks for (a hint to Redis), and the size of one UNLINK batch. */
+  readonly scanCount: number;
+}
+
+/**
+ * Persists encoded sessions in Redis, one string key per session, `prefix + id`, expiring with the session.
+ * Every method fails with a `store_unavailable` {@link SessionError} when Redis cannot be reached in time.
+ */
+export class RedisBackend {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #timeout: Deadline;
+  readonly #scanCount: number;
+
+  /** Wraps `options.client`; throws `invalid_option` for a client with a `keyPrefix` or an empty prefix. */
+  constructor(options: RedisBackendOptions) {
+    checkClient(options.client);
+    if (options.prefix === "") {
+      throw new SessionError(
+        "invalid_option",
+        'prefix must not be empty: clear() would delete the whole database. Use e.g. "session:".',
+      );
+    }
+    if (!Number.isInteger(options.scanCount) || options.scanCount < 1) {
+      throw new SessionError(
+        "invalid_option",
+        `scanCount must be a whole number of at least 1, got ${options.scanCount}.`,
+      );
+    }
+    if (!Number.isFinite(options.commandTimeout) || options.commandTimeout < 0) {
+      throw new SessionError(
+        "invalid_option",
+        `commandTimeout must be milliseconds, at least 0, got ${options.commandTimeout}.`,
+      );
+    }
+    this.#client = options.client;
+    this.#prefix = options.prefix;
+    this.#timeout = commandDeadline(options.client.options, options.commandTimeout);
+    this.#scanCount = options.scanCount;
+  }
+
+  /** Returns the Redis key of session `id`. */
+  key(id: string): string {
+    return this.#prefix + id;
+  }
+
+  /** Reads the stored value of `id`, or `undefined` when there is none (never written, expired, destroyed). */
+  read(id: string): Promise<string | undefined> {
+    return redisCall("GET", this.#timeout, () => this.#client.get(this.key(id))).then(orUndefined);
+  }
+
+  /**
+   * Stores `data` under `id` and sets its time to live in the same SET command.
+   * @param ttlSeconds seconds until Redis drops the key; fractions use millisecond precision; 0 or less
+   *   deletes the key; `Infinity` keeps it until deleted
+   */
+  async write(id: string, data: string, ttlSeconds: number): Promise<void> {
+    if (ttlSeconds <= 0) return this.delete(id);
+    const key = this.key(id);
+    await redisCall("SET", this.#timeout, () => {
+      if (ttlSeconds === Infinity) return this.#client.set(key, data);
+      if (Number.isInteger(ttlSeconds)) return this.#client.set(key, data, "EX", ttlSeconds);
+      return this.#client.set(key, data, "PX", toMillis(ttlSeconds));
+    });
+  }
+
+  /**
+   * Stores `data` under `id` only while the key exists (`SET … XX`, one atomic command); returns whether it
+   * did. A session destroyed by another app server meanwhile stays destroyed.
+   */
+  async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
+    if (ttlSeconds <= 0) {
+      await this.delete(id);
+      return false;
+    }
+    const key = this.key(id);
+    const reply = await redisCall("SET XX", this.#timeout, () => {
+      if (ttlSeconds === Infinity) return this.#client.set(key, data, "XX");
+      if (Number.isInteger(ttlSeconds)) return this.#client.set(key, data, "EX", ttlSeconds, "XX");
+      return this.#client.set(key, data, "PX", toMillis(ttlSeconds), "XX");
+    });
+    return reply === "OK";
+  }
+
+  /** Sets the time to live of `id` again (rolling expiry) without rewriting its value. */
+  async touch(id: string, ttlSeconds: number): Promise<void> {
+    if (ttlSeconds <= 0) return this.delete(id);
+    const key = this.key(id);
+    await redisCall("PEXPIRE", this.#timeout, () =>
+      ttlSeconds === Infinity ? this.#client.persist(key) : this.#client.pexpire(key, toMillis(ttlSeconds)),
+    );
+  }
+
+  /** Deletes the stored value of `id`; deleting a missing key is not an error. */
+  async delete(id: string): Promise<void> {
+    await redisCall("DEL", this.#timeout, () => this.#client.del(this.key(id)));
+  }
+
+  /**
+   * Writes `data` under `newId` and deletes `oldId` in one MULTI/EXEC transaction, so a regenerated session
+   * never exists under both ids, nor under neither.
+   */
+  async replace(oldId: string, newId: string, data: string, ttlSeconds: number): Promise<void> {
+    const newKey = this.key(newId);
+    const results = await redisCall("MULTI/EXEC", this.#timeout, () => {
+      const tx = this.#client.multi();
+      if (ttlSeconds <= 0) tx.del(newKey);
+      else if (ttlSeconds === Infinity) tx.set(newKey, data);
+      else tx.set(newKey, data, "PX", toMillis(ttlSeconds));
+      return tx.del(this.key(oldId)).exec();
+    });
+    if (results === null) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, new Error("transaction aborted"));
+    for (const [err] of results) if (err) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, err);
+  }
+
+  /** Deletes every key that starts with the prefix, found with SCAN (never KEYS) and removed with UNLINK. */
+  async clear(): Promise<void> {
+    const match = `${escapeGlob(this.#prefix)}*`;
+    let cursor = "0";
+    do {
+      const [next, keys] = await redisCall("SCAN", this.#timeout, () =>
+        this.#client.scan(cursor, "MATCH", match, "COUNT", this.#scanCount),
+      );
+      cursor = next;
+      if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => this.#client.unlink(...keys));
+    } while (cursor !== "0");
+  }
+}
+
+/**
+ * Chooses the deadline of the backend's calls on a client with `clientOptions`. The client's own
+ * `commandTimeout` is enough only without auto-pipelining: an auto-pipelined command waits, with no timer,
+ * while the previous pipeline is still out, and its `commandTimeout` starts only once it is sent (up to
+ * twice the timeout in all when Redis hangs). So with `enableAutoPipelining` the store keeps a timer of its
+ * own, started when the call is made, of the shorter of the two timeouts.
+ * @param timeoutMs the store's `commandTimeout`, in milliseconds; 0 = the client's own
+ */
+export function commandDeadline(
+  clientOptions: { readonly commandTimeout?: number | undefined; readonly enableAutoPipelining?: boolean | undefined },
+  timeoutMs: number,
+): Deadline {
+  const { commandTimeout, enableAutoPipelining } = clientOptions;
+  if (enableAutoPipelining !== true) return deadlineFor(commandTimeout, timeoutMs);
+  const clientMs = typeof commandTimeout === "number" && commandTimeout > 0 ? commandTimeout : 0;
+  const ms = clientMs > 0 && (timeoutMs === 0 || clientMs < timeoutMs) ? clientMs : timeoutMs;
+  return { timeoutMs: ms, timerMs: ms };
+}
+
+function orUndefined(value: string | null): string | undefined {
+  return value ?? undefined;
+}
+
+function toMillis(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds * 1000));
+}
+
+/** Escapes Redis glob characters (`* ? [ ] \`) so a prefix matches only itself in SCAN MATCH. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

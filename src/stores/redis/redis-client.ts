@@ -1,0 +1,72 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { SessionError } from "../../errors.ts";
+
+/** The default deadline of one Redis command, in milliseconds. */
+export const DEFAULT_COMMAND_TIMEOUT = 2000;
+
+/** ioredis options without `replyMapping`: the store reads the default ("legacy") reply shapes. */
+export type RedisClientOptions = Omit<RedisOptions, "replyMapping">;
+
+/** The longest pause between two reconnection attempts, in milliseconds. */
+const MAX_RECONNECT_DELAY = 1000;
+
+/**
+ * Returns the ioredis options a session store wants, so that no request waits forever and the client
+ * recovers by itself. Pass them (spread under your own) when you build the client yourself:
+ *
+ * - `commandTimeout`: a command without an answer fails after this many ms (a hung or sleeping server).
+ * - `connectTimeout`: a connection attempt gives up after as long (an unreachable host).
+ * - `enableOfflineQueue: true` with `maxRetriesPerRequest: 0`: commands issued while (re)connecting wait
+ *   for that one attempt; when it fails they fail at once instead of piling up while Redis is down.
+ * - `autoResendUnfulfilledCommands: false`: a write that already failed is not replayed after a reconnect
+ *   (it could resurrect a destroyed session).
+ * - `retryStrategy`: reconnect forever, 50 ms doubling to at most 1 s, so the store recovers by itself.
+ * - `enableAutoPipelining: true`: the commands issued in one event-loop turn (those of concurrent requests)
+ *   go out in one socket write instead of one write each, which raises throughput under load
+ *   (`npm run bench -- redis`). A store on such a client times each call itself from the moment it is
+ *   made, since an auto-pipelined command waits unsent while the previous batch is out. MULTI/EXEC
+ *   (regenerate) is never auto-pipelined. Pass `enableAutoPipelining: false` to turn it off.
+ * @param commandTimeout the deadline of one command, in milliseconds. @default 2000
+ * @example
+ * const client = new Redis(process.env.REDIS_URL!, { ...redisClientOptions(), password: "…" });
+ */
+export function redisClientOptions(commandTimeout: number = DEFAULT_COMMAND_TIMEOUT): RedisClientOptions {
+  return {
+    commandTimeout,
+    connectTimeout: commandTimeout,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY),
+  };
+}
+
+/**
+ * Creates an ioredis client for `url` with {@link redisClientOptions}. Connection errors are reported to
+ * `onError` (ioredis would otherwise print every failed reconnection attempt).
+ */
+export function createRedisClient(
+  url: string,
+  commandTimeout: number,
+  onError: (err: Error) => void,
+  options: RedisClientOptions = {},
+): Redis {
+  const client = new Redis(url, { ...redisClientOptions(commandTimeout), ...options });
+  client.on("error", onError);
+  return client;
+}
+
+/**
+ * Refuses a client whose settings break the store: ioredis's `keyPrefix` is not applied to SCAN patterns,
+ * so `clear()` would miss every key; use the store's `prefix` instead.
+ */
+export function checkClient(client: Redis): void {
+  const keyPrefix: unknown = client.options.keyPrefix;
+  if (typeof keyPrefix === "string" && keyPrefix !== "") {
+    throw new SessionError(
+      "invalid_option",
+      `the Redis client has keyPrefix "${keyPrefix}"; remove it and pass prefix to the store instead (SCAN ignores keyPrefix).`,
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import { SessionError } from "../../errors.ts";
+
+/** How long a Redis call may take, in milliseconds. */
+export interface Deadline {
+  /** What the message quotes: the effective timeout (the client's or the store's). */
+  readonly timeoutMs: number;
+  /** The store's own timer; 0 when the client's `commandTimeout` already enforces `timeoutMs`. */
+  readonly timerMs: number;
+}
+
+/**
+ * Chooses the deadline of a store's Redis calls: the client's own `commandTimeout` when it is at most
+ * `timeoutMs` (no second timer per command), else a timer of the store's. A client passed in by the
+ * application may have no timeout at all, and a session store must never leave a request waiting forever.
+ */
+export function deadlineFor(clientTimeout: unknown, timeoutMs: number): Deadline {
+  if (typeof clientTimeout === "number" && clientTimeout > 0 && (timeoutMs === 0 || clientTimeout <= timeoutMs)) {
+    return { timeoutMs: clientTimeout, timerMs: 0 };
+  }
+  return { timeoutMs, timerMs: timeoutMs };
+}
+
+/**
+ * Runs one Redis call within `deadline` and turns every failure into a `store_unavailable` error.
+ * @param what the command, for the message (e.g. `"GET"`)
+ */
+export async function redisCall<T>(what: string, deadline: Deadline, run: () => Promise<T>): Promise<T> {
+  if (deadline.timerMs === 0) {
+    try {
+      return await run();
+    } catch (err) {
+      throw unavailable(what, deadline.timeoutMs, err);
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("Command timed out")), deadline.timerMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([run(), expiry]);
+  } catch (err) {
+    throw unavailable(what, deadline.timeoutMs, err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Wraps `cause` (anything a Redis client threw) in a `store_unavailable` error that says what to check. */
+export function unavailable(what: string, timeoutMs: number, cause: unknown): SessionError {
+  if (cause instanceof SessionError) return cause;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "";
+  return new SessionError("store_unavailable", `Redis ${what} failed: ${explain(detail, code, timeoutMs)}`, {
+    cause: withoutCommandArgs(cause),
+  });
+}
+
+/**
+ * Returns an ioredis error without the arguments of its command (`command.args`: the key, which holds the
+ * session id, a bearer secret, and for a SET the session data), which logs would otherwise print.
+ */
+function withoutCommandArgs(cause: unknown): unknown {
+  if (!(cause instanceof Error) || !("command" in cause || "previousErrors" in cause)) return cause;
+  const copy = new Error(cause.message);
+  copy.name = cause.name;
+  copy.stack = cause.stack ?? "";
+  const fields = cause as unknown as Record<string, unknown>;
+  const target = copy as unknown as Record<string, unknown>;
+  if ("code" in fields) target["code"] = fields["code"];
+  const command = fields["command"] as { name?: unknown } | undefined;
+  if (command !== undefined) target["command"] = { name: command?.name };
+  return copy;
+}
+
+// ioredis gives plain Errors without a code for timeouts and closed connections, so those are told apart by
+// message; socket errors carry Node's `code`.
+function explain(detail: string, code: string, timeoutMs: number): string {
+  if (/timed out/i.test(detail)) {
+    return `no answer within ${timeoutMs} ms. Check that Redis is running and reachable, or raise commandTimeout.`;
+  }
+  if (code.startsWith("E")) {
+    return `${detail}. Check that Redis is running at the configured address; the client keeps reconnecting.`;
+  }
+  if (/Connection is closed|max ?retries|Stream isn't writeable|reconnect/i.test(detail)) {
+    return `the connection is down (${detail}). The client keeps reconnecting; retry the request or answer 503.`;
+  }
+  return `${detail}. Retry the request or answer 503; the session was not read or written.`;
+}

@@ -1,0 +1,99 @@
+import type { Redis } from "ioredis";
+import { SessionError } from "../../errors.ts";
+import { RedisBackend } from "./redis-backend.ts";
+import { DEFAULT_COMMAND_TIMEOUT, type RedisClientOptions, createRedisClient } from "./redis-client.ts";
+import { redisCall } from "./redis-errors.ts";
+import { ServerStore, type ServerStoreOptions } from "../server-store.ts";
+
+/** The default key prefix of {@link RedisStore}. */
+export const DEFAULT_REDIS_PREFIX = "session:";
+
+/** Options of {@link createRedisStore}: the keys and cookie defaults of every store, and where Redis is. */
+export type RedisStoreOptions = ServerStoreOptions & {
+  /**
+   * Your ioredis client, shared with the rest of the app; the store never closes it. Give it
+   * `redisClientOptions()` (a command timeout, reconnect forever, no replay of failed writes) and no
+   * `keyPrefix`, and listen for its `"error"` events. @default a client the store creates from `url`
+   */
+  client?: Redis | undefined;
+  /** Where Redis is, when no `client` is given (e.g. `redis://:password@host:6379/2`). @default "redis://127.0.0.1:6379" */
+  url?: string | undefined;
+  /** Extra ioredis options for the client the store creates from `url` (ignored with `client`). @default {} */
+  redisOptions?: RedisClientOptions | undefined;
+  /** Put before every session id to make the Redis key; `clear()` deletes exactly the keys under it. @default "session:" */
+  prefix?: string | undefined;
+  /**
+   * The longest one Redis command may take, in milliseconds, before `get`/`save` fail with
+   * `store_unavailable`; 0 = no deadline of the store's own. @default 2000
+   */
+  commandTimeout?: number | undefined;
+  /** How many keys one SCAN step of `clear()` asks for, and the size of one UNLINK batch. @default 100 */
+  scanCount?: number | undefined;
+};
+
+/**
+ * A server-side store in Redis: the cookie carries a signed random id, and Redis holds the codec-encoded
+ * session (encrypted at rest with a block key) under `prefix + id`, expiring with the session's maxAge.
+ * Several app servers that share the keys and the Redis see the same sessions. When Redis is down or slow,
+ * `get` and `save` reject with `store_unavailable` within `commandTimeout`; the client keeps reconnecting,
+ * so the store recovers by itself.
+ */
+export class RedisStore extends ServerStore {
+  /** The ioredis client this store talks through. */
+  readonly client: Redis;
+  /** The key prefix. */
+  readonly prefix: string;
+  readonly #ownsClient: boolean;
+  readonly #commandTimeout: number;
+
+  /** Creates the store (and its client, without `options.client`); throws a usage error for bad options. */
+  constructor(options: RedisStoreOptions) {
+    const commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+    const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    const scanCount = options.scanCount ?? 100;
+    const ownsClient = options.client === undefined;
+    const client =
+      options.client ??
+      createRedisClient(options.url ?? "redis://127.0.0.1:6379", commandTimeout, () => {
+        // Failed (re)connection attempts: the commands waiting on them reject with store_unavailable.
+      }, options.redisOptions);
+    let backend: RedisBackend;
+    try {
+      backend = new RedisBackend({ client, prefix, commandTimeout, scanCount });
+    } catch (err) {
+      if (ownsClient) client.disconnect();
+      throw err;
+    }
+    super(backend, options);
+    this.client = client;
+    this.prefix = prefix;
+    this.#ownsClient = ownsClient;
+    this.#commandTimeout = commandTimeout;
+  }
+
+  /** Stops using Redis: closes the client the store created (a `client` you passed stays open). */
+  override async close(): Promise<void> {
+    await super.close();
+    if (!this.#ownsClient) return;
+    try {
+      await redisCall("QUIT", { timeoutMs: this.#commandTimeout, timerMs: this.#commandTimeout }, () => this.client.quit());
+    } catch {
+      // Redis is already gone: nothing to say goodbye to.
+    } finally {
+      this.client.disconnect();
+    }
+  }
+}
+
+/**
+ * Creates a {@link RedisStore}.
+ * @example
+ * import { createRedisStore } from "typed-sessions/redis";
+ * const store = createRedisStore({ url: process.env.REDIS_URL, hashKey: process.env.SESSION_HASH_KEY! });
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  if (options.client !== undefined && options.url !== undefined) {
+    throw new SessionError("invalid_option", "give either client or url to createRedisStore, not both.");
+  }
+  return new RedisStore(options);
+}

@@ -1,0 +1,92 @@
+import type { z } from "zod";
+import { SessionError } from "../errors.ts";
+import type { CookieOptions } from "../http/cookie-options.ts";
+
+/** The Zod schema of a session's data: an object schema, one field per session value. */
+export type DataSchema = z.ZodObject<z.ZodRawShape>;
+
+/** What to do when authentic stored data does not fit the schema: start fresh, or throw. */
+export type OnInvalid = "reset" | "throw";
+
+/** Cookie options a session definition may preset (the store's options apply where these are absent). */
+export type DefinitionCookieOptions = Partial<CookieOptions>;
+
+/** The input of {@link defineSession}. */
+export interface SessionDefinitionInput<D extends DataSchema, F extends z.ZodType | undefined> {
+  /** The session (and cookie) name, e.g. `"user_sessions"`. */
+  readonly name: string;
+  /** The shape of the session's values: a `z.object({...})`; give fields defaults or make them optional. */
+  readonly data: D;
+  /** The shape of one flash message; omit for untyped (`unknown`) flashes. */
+  readonly flash?: F;
+  /** Cookie options for this session; the store's options fill in the rest. */
+  readonly options?: DefinitionCookieOptions | undefined;
+  /** What to do with authentic data that does not fit `data`. @default "reset" */
+  readonly onInvalid?: OnInvalid | undefined;
+}
+
+/** A declared session: what `typed-sessions gen` reads and generated modules bind to. */
+export interface SessionDefinition<
+  D extends DataSchema = DataSchema,
+  F extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  /** Marks the object for the code generator. */
+  readonly kind: "typed-sessions/session-definition";
+  readonly name: string;
+  readonly data: D;
+  readonly flash: F;
+  readonly options: DefinitionCookieOptions;
+  readonly onInvalid: OnInvalid;
+}
+
+/**
+ * Declares a session's shape once, in Zod; `npm run gen` turns it into typed accessors. A plain call with no
+ * side effects: it only checks its input and returns a frozen description.
+ * @example
+ * export const user = defineSession({
+ *   name: "user_sessions",
+ *   data: z.object({ name: z.string().default(""), lastSeen: z.date().optional() }),
+ *   flash: z.object({ kind: z.enum(["info", "error"]), text: z.string() }),
+ * });
+ */
+export function defineSession<D extends DataSchema, F extends z.ZodType | undefined = undefined>(
+  input: SessionDefinitionInput<D, F>,
+): SessionDefinition<D, F> {
+  if (typeof input.name !== "string" || input.name === "") {
+    throw new SessionError(
+      "invalid_option",
+      'defineSession needs a non-empty `name` (the cookie name), e.g. "user_sessions".',
+    );
+  }
+  const data: unknown = input.data;
+  if (
+    typeof data !== "object" ||
+    data === null ||
+    (data as { _zod?: { def?: { type?: string } } })._zod?.def?.type !== "object"
+  ) {
+    throw new SessionError(
+      "invalid_option",
+      `defineSession("${input.name}") needs \`data\` to be a z.object({...}) schema.`,
+    );
+  }
+  if (input.onInvalid !== undefined && input.onInvalid !== "reset" && input.onInvalid !== "throw") {
+    throw new SessionError("invalid_option", `defineSession("${input.name}"): onInvalid must be "reset" or "throw".`);
+  }
+  return Object.freeze({
+    kind: "typed-sessions/session-definition",
+    name: input.name,
+    data: input.data,
+    flash: input.flash as F,
+    options: Object.freeze({ ...input.options }),
+    onInvalid: input.onInvalid ?? "reset",
+  });
+}
+
+/** Tells whether `value` was made by {@link defineSession}. */
+export function isSessionDefinition(value: unknown): value is SessionDefinition {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === "typed-sessions/session-definition"
+  );
+}

@@ -1,0 +1,118 @@
+import type { z } from "zod";
+import type { RequestContext } from "../http/context.ts";
+import type { CookieOptions } from "../http/cookie-options.ts";
+import type { Session } from "../session/session.ts";
+import type { SessionDefinition } from "./define-session.ts";
+import { FLASH_KEY, parseField } from "./validate.ts";
+
+/**
+ * The base of every generated typed session: wraps a {@link Session} and reads and writes its values through
+ * the definition's Zod schema. Generated subclasses add one accessor per field (`session.name`).
+ */
+export class TypedSession<Data extends object, Flash> {
+  /** The untyped session underneath (string-keyed `get`/`set`, metadata). */
+  readonly untyped: Session;
+  readonly #definition: SessionDefinition;
+
+  /** Wraps `session`; generated managers call this, handlers get typed sessions from `user.sessions(store).get(ctx)`. */
+  constructor(session: Session, definition: SessionDefinition) {
+    this.untyped = session;
+    this.#definition = definition;
+  }
+
+  /** Returns the stored value of `key`, or the field's default (or `undefined`) when none is stored. */
+  protected read(key: keyof Data & string): unknown {
+    if (this.untyped.has(key)) return this.untyped.get(key);
+    const field = this.#definition.data.shape[key] as z.ZodType | undefined;
+    if (field === undefined) return undefined;
+    const result = field.safeParse(undefined);
+    return result.success ? result.data : undefined;
+  }
+
+  /**
+   * Checks `value` against the field's schema and stores the parsed value (`undefined` deletes an optional
+   * field); throws a `SessionValidationError` (code `invalid_session_data`) for a value that does not fit.
+   */
+  protected write(key: keyof Data & string, value: unknown): void {
+    const field = this.#definition.data.shape[key] as z.ZodType;
+    const parsed = parseField(this.#definition.name, key, field, value);
+    this.untyped.set(key, parsed);
+  }
+
+  /** The server-side id ("" for cookie sessions and before the first save). */
+  get id(): string {
+    return this.untyped.id;
+  }
+
+  /** True until the session has been saved, when it was not loaded from the request. */
+  get isNew(): boolean {
+    return this.untyped.isNew;
+  }
+
+  /** This session's cookie options (change them per session, e.g. `maxAge = 0`). */
+  get options(): CookieOptions {
+    return this.untyped.options;
+  }
+
+  /** Returns every field's value (defaults filled in), e.g. for logging or a JSON response. */
+  toJSON(): Partial<Data> {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(this.#definition.data.shape)) {
+      const value = this.read(key as keyof Data & string);
+      if (value !== undefined) out[key] = value;
+    }
+    return out as Partial<Data>;
+  }
+
+  /** Removes the stored value of `key`: the field reads its default (or `undefined`) again. */
+  delete(key: keyof Data & string): void {
+    this.untyped.delete(key);
+  }
+
+  /** Removes every stored value (flashes too): each field reads its default again. */
+  clear(): void {
+    this.untyped.clear();
+  }
+
+  /** Adds a flash message, checked against the definition's flash schema; read it once with {@link TypedSession.flashes}. */
+  addFlash(flash: Flash): void {
+    const schema = this.#definition.flash;
+    this.untyped.addFlash(schema === undefined ? flash : parseField(this.#definition.name, FLASH_KEY, schema, flash), FLASH_KEY);
+  }
+
+  /** Returns the flash messages and removes them (read once); `[]` when none. */
+  flashes(): Flash[] {
+    return this.untyped.flashes(FLASH_KEY) as Flash[];
+  }
+
+  /** Returns the flash messages without removing them. */
+  peekFlashes(): Flash[] {
+    return this.untyped.peekFlashes(FLASH_KEY) as Flash[];
+  }
+
+  /** Marks the session changed, e.g. after mutating an array or object read from it (`session.cart.push(x)`). */
+  markDirty(): void {
+    this.untyped.markDirty();
+  }
+
+  /** Saves the session and sets its cookie; skipped when nothing changed. */
+  save(ctx: RequestContext): Promise<void> {
+    return this.untyped.save(ctx);
+  }
+
+  /** Deletes the session's data and expires its cookie. */
+  destroy(ctx: RequestContext): Promise<void> {
+    return this.untyped.destroy(ctx);
+  }
+
+  /** Moves the session to a new id, keeping its values (call it at login). */
+  regenerate(ctx: RequestContext): Promise<void> {
+    return this.untyped.regenerate(ctx);
+  }
+}
+
+/** Member names a generated accessor must not take (they belong to {@link TypedSession}). */
+export const RESERVED_FIELD_NAMES: readonly string[] = [
+  "untyped", "read", "write", "id", "isNew", "options", "toJSON", "delete", "clear", "addFlash", "flashes",
+  "peekFlashes", "markDirty", "save", "destroy", "regenerate", "constructor",
+];
