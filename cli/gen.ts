@@ -22,7 +22,7 @@ export const genHelp = {
   flags: [
     { flag: "--schemas DIR", description: 'where schema modules live (default "schemas", i.e. schemas/**/*.ts)' },
     { flag: "--out DIR", description: "write generated modules under DIR (default: next to each schema module)" },
-    { flag: "--import-from MODULE", description: 'the module generated code imports the runtime from (default "typed-sessions")' },
+    { flag: "--import-from MODULE", description: 'the module generated code imports the runtime from (default "typed-sessions/runtime")' },
     { flag: "--check", description: "regenerate in memory; exit 1 with a diff when a generated file is stale (for CI)" },
     { flag: "--watch", description: "regenerate whenever a schema module changes" },
     { flag: "-h, --help", description: "show this help" },
@@ -43,7 +43,7 @@ interface ParsedArgs {
 function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
   let schemas = "schemas";
   let out: string | undefined;
-  let importFrom = "typed-sessions";
+  let importFrom = "typed-sessions/runtime";
   let check = false;
   let watchMode = false;
   for (let i = 0; i < args.length; i++) {

@@ -6,7 +6,7 @@ import { fieldsText, propertyName, typeText } from "./type-text.ts";
 
 /** How generated modules reach the runtime and their schema module. */
 export interface EmitOptions {
-  /** The module generated code imports the runtime from. @default "typed-sessions" */
+  /** The module generated code imports the runtime from. @default "typed-sessions/runtime" */
   readonly importFrom: string;
   /** The generated file's path relative to the project, forward slashes (e.g. `schemas/user.gen.ts`). */
   readonly outPath: string;
@@ -100,7 +100,7 @@ function addSession(file: SourceFile, session: SessionModel, definitionAlias: st
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [
-      `Binds the "${session.sessionName}" session to a store: \`const session = await ${session.exportName}.sessions(store).get(ctx)\`.\n` +
+      `Binds the "${session.sessionName}" session to a store: \`const session = await ${session.exportName}.sessions(store).get(req, res)\`.\n` +
         (session.needsSuperjson
           ? "Values are written in superjson's format by a serializer compiled from the schema."
           : "Values are written as plain JSON: no field needs superjson."),

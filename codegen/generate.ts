@@ -11,7 +11,7 @@ export interface GenOptions {
   readonly schemas: string;
   /** Where generated modules go (mirroring the schema directory); `undefined` = next to each schema. */
   readonly out: string | undefined;
-  /** The module generated code imports the runtime from. @default "typed-sessions" */
+  /** The module generated code imports the runtime from. @default "typed-sessions/runtime" */
   readonly importFrom: string;
 }
 

@@ -24,6 +24,7 @@ const KINDS = {
   invalid_cookie_name: "usage",
   headers_sent: "usage",
   missing_middleware: "usage",
+  wrong_context: "usage",
   // decode
   invalid_mac: "decode",
   invalid_base64: "decode",

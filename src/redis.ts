@@ -1,5 +1,5 @@
-// The `typed-sessions/redis` entry: the Redis store, kept out of the main entry so that cookie and
-// filesystem users never load ioredis (an optional peer dependency). Explicit named exports only.
+// typed-sessions/redis: the Redis store, kept out of the main entry so that cookie and filesystem users
+// never load ioredis (an optional peer dependency). Explicit named exports only.
 export { RedisStore, createRedisStore, DEFAULT_REDIS_PREFIX } from "./stores/redis/redis-store.ts";
 export type { RedisStoreOptions } from "./stores/redis/redis-store.ts";
 export { redisClientOptions, DEFAULT_COMMAND_TIMEOUT } from "./stores/redis/redis-client.ts";

@@ -1,8 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import { nodeContext } from "../../src/http/node.ts";
-import { saveAll } from "../../src/session/registry.ts";
-import type { RequestContext } from "../../src/http/context.ts";
-import type { Store } from "../../src/stores/store.ts";
+import { type Store, saveAll } from "typed-sessions";
 import { type DemoSession, demo } from "../../schemas/demo.gen.ts";
 
 /** Options of {@link createDemoServer}. */
@@ -11,7 +8,7 @@ export interface DemoOptions {
   store: Store;
 }
 
-type Handler = (session: DemoSession, ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<string | void>;
+type Handler = (session: DemoSession, req: IncomingMessage, res: ServerResponse) => Promise<string | void>;
 
 const REMEMBER_ME = 30 * 24 * 60 * 60;
 
@@ -63,19 +60,19 @@ const routes: Record<string, Handler> = {
   },
   "GET /flashes": async (session) => JSON.stringify(session.flashes()),
   "GET /login": async () => LOGIN_FORM,
-  "POST /login": async (session, ctx, req, res) => {
+  "POST /login": async (session, req, res) => {
     const form = await readForm(req);
     const user = (form.get("username") ?? "").trim().slice(0, 100);
     if (user === "") return LOGIN_FORM;
     session.user = user;
     // Kept with the session, so later saves re-send the same kind of cookie. 0 = until the browser closes.
-    session.options.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0;
+    session.cookie.maxAge = form.get("remember") === "on" ? REMEMBER_ME : 0;
     session.addFlash(`Welcome, ${user}!`);
-    await session.regenerate(ctx); // a new id at login (and saved): defeats session fixation
+    await session.regenerate(); // a new id at login (and saved): defeats session fixation
     redirect(res, "/");
   },
-  "GET /logout": async (session, ctx, _req, res) => {
-    await session.destroy(ctx);
+  "GET /logout": async (session, _req, res) => {
+    await session.destroy();
     redirect(res, "/");
   },
 };
@@ -96,11 +93,10 @@ export function createDemoServer(options: DemoOptions): Server {
       return;
     }
     try {
-      const ctx = nodeContext(req, res);
-      const session = await mySessions.get(ctx);
-      const body = await handler(session, ctx, req, res);
+      const session = await mySessions.get(req, res);
+      const body = await handler(session, req, res);
       // Saves what changed, skipping destroyed sessions; visitors with nothing stored get no cookie or file.
-      await saveAll(ctx);
+      await saveAll(req, res);
       res.setHeader("Content-Type", body?.startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
       res.end(body ?? "");
     } catch (err) {

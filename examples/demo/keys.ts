@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { generateRandomKey } from "../../src/codec/keys.ts";
+import { generateRandomKey } from "typed-sessions";
 
 /** The demo's signing and encryption keys. */
 export interface DemoKeys {

@@ -1,6 +1,4 @@
-import type { Store } from "../../src/stores/store.ts";
-import { CookieStore } from "../../src/stores/cookie-store.ts";
-import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
+import { CookieStore, FilesystemStore, type Store } from "typed-sessions";
 import type { DemoKeys } from "./keys.ts";
 
 /** The stores the demo can run on, chosen with `SESSION_STORE`. */
@@ -19,7 +17,7 @@ export async function createDemoStore(kind: string | undefined, keys: DemoKeys):
       return new FilesystemStore({ ...common, dir: "./.sessions", sweepInterval: 3600 });
     case "redis": {
       // Loaded only here, so the cookie and fs demos never load ioredis. REDIS_URL picks the server.
-      const { createRedisStore } = await import("../../src/redis.ts");
+      const { createRedisStore } = await import("typed-sessions/redis");
       return createRedisStore({ ...common, url: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379" });
     }
     default:

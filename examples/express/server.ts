@@ -3,7 +3,7 @@ import express, { type Express } from "express";
 import type { Store } from "typed-sessions";
 import { loadDemoKeys } from "../demo/keys.ts";
 import { createDemoStore } from "../demo/store.ts";
-import { sessionMiddleware } from "typed-sessions/express";
+import { expressSessions } from "typed-sessions/express";
 import { user } from "../../schemas/user.gen.ts";
 
 /** Creates the example app: visits counter, login/logout with a flash, a streamed page; sessions saved by saveAll. */
@@ -11,38 +11,38 @@ export function createApp(store: Store): Express {
   const users = user.sessions(store);
   const app = express();
   app.use(express.urlencoded({ extended: false }));
-  app.use(sessionMiddleware({ saveAll: true }));
+  app.use(expressSessions({ saveAll: true }));
 
   app.get("/visits", async (req, res) => {
-    const session = await req.sessions.get(users);
+    const session = await users.get(req);
     session.visits += 1;
     session.lastSeen = new Date();
     res.type("text").send(`visits: ${session.visits}`);
   });
 
   app.post("/login", async (req, res) => {
-    const session = await req.sessions.get(users);
+    const session = await users.get(req);
     session.name = String(req.body?.name ?? "");
     session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
-    await session.regenerate(req.sessions.context); // new id at login: the session-fixation defence
+    await session.regenerate(); // new id at login: the session-fixation defence
     res.redirect(303, "/whoami");
   });
 
   app.get("/whoami", async (req, res) => {
-    const session = await req.sessions.get(users);
+    const session = await users.get(req);
     const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
     res.type("text").send(`name: ${session.name || "(nobody)"}${flashes}`);
   });
 
   app.post("/logout", async (req, res) => {
-    const session = await req.sessions.get(users);
-    await session.destroy(req.sessions.context);
+    const session = await users.get(req);
+    await session.destroy();
     res.redirect(303, "/whoami");
   });
 
   // Headers written by hand still carry the session: saveAll runs before they go out.
   app.get("/stream", async (req, res) => {
-    const session = await req.sessions.get(users);
+    const session = await users.get(req);
     session.visits += 1;
     res.writeHead(200, { "content-type": "text/plain" });
     res.write("visits: ");

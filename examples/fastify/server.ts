@@ -17,29 +17,29 @@ export async function createApp(store: Store): Promise<FastifyInstance> {
   await app.register(fastifySessions({ saveAll: true }));
 
   app.get("/visits", async (request) => {
-    const session = await request.sessions.get(users); // typed: UserSession
+    const session = await users.get(request); // typed: UserSession
     session.visits += 1;
     session.lastSeen = new Date();
     return `visits: ${session.visits}`;
   });
 
   app.post<{ Body: { name?: string } }>("/login", async (request, reply) => {
-    const session = await request.sessions.get(users);
+    const session = await users.get(request);
     session.name = request.body.name ?? "";
     session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
-    await session.regenerate(request.sessions.context); // new id at login: the session-fixation defence
+    await session.regenerate(); // new id at login: the session-fixation defence
     return reply.redirect("/whoami", 303);
   });
 
   app.get("/whoami", async (request) => {
-    const session = await request.sessions.get(users);
+    const session = await users.get(request);
     const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
     return `name: ${session.name || "(nobody)"}${flashes}`;
   });
 
   app.post("/logout", async (request, reply) => {
-    const session = await request.sessions.get(users);
-    await session.destroy(request.sessions.context);
+    const session = await users.get(request);
+    await session.destroy();
     return reply.redirect("/whoami", 303);
   });
   return app;

@@ -1,6 +1,6 @@
 // Any Fetch-API server + typed-sessions: `npx tsx examples/fetch/server.ts` (PORT, SESSION_STORE=cookie|fs|redis).
 // The handler is a plain `(request: Request) => Promise<Response>`:
-//   Next.js route handler:  export const GET = withSessions(handler)   (app/…/route.ts)
+//   Next.js route handler:  export const GET = fetchSessions(handler)   (app/…/route.ts)
 //   Bun:                    Bun.serve({ fetch: createHandler(store) })
 //   Deno:                   Deno.serve(createHandler(store))
 // Here it runs on node:http through @hono/node-server's Fetch bridge.
@@ -8,7 +8,7 @@ import { serve } from "@hono/node-server";
 import type { Store } from "typed-sessions";
 import { loadDemoKeys } from "../demo/keys.ts";
 import { createDemoStore } from "../demo/store.ts";
-import { withSessions } from "typed-sessions/fetch";
+import { fetchSessions } from "typed-sessions/fetch";
 import { user } from "../../schemas/user.gen.ts";
 
 const redirect = (to: string) => new Response(null, { status: 303, headers: { location: to } });
@@ -16,10 +16,10 @@ const redirect = (to: string) => new Response(null, { status: 303, headers: { lo
 /** Creates the example's Fetch handler: visits counter and login/logout with a flash; sessions saved by saveAll. */
 export function createHandler(store: Store): (request: Request) => Promise<Response> {
   const users = user.sessions(store);
-  return withSessions(
-    async (request, sessions) => {
+  return fetchSessions(
+    async (request) => {
       const route = `${request.method} ${new URL(request.url).pathname}`;
-      const session = await sessions.get(users); // typed: UserSession
+      const session = await users.get(request); // typed: UserSession
       switch (route) {
         case "GET /visits":
           session.visits += 1;
@@ -29,7 +29,7 @@ export function createHandler(store: Store): (request: Request) => Promise<Respo
           const form = await request.formData();
           session.name = String(form.get("name") ?? "");
           session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
-          await session.regenerate(sessions.context); // new id at login: the session-fixation defence
+          await session.regenerate(); // new id at login: the session-fixation defence
           return Response.redirect(new URL("/whoami", request.url), 303);
         }
         case "GET /whoami": {
@@ -37,7 +37,7 @@ export function createHandler(store: Store): (request: Request) => Promise<Respo
           return new Response(`name: ${session.name || "(nobody)"}${flashes}`);
         }
         case "POST /logout":
-          await session.destroy(sessions.context);
+          await session.destroy();
           return redirect("/whoami");
         default:
           return new Response("not found", { status: 404 });

@@ -5,41 +5,39 @@ import { Hono } from "hono";
 import type { Store } from "typed-sessions";
 import { loadDemoKeys } from "../demo/keys.ts";
 import { createDemoStore } from "../demo/store.ts";
-import { type SessionVariables, sessionMiddleware } from "typed-sessions/hono";
+import { honoSessions } from "typed-sessions/hono";
 import { user } from "../../schemas/user.gen.ts";
 
 /** Creates the example app: visits counter and login/logout with a flash; sessions saved after each handler. */
-export function createApp(store: Store): Hono<{ Variables: SessionVariables }> {
+export function createApp(store: Store): Hono {
   const users = user.sessions(store);
-  const app = new Hono<{ Variables: SessionVariables }>();
-  app.use(sessionMiddleware({ saveAll: true }));
+  const app = new Hono();
+  app.use(honoSessions({ saveAll: true }));
 
   app.get("/visits", async (c) => {
-    const session = await c.get("sessions").get(users); // typed: UserSession
+    const session = await users.get(c); // typed: UserSession
     session.visits += 1;
     session.lastSeen = new Date();
     return c.text(`visits: ${session.visits}`);
   });
 
   app.post("/login", async (c) => {
-    const sessions = c.get("sessions");
-    const session = await sessions.get(users);
+    const session = await users.get(c);
     const form = await c.req.parseBody();
     session.name = String(form["name"] ?? "");
     session.addFlash({ kind: "info", text: `Welcome, ${session.name}!` });
-    await session.regenerate(sessions.context); // new id at login: the session-fixation defence
+    await session.regenerate(); // new id at login: the session-fixation defence
     return c.redirect("/whoami", 303);
   });
 
   app.get("/whoami", async (c) => {
-    const session = await c.get("sessions").get(users);
+    const session = await users.get(c);
     const flashes = session.flashes().map((f) => ` [${f.kind}] ${f.text}`).join("");
     return c.text(`name: ${session.name || "(nobody)"}${flashes}`);
   });
 
   app.post("/logout", async (c) => {
-    const sessions = c.get("sessions");
-    await (await sessions.get(users)).destroy(sessions.context);
+    await (await users.get(c)).destroy();
     return c.redirect("/whoami", 303);
   });
   return app;

@@ -1,22 +1,36 @@
+import type { FetchContext } from "../http/fetch.ts";
+import { existingFetchContext } from "../http/fetch.ts";
+
 /**
- * Appends the `Set-Cookie` lines of `cookies` (the headers a `fetchContext` collected) to `response` and
- * returns it. Responses whose headers are immutable (`Response.redirect()`, a `fetch()` result) are copied
- * into a new `Response` with the same body, status and headers first.
- * @example return applySetCookies(new Response("ok"), ctx.headers);
+ * Appends `lines` to `headers`; returns false, having appended nothing, when the headers are immutable
+ * (those of `Response.redirect()` or a `fetch()` result).
  */
-export function applySetCookies(response: Response, cookies: Headers): Response {
-  const lines = cookies.getSetCookie();
-  if (lines.length === 0) return response;
+export function appendSetCookies(headers: Headers, lines: readonly string[]): boolean {
   try {
-    for (const line of lines) response.headers.append("Set-Cookie", line);
-    return response;
+    for (const line of lines) headers.append("Set-Cookie", line);
+    return true;
   } catch {
-    const copy = new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: new Headers(response.headers),
-    });
-    for (const line of lines) copy.headers.append("Set-Cookie", line);
-    return copy;
+    return false;
   }
+}
+
+/**
+ * Appends the `Set-Cookie` lines the sessions of a request set to `response`, and returns it. `cookies` is
+ * the request, its context, or the context's headers. A response whose headers are immutable
+ * (`Response.redirect()`, a `fetch()` result) is copied into a new `Response` with the same body, status and
+ * headers first.
+ * @example return applySetCookies(new Response("ok"), request);
+ */
+export function applySetCookies(response: Response, cookies: Request | FetchContext | Headers): Response {
+  const headers =
+    cookies instanceof Headers ? cookies : cookies instanceof Request ? existingFetchContext(cookies)?.headers : cookies.headers;
+  const lines = headers?.getSetCookie() ?? [];
+  if (lines.length === 0 || appendSetCookies(response.headers, lines)) return response;
+  const copy = new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: new Headers(response.headers),
+  });
+  appendSetCookies(copy.headers, lines);
+  return copy;
 }

@@ -3,8 +3,10 @@ import { type KeyInput, type KeyPair, type ResolvedKeyPair, resolveKeyPair } fro
 import { type Limits, encodeWith, openAuthentic, openEnvelope, throwInvalidMac, verifyMac } from "./secure-cookie.ts";
 import { type Serializer, type SerializerName, resolveSerializer } from "../serializers/serializers.ts";
 
+import { THIRTY_DAYS, systemNow } from "../internal/time.ts";
+
 /** Thirty days, in seconds: the default `maxAge`. */
-export const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
+export const DEFAULT_MAX_AGE = THIRTY_DAYS;
 /** The default `maxLength`, in characters: what browsers keep for one cookie. */
 export const DEFAULT_MAX_LENGTH = 4096;
 
@@ -81,7 +83,7 @@ export function createCodec(options: CodecOptions): Codec {
     maxAge: checkLimit("maxAge", options.maxAge, DEFAULT_MAX_AGE),
     minAge: checkLimit("minAge", options.minAge, 0),
     maxLength: checkLimit("maxLength", options.maxLength, DEFAULT_MAX_LENGTH),
-    now: options.now ?? (() => Date.now() / 1000),
+    now: options.now ?? systemNow,
   };
   const newest = pairs[0] as ResolvedKeyPair;
 

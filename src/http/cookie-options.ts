@@ -1,7 +1,5 @@
 import { SessionError } from "../errors.ts";
-
-/** Thirty days, in seconds: the default cookie `maxAge`. */
-export const DEFAULT_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
+import { THIRTY_DAYS } from "../internal/time.ts";
 
 /**
  * The attributes of a session cookie, as gorilla/sessions' `Options`. Each session gets its own copy of its
@@ -36,7 +34,7 @@ export interface CookieOptions {
 export function defaultCookieOptions(): CookieOptions {
   return {
     path: "/",
-    maxAge: DEFAULT_COOKIE_MAX_AGE,
+    maxAge: THIRTY_DAYS,
     secure: false,
     httpOnly: true,
     sameSite: "lax",

@@ -1,6 +1,5 @@
-import type { CookieOptions } from "./cookie-options.ts";
-import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
-import type { RequestContext } from "./context.ts";
+import { ObjectSlot } from "../internal/object-slot.ts";
+import { type RequestContext, createRequestContext } from "./request-context.ts";
 
 /** A {@link RequestContext} for the Fetch API, with the response `headers` to put on your `Response`. */
 export interface FetchContext extends RequestContext {
@@ -8,38 +7,40 @@ export interface FetchContext extends RequestContext {
   readonly headers: Headers;
 }
 
+/** The context last made for each Request, so `manager.get(request)` and `applySetCookies` find it. */
+const contexts = new ObjectSlot<FetchContext>("typed-sessions.fetch-context");
+
 /**
- * Creates a {@link RequestContext} for the Fetch API (Hono, Bun, Deno, workers, Next.js route handlers):
- * cookies come from the request's `Cookie` header; each `setCookie` appends a `Set-Cookie` to `headers`
- * (a new `Headers` when omitted), which you then pass to your `Response`.
+ * Returns the {@link RequestContext} of a Fetch API `Request` (Hono, Bun, Deno, workers, Next.js route
+ * handlers): cookies come from its `Cookie` header; `Set-Cookie` lines go to `headers` (a new `Headers` when
+ * omitted), which you then copy onto your `Response` with `applySetCookies`. Without `headers`, calling it
+ * again for the same request returns the same context.
  * @example
  * const ctx = fetchContext(request);
  * const session = await mySessions.get(ctx);
  * session.set("name", "kataras");
- * await session.save(ctx);
- * return new Response("ok", { headers: ctx.headers });
+ * await session.save();
+ * return applySetCookies(new Response("ok"), ctx);
  */
-export function fetchContext(request: Request, headers: Headers = new Headers()): FetchContext {
-  let cookies: Record<string, string | undefined> | undefined;
-  const written = new Map<string, string>();
-  return {
-    request,
-    headers,
-    getCookie(name) {
-      cookies ??= parseCookieHeader(request.headers.get("cookie"));
-      return cookies[name];
+export function fetchContext(request: Request, headers?: Headers): FetchContext {
+  const cached = headers === undefined ? contexts.get(request) : undefined;
+  if (cached !== undefined) return cached;
+  const target = headers ?? new Headers();
+  const base = createRequestContext(request, {
+    cookieHeader: () => request.headers.get("cookie"),
+    getSetCookies: () => target.getSetCookie(),
+    setSetCookies(lines) {
+      target.delete("Set-Cookie");
+      for (const line of lines) target.append("Set-Cookie", line);
     },
-    setCookie(name: string, value: string, options: CookieOptions) {
-      const header = formatSetCookie(name, value, options);
-      const previous = written.get(name);
-      if (previous !== undefined) {
-        // Headers cannot remove one Set-Cookie line: rebuild the list without our earlier one.
-        const rest = headers.getSetCookie().filter((line) => line !== previous);
-        headers.delete("Set-Cookie");
-        for (const line of rest) headers.append("Set-Cookie", line);
-      }
-      headers.append("Set-Cookie", header);
-      written.set(name, header);
-    },
-  };
+    appendSetCookie: (line) => target.append("Set-Cookie", line),
+  });
+  const ctx: FetchContext = { request, headers: target, getCookie: base.getCookie, prepareCookie: base.prepareCookie };
+  contexts.set(request, ctx);
+  return ctx;
+}
+
+/** Returns the context {@link fetchContext} made for `request`, if any. */
+export function existingFetchContext(request: Request): FetchContext | undefined {
+  return contexts.get(request);
 }

@@ -1,13 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SessionError } from "../errors.ts";
 import { ObjectSlot } from "../internal/object-slot.ts";
-import type { CookieOptions } from "./cookie-options.ts";
-import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
-import type { RequestContext } from "./context.ts";
+import { type RequestContext, createRequestContext } from "./request-context.ts";
 
-/** The parts of `IncomingMessage` the adapter reads (Express's `req` fits too). */
+/** The parts of `IncomingMessage` the node adapter reads (Express's `req` fits too). */
 export type NodeRequestLike = Pick<IncomingMessage, "headers">;
-/** The parts of `ServerResponse` the adapter writes (Express's `res` fits too). */
+/** The parts of `ServerResponse` the node adapter writes (Express's `res` fits too). */
 export type NodeResponseLike = Pick<ServerResponse, "getHeader" | "setHeader" | "headersSent">;
 
 /** A {@link RequestContext} over node:http, with the response it writes to. */
@@ -23,51 +20,25 @@ function headerList(value: number | string | readonly string[] | undefined): str
 }
 
 /**
- * Creates a {@link RequestContext} for node:http (and Express, which extends it): cookies are read from
- * `req.headers.cookie`, and each `setCookie` appends one `Set-Cookie` header to `res`, keeping any set by
- * other code. Save sessions before writing the body: after that, `setCookie` throws `headers_sent`. Calling
- * it twice for the same response returns the same context.
+ * Returns the {@link RequestContext} of a node:http request (Express's `req`/`res` fit too): cookies are
+ * read from `req.headers.cookie`, and each `Set-Cookie` is added to `res`, keeping those other code set.
+ * Save sessions before writing the body: after that, a save throws `headers_sent`. Calling it again for
+ * the same response returns the same context.
  * @example
  * http.createServer(async (req, res) => {
- *   const ctx = nodeContext(req, res);
- *   const session = await mySessions.get(ctx);
+ *   const session = await mySessions.get(req, res); // or mySessions.get(nodeContext(req, res))
  * });
  */
 export function nodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
   const cached = contexts.get(res);
   if (cached !== undefined && cached.request === req) return cached;
-  const ctx = createNodeContext(req, res);
+  const base = createRequestContext(req, {
+    cookieHeader: () => req.headers.cookie,
+    getSetCookies: () => headerList(res.getHeader("set-cookie")),
+    setSetCookies: (lines) => void res.setHeader("Set-Cookie", lines),
+    headersSent: () => res.headersSent,
+  });
+  const ctx: NodeContext = { request: req, response: res, getCookie: base.getCookie, prepareCookie: base.prepareCookie };
   contexts.set(res, ctx);
   return ctx;
-}
-
-function createNodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
-  let cookies: Record<string, string | undefined> | undefined;
-  const written = new Map<string, string>();
-  const assertCookieWritable = (name: string): void => {
-    if (res.headersSent) {
-      throw new SessionError(
-        "headers_sent",
-        `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
-      );
-    }
-  };
-  return {
-    request: req,
-    response: res,
-    getCookie(name) {
-      cookies ??= parseCookieHeader(req.headers.cookie);
-      return cookies[name];
-    },
-    assertCookieWritable,
-    setCookie(name: string, value: string, options: CookieOptions) {
-      assertCookieWritable(name);
-      const header = formatSetCookie(name, value, options);
-      const previous = written.get(name);
-      const list = headerList(res.getHeader("set-cookie")).filter((line) => line !== previous);
-      list.push(header);
-      written.set(name, header);
-      res.setHeader("Set-Cookie", list);
-    },
-  };
 }

@@ -1,70 +1,74 @@
-import { SessionError, SessionValidationError } from "../errors.ts";
-import type { RequestContext } from "../http/context.ts";
+import { type RequestSource, resolveContext } from "../http/context-source.ts";
 import { assertCookieName } from "../http/cookie-options.ts";
-import { registrySession } from "./registry.ts";
-import type { Session } from "./session.ts";
-import type { SessionConfig } from "./session-config.ts";
+import type { NodeResponseLike } from "../http/node.ts";
 import type { Store } from "../stores/store.ts";
-import { clearAllStores } from "../stores/live-stores.ts";
-import { report } from "../stores/store-options.ts";
+import { bind, loadState } from "./lifecycle.ts";
+import { cachedSession, saveCached } from "./registry.ts";
+import { Session } from "./session.ts";
+import type { SessionConfig } from "./session-config.ts";
 
-/** One session definition bound to a store: what `sessions(name, store)` returns. */
-export interface SessionManager {
+/** One session definition bound to a store: what `sessions(name, store)` and generated modules return. */
+export interface SessionManager<S = Session> {
   /** The cookie name. */
   readonly name: string;
-  /** Where the sessions live. */
-  readonly store: Store;
-  /** The definition's config (serializer, validate, timeouts, options). */
-  readonly config: SessionConfig;
   /**
    * Returns this request's session, loading it once per request (later calls return the same object).
    * Tampered, expired or invalid data gives a fresh session (reported through `onError`).
+   * @param source the request: a node `(req, res)` pair, an Express `req`, a Fastify `request` or `reply`,
+   *   a Hono `c`, a Fetch `Request`, or a request context
    */
-  get(ctx: RequestContext): Promise<Session>;
+  get(source: RequestSource, res?: NodeResponseLike): Promise<S>;
 }
 
 /**
- * Defines a session: a cookie name, the store that keeps it, and how its values are read. The seed's
- * Iris-style API.
+ * Creates a session manager: a cookie name, the store that keeps its sessions, and how its values are
+ * read. The seed's Iris-style API.
  * @example
  * const mySessions = sessions("user_sessions", new CookieStore({ hashKey }));
- * const session = await mySessions.get(ctx);
+ * const session = await mySessions.get(req, res);
  * session.set("name", "kataras");
- * await session.save(ctx);
+ * await session.save();
  */
 export function sessions(name: string, store: Store, config: SessionConfig = {}): SessionManager {
+  return managerOf(name, store, config, (session) => session);
+}
+
+/** Builds a manager whose sessions are `wrap`'s view of each loaded {@link Session}. */
+export function managerOf<S extends { readonly isDestroyed: boolean; save(): Promise<void> }>(
+  name: string,
+  store: Store,
+  config: SessionConfig,
+  wrap: (session: Session) => S,
+): SessionManager<S> {
   assertCookieName(name);
-
-  async function load(ctx: RequestContext): Promise<Session> {
-    const session = await store.get(ctx, name, config);
-    if (session.isNew || config.validate === undefined) return session;
-    try {
-      session.replaceValues(config.validate(session.values()));
-      return session;
-    } catch (cause) {
-      if (config.onInvalid === "throw") throw cause;
-      const err =
-        cause instanceof SessionError
-          ? cause
-          : new SessionValidationError(`the data of session "${name}" failed validation; a fresh session was started.`, [], { cause });
-      report(store.onError, config, err, { name, phase: "validate" });
-      return store.new(ctx, name, config);
-    }
-  }
-
+  const binding = bind(name, store, config);
   return {
     name,
-    store,
-    config,
-    get: (ctx) => registrySession(ctx, name, store, () => load(ctx)),
+    get(source, res) {
+      let ctx;
+      try {
+        ctx = resolveContext(source, res);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return cachedSession(ctx, name, store, async () => wrap(new Session(await loadState(binding, ctx))));
+    },
   };
 }
 
 /**
- * Empties every server-side store created in this process (files, memory, Redis…), logging everyone out.
- * Cookie sessions are not affected: their data lives in the browser, so the only way to revoke them all
- * is to rotate the keys (drop the old hash key, and every cookie signed with it is refused).
+ * Saves every session loaded in this request that changed (skipping destroyed ones), in parallel; rejects
+ * with the first failure after all have been tried. Call it once before sending the response (the
+ * adapters' `saveAll` option does).
+ * @param source the request, as {@link SessionManager.get} takes it
+ * @example
+ * await saveAll(req, res);
+ * res.end("ok");
  */
-export async function clearAll(): Promise<void> {
-  await clearAllStores();
+export function saveAll(source: RequestSource, res?: NodeResponseLike): Promise<void> {
+  try {
+    return saveCached(resolveContext(source, res));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

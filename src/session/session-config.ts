@@ -44,8 +44,8 @@ export interface SessionConfig {
   onInvalid?: "reset" | "throw" | undefined;
   /** Reports errors that were turned into a fresh session (in addition to the store's own `onError`). */
   onError?: ErrorHook | undefined;
-  /** Overrides the store's default cookie options for this session. */
-  options?: Partial<CookieOptions> | undefined;
+  /** Overrides the store's default cookie attributes for this session. */
+  cookie?: Partial<CookieOptions> | undefined;
   /**
    * Ends a session not saved for this many seconds (checked on read); 0 = off. While it is on, an unchanged
    * session is re-saved once a tenth of it has passed, so active users stay in. @default 0

@@ -1,10 +1,7 @@
 import type { Codec } from "../codec/codec.ts";
-import type { RequestContext } from "../http/context.ts";
-import { assertCookieName } from "../http/cookie-options.ts";
-import type { Session } from "../session/session.ts";
 import type { SessionConfig } from "../session/session-config.ts";
-import type { Store } from "./store.ts";
-import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
+import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
+import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
 import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";
 
@@ -23,54 +20,33 @@ export type CookieStoreOptions = StoreOptions & {
  * gorilla/sessions' `CookieStore`. Nothing is stored on the server, so a cookie session cannot be revoked
  * before it expires except by rotating the keys (`keys: [new, old]` re-issues; dropping `old` revokes all).
  * @example
- * const store = new CookieStore({ hashKey: process.env.SESSION_HASH_KEY!, blockKey: process.env.SESSION_BLOCK_KEY });
+ * const store = new CookieStore({ hashKey: Buffer.from(process.env.SESSION_HASH_KEY!, "hex") });
  */
-export class CookieStore extends StoreBase implements Store {
+export class CookieStore extends StoreBase {
+  /** The longest `Set-Cookie` header, in bytes (the `maxLength` option). */
+  readonly cookieLimit: number;
   /** Decodes, refusing values over maxLength unread. */
   readonly #codec: Codec;
   /** Encodes without a length limit: the whole header is measured instead. */
   readonly #encoder: Codec;
-  readonly #maxLength: number;
 
   /** Creates a cookie store; throws a usage error for missing or malformed keys. */
   constructor(options: CookieStoreOptions) {
     super(options);
-    this.#maxLength = options.maxLength ?? 4096;
-    this.#codec = codecFor(options, { maxAge: codecMaxAge(this.defaults), maxLength: this.#maxLength, now: this.now });
-    this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.defaults), maxLength: 0, now: this.now });
+    this.cookieLimit = options.maxLength ?? 4096;
+    const now = () => this.now();
+    this.#codec = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: this.cookieLimit, now });
+    this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: 0, now });
   }
 
-
-  /** Loads the session from its cookie; a tampered, expired or foreign cookie gives a fresh session and a report. */
-  async get(ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-    assertCookieName(name);
-    const cookie = ctx.getCookie(name);
-    if (cookie === undefined) return this.fresh(name, config);
-    try {
-      const { value, keyIndex } = this.#codec.decodeWithKeyIndex(name, cookie);
-      const payload = decodePayload(name, serializerOf(config), value as Uint8Array);
-      checkTimeouts(name, config, payload, this.now());
-      const session = this.loaded(name, config, payload);
-      if (keyIndex > 0) session.markDirty(); // signed with an older key: re-issue with the newest on save
-      return session;
-    } catch (err) {
-      return this.recover(name, config, err);
-    }
+  /** Decodes the session from its cookie value; throws decode errors for a tampered, expired or foreign cookie. */
+  async load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
+    return loadedRecord(name, config, this.#codec.decodeWithKeyIndex(name, cookieValue), "");
   }
 
-  /** Writes the values into the cookie; throws `cookie_too_large` before setting any header when it would not fit. */
-  async save(ctx: RequestContext, session: Session): Promise<void> {
-    const now = Math.floor(this.now());
-    if (session.options.maxAge < 0) {
-      ctx.setCookie(session.name, "", session.options);
-      session.markSaved(now);
-      return;
-    }
-    if (!session.needsSave(now)) return;
-    const bytes = encodePayload(session.name, serializerOf(session.config), this.payloadOf(session, now));
-    const value = this.#encoder.encode(session.name, bytes);
-    StoreBase.checkSize(session.name, value, session.options, now * 1000, this.#maxLength);
-    ctx.setCookie(session.name, value, session.options);
-    session.markSaved(now);
+  /** Encodes the values into the cookie value; nothing is written on the server. */
+  prepare(write: RecordWrite): PreparedWrite {
+    const bytes = encodePayload(write.name, serializerOf(write.config), write.record);
+    return { cookieValue: this.#encoder.encode(write.name, bytes) };
   }
 }

@@ -1,6 +1,6 @@
 import { ServerStore } from "./server-store.ts";
 import type { ServerStoreOptions, SessionBackend } from "./server-store.ts";
-import { systemNow } from "./store-options.ts";
+import { systemNow } from "../internal/time.ts";
 
 /** A {@link SessionBackend} in a `Map`, expiring entries on read. Share one between stores to share data. */
 export class MemoryBackend implements SessionBackend {

@@ -2,22 +2,9 @@ import { superjsonSerializer } from "../serializers/serializers.ts";
 import { causeSummary } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
+import type { DecodeResult } from "../codec/codec.ts";
 import type { SessionConfig } from "../session/session-config.ts";
-
-/** Decoded session data: the user's values and the metadata kept beside them. */
-export interface Payload {
-  readonly values: Record<string, unknown>;
-  /** Creation time, Unix seconds. */
-  readonly createdAt: number;
-  /** Last save, Unix seconds. */
-  readonly accessedAt: number;
-  /**
-   * The session's own cookie maxAge in seconds (0 = browser-session cookie), kept only when it differs
-   * from the store's default so a per-session choice ("remember me" unticked) survives later saves;
-   * absent in data written before it existed. @default undefined (the store's default applies)
-   */
-  readonly maxAge?: number | undefined;
-}
+import type { LoadedRecord, SessionRecord } from "./store.ts";
 
 const MAGIC = "ts1 ";
 /** `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>`: data written before maxAge existed still matches. */
@@ -38,7 +25,7 @@ export function serializerOf(config: SessionConfig): Serializer {
  * Throws `serialize_failed` when the serializer refuses the values (a BigInt or a cycle for JSON, a
  * `__proto__` key for superjson).
  */
-export function encodePayload(name: string, serializer: Serializer, payload: Payload): Uint8Array {
+export function encodePayload(name: string, serializer: Serializer, payload: SessionRecord): Uint8Array {
   let body: Uint8Array;
   try {
     body = serializer.serialize(payload.values);
@@ -65,7 +52,7 @@ function corrupt(name: string, detail: string): SessionError {
 }
 
 /** Decodes {@link encodePayload}'s bytes; throws decode errors (`corrupt_data`, `deserialize_failed`). */
-export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): Payload {
+export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): SessionRecord {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = buf.indexOf(NEWLINE);
   const match = end < 0 || end > 56 ? null : HEADER.exec(buf.toString("latin1", 0, end));
@@ -87,26 +74,11 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
 }
 
 /**
- * Throws `session_timeout` when the idle or absolute timeout of `config` has passed at `now`, and `expired`
- * when the session's own persistent maxAge has passed since its last save (as its cookie has in the browser).
+ * Turns what a store's codec verified into the record it loaded: the payload decoded with the config's
+ * serializer, the id it is stored under, and whether any key that verified it (`older`, or the codec's)
+ * was an older one.
  */
-export function checkTimeouts(name: string, config: SessionConfig, payload: Payload, now: number): void {
-  const idle = config.idleTimeout ?? 0;
-  const absolute = config.absoluteTimeout ?? 0;
-  const own = payload.maxAge ?? 0;
-  if (own > 0 && now - payload.accessedAt > own) {
-    throw new SessionError("expired", `session "${name}" is older than its maxAge of ${own}s; a fresh session was started.`);
-  }
-  if (idle > 0 && now - payload.accessedAt > idle) {
-    throw new SessionError(
-      "session_timeout",
-      `session "${name}" was idle for more than ${idle}s (idleTimeout); a fresh session was started.`,
-    );
-  }
-  if (absolute > 0 && now - payload.createdAt > absolute) {
-    throw new SessionError(
-      "session_timeout",
-      `session "${name}" is older than ${absolute}s (absoluteTimeout); a fresh session was started.`,
-    );
-  }
+export function loadedRecord(name: string, config: SessionConfig, decoded: DecodeResult, id: string, older = false): LoadedRecord {
+  const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
+  return { ...payload, id, stale: older || decoded.keyIndex > 0 };
 }

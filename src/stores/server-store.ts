@@ -1,16 +1,12 @@
 import * as crypto from "node:crypto";
 import type { Codec } from "../codec/codec.ts";
 import { SessionError } from "../errors.ts";
-import type { RequestContext } from "../http/context.ts";
-import { assertCookieName } from "../http/cookie-options.ts";
-import type { Session } from "../session/session.ts";
 import type { SessionConfig } from "../session/session-config.ts";
-import type { ClearableStore } from "./store.ts";
-import { ObjectSlot } from "../internal/object-slot.ts";
 import { backendError } from "./backend-error.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
-import { checkTimeouts, decodePayload, encodePayload, serializerOf } from "./payload.ts";
+import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import { generateSessionId, isValidSessionId } from "./session-id.ts";
+import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
 import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";
 
@@ -52,21 +48,24 @@ export type ServerStoreOptions = StoreOptions & {
   maxLength?: number | undefined;
 };
 
+/** The longest `Set-Cookie` header of a server store's id cookie, in bytes: what browsers keep. */
+const ID_COOKIE_LIMIT = 4096;
+
 /**
  * The shared base of server-side stores: the cookie carries only a random id (32 bytes, signed by the
  * codec), and the backend holds the codec-encoded values (encrypted at rest with a block key), expiring
  * after the session's `maxAge` (the store's when the session's is 0). Every instance is emptied by
  * `clearAll()`.
  * @example
- * const store = new ServerStore(myBackend, { hashKey, blockKey, options: { maxAge: 3600 } });
+ * const store = new ServerStore(myBackend, { hashKey, blockKey, cookie: { maxAge: 3600 } });
  */
-export class ServerStore extends StoreBase implements ClearableStore {
+export class ServerStore extends StoreBase {
   /** Where the data lives. */
   readonly backend: SessionBackend;
+  /** The longest `Set-Cookie` header of the id cookie, in bytes. */
+  readonly cookieLimit = ID_COOKIE_LIMIT;
   readonly #cookieCodec: Codec;
   readonly #dataCodec: Codec;
-  /** The id each session's data is stored under (loaded or written), to tell a save that creates from one that updates. */
-  readonly #storedIds = new ObjectSlot<string>("typed-sessions.stored-id");
   /** id → its session name and {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
   readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string }>();
 
@@ -74,82 +73,70 @@ export class ServerStore extends StoreBase implements ClearableStore {
   constructor(backend: SessionBackend, options: ServerStoreOptions) {
     super(options);
     this.backend = backend;
-    const maxAge = codecMaxAge(this.defaults);
-    this.#cookieCodec = codecFor(options, { maxAge, maxLength: 4096, now: this.now });
-    this.#dataCodec = codecFor(options, { maxAge, maxLength: options.maxLength ?? 0, now: this.now });
+    const maxAge = codecMaxAge(this.cookie);
+    const now = () => this.now();
+    this.#cookieCodec = codecFor(options, { maxAge, maxLength: ID_COOKIE_LIMIT, now });
+    this.#dataCodec = codecFor(options, { maxAge, maxLength: options.maxLength ?? 0, now });
     registerLiveStore(this);
   }
 
+  /** Returns a new session id (32 random bytes). */
+  newId(): string {
+    return generateSessionId();
+  }
 
-  /** Loads the session whose id the cookie carries; anything untrusted or missing gives a fresh session and a report. */
-  async get(ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-    assertCookieName(name);
-    const cookie = ctx.getCookie(name);
-    if (cookie === undefined) return this.fresh(name, config);
-    let id: string;
-    let stale: boolean;
-    try {
-      const decoded = this.#cookieCodec.decodeWithKeyIndex(name, cookie);
-      const bytes = decoded.value as Uint8Array;
-      id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-      if (!isValidSessionId(id)) {
-        throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
+  /** Loads the data of the id the cookie carries; throws decode errors for anything untrusted or missing. */
+  async load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
+    const decoded = this.#cookieCodec.decodeWithKeyIndex(name, cookieValue);
+    const bytes = decoded.value as Uint8Array;
+    const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    if (!isValidSessionId(id)) {
+      throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
+    }
+    const data = await this.#call(name, "read", [id], () => this.backend.read(id));
+    if (data === undefined) {
+      throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
+    }
+    const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
+    return loadedRecord(name, config, this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text), id, decoded.keyIndex > 0);
+  }
+
+  /**
+   * Encodes the signed id cookie and the data; the returned commit writes the data (creates it, updates it
+   * only while it exists, or takes over `replacing`'s atomically where the backend can).
+   */
+  prepare(write: RecordWrite): PreparedWrite {
+    const { name, id, replacing } = write;
+    if (!isValidSessionId(id)) {
+      throw new SessionError("invalid_option", `session "${name}" has an id that does not match SESSION_ID_PATTERN; it was not saved.`);
+    }
+    const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
+    const data = this.#dataCodec.encode(this.#dataName(name, id), encodePayload(name, serializerOf(write.config), write.record));
+    const ttl = write.cookie.maxAge > 0 ? write.cookie.maxAge : codecMaxAge(this.cookie);
+    const backend = this.backend;
+    const ids = replacing === undefined ? [id] : [id, replacing];
+    const commit = async (): Promise<boolean> => {
+      if (replacing !== undefined && isValidSessionId(replacing)) {
+        if (backend.replace !== undefined) {
+          await this.#call(name, "write", ids, () => backend.replace!(replacing, id, data, ttl));
+        } else {
+          await this.#call(name, "write", ids, () => backend.write(id, data, ttl));
+          await this.#call(name, "delete", [replacing], () => backend.delete(replacing));
+        }
+        return true;
       }
-      stale = decoded.keyIndex > 0;
-    } catch (err) {
-      return this.recover(name, config, err);
-    }
-    let data: Uint8Array | string | undefined;
-    try {
-      data = await this.backend.read(id);
-    } catch (err) {
-      return this.recover(name, config, backendError(name, "read", err, [id]));
-    }
-    try {
-      if (data === undefined) {
-        throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
+      if (write.mode === "update" && backend.update !== undefined) {
+        return this.#call(name, "write", ids, () => backend.update!(id, data, ttl));
       }
-      const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
-      const decoded = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
-      const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
-      checkTimeouts(name, config, payload, this.now());
-      const session = this.loaded(name, config, payload, id);
-      this.#storedIds.set(session, id);
-      if (stale || decoded.keyIndex > 0) session.markDirty(); // re-issue with the newest key on save
-      return session;
-    } catch (err) {
-      return this.recover(name, config, err);
-    }
+      await this.#call(name, "write", ids, () => backend.write(id, data, ttl));
+      return true;
+    };
+    return { cookieValue, commit };
   }
 
-  /** Writes the data and sets the id cookie; skipped when unchanged; deletes when `options.maxAge` < 0. */
-  async save(ctx: RequestContext, session: Session): Promise<void> {
-    const now = Math.floor(this.now());
-    if (session.options.maxAge < 0) return this.#remove(ctx, session, now);
-    if (!session.needsSave(now)) return;
-    if (session.id === "") session.id = generateSessionId();
-    await this.#persist(ctx, session, now, this.#storedIds.get(session) !== session.id);
-  }
-
-  /** Deletes the data, expires the cookie, and marks the session destroyed. */
-  async destroy(ctx: RequestContext, session: Session): Promise<void> {
-    await this.#remove(ctx, session, Math.floor(this.now()));
-    session.markDestroyed();
-  }
-
-  /** Moves the session to a new id (values kept), deletes the old data, and sets the new cookie. */
-  async regenerate(ctx: RequestContext, session: Session): Promise<void> {
-    const now = Math.floor(this.now());
-    const oldId = session.id;
-    session.id = generateSessionId();
-    const atomic = isValidSessionId(oldId) && this.backend.replace !== undefined;
-    try {
-      await this.#persist(ctx, session, now, true, atomic ? oldId : undefined);
-    } catch (err) {
-      session.id = oldId; // nothing moved: a retry saves the session where its data still is
-      throw err;
-    }
-    if (!atomic && isValidSessionId(oldId)) await this.#call(session.name, "delete", [oldId], () => this.backend.delete(oldId));
+  /** Deletes the data of `id`. */
+  async remove(name: string, id: string): Promise<void> {
+    if (isValidSessionId(id)) await this.#call(name, "delete", [id], () => this.backend.delete(id));
   }
 
   /** Deletes every session of this store (what `clearAll()` calls). */
@@ -161,52 +148,6 @@ export class ServerStore extends StoreBase implements ClearableStore {
   async close(): Promise<void> {
     unregisterLiveStore(this);
     await this.backend.close?.();
-  }
-
-  /**
-   * Writes the session and sets its cookie. `fresh`: the session's data is not stored under its id yet (a
-   * new session, regenerate's new id, an id the app set), so it is created; otherwise it is only updated
-   * while it still exists. `replacing`: the id whose data the backend's atomic `replace` deletes in the
-   * same step.
-   */
-  async #persist(ctx: RequestContext, session: Session, now: number, fresh: boolean, replacing?: string): Promise<void> {
-    const { name, id } = session;
-    if (!isValidSessionId(id)) {
-      throw new SessionError(
-        "invalid_option",
-        `session "${name}" has an id that does not match SESSION_ID_PATTERN; leave session.id to the store (it is assigned on first save).`,
-      );
-    }
-    // Everything that could stop the cookie from being set is checked before the backend changes: the
-    // response's headers, the options (a header that cannot be formatted), the size.
-    ctx.assertCookieWritable?.(name);
-    const cookie = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
-    this.assertCookieFormattable(name, cookie, session.options, now * 1000);
-    StoreBase.checkSize(name, cookie, session.options, now * 1000, 4096);
-    const bytes = encodePayload(name, serializerOf(session.config), this.payloadOf(session, now));
-    const data = this.#dataCodec.encode(this.#dataName(name, id), bytes);
-    const ttl = session.options.maxAge > 0 ? session.options.maxAge : codecMaxAge(this.defaults);
-    let kept = true;
-    try {
-      if (replacing !== undefined && this.backend.replace !== undefined) await this.backend.replace(replacing, id, data, ttl);
-      else if (!fresh && this.backend.update !== undefined) kept = await this.backend.update(id, data, ttl);
-      else await this.backend.write(id, data, ttl);
-    } catch (err) {
-      throw backendError(name, "write", err, replacing === undefined ? [id] : [id, replacing]);
-    }
-    // Gone since this request loaded it (destroyed by another request, cleared): it stays gone. No cookie
-    // either way: the one that ended it has expired it, or set a newer one (a login) this must not replace.
-    if (!kept) return;
-    this.#storedIds.set(session, id);
-    ctx.setCookie(name, cookie, session.options);
-    session.markSaved(now);
-  }
-
-  async #remove(ctx: RequestContext, session: Session, now: number): Promise<void> {
-    const id = session.id;
-    if (isValidSessionId(id)) await this.#call(session.name, "delete", [id], () => this.backend.delete(id));
-    ctx.setCookie(session.name, "", { ...session.options, maxAge: -1 });
-    session.markSaved(now);
   }
 
   async #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T> {

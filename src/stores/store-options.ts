@@ -1,9 +1,8 @@
 import { DEFAULT_MAX_AGE, createCodec } from "../codec/codec.ts";
 import type { Codec } from "../codec/codec.ts";
 import type { KeyInput, KeyPair } from "../codec/keys.ts";
-import type { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
-import type { ErrorHook, ErrorInfo, SessionConfig } from "../session/session-config.ts";
+import type { ErrorHook } from "../session/session-config.ts";
 
 /** The keys a store signs (and, with a block key, encrypts) with: one pair, or a rotation list, newest first. */
 export type KeyOptions =
@@ -12,8 +11,8 @@ export type KeyOptions =
 
 /** Options every built-in store takes. */
 export type StoreOptions = KeyOptions & {
-  /** Default cookie options of this store's sessions (merged over the defaults). */
-  options?: Partial<CookieOptions> | undefined;
+  /** The cookie attributes of this store's sessions (merged over the defaults). */
+  cookie?: Partial<CookieOptions> | undefined;
   /** Reports errors turned into a fresh session (tampered, expired, corrupt…). @default none */
   onError?: ErrorHook | undefined;
   /** The clock, in Unix seconds (for tests). @default () => Date.now() / 1000 */
@@ -31,26 +30,4 @@ export function codecFor(keys: KeyOptions, limits: { maxAge: number; maxLength: 
   return keys.keys !== undefined
     ? createCodec({ ...common, keys: keys.keys })
     : createCodec({ ...common, hashKey: keys.hashKey, blockKey: keys.blockKey });
-}
-
-/** Calls the store's and then the session definition's `onError` hooks; hook failures are swallowed. */
-export function report(
-  storeHook: ErrorHook | undefined,
-  config: SessionConfig,
-  err: SessionError,
-  info: ErrorInfo,
-): void {
-  for (const hook of [storeHook, config.onError]) {
-    if (hook === undefined) continue;
-    try {
-      hook(err, info);
-    } catch {
-      // A logging hook must not turn a recoverable decode error into a failed request.
-    }
-  }
-}
-
-/** The default clock: Unix seconds. */
-export function systemNow(): number {
-  return Date.now() / 1000;
 }

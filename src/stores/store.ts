@@ -1,40 +1,83 @@
-import type { RequestContext } from "../http/context.ts";
-import type { Session } from "../session/session.ts";
+import type { CookieOptions } from "../http/cookie-options.ts";
 import type { ErrorHook, SessionConfig } from "../session/session-config.ts";
 
-/**
- * Loads and saves sessions: gorilla/sessions' three-method `Store`, so you can write your own. Prefer
- * `sessions(name, store)`, which caches each session once per request; call a store directly only to build
- * such a layer.
- */
-export interface Store {
+/** What a store keeps of one session: its values and the metadata beside them. */
+export interface SessionRecord {
+  /** The session's values (flash keys included). */
+  readonly values: Record<string, unknown>;
+  /** When the session was created, in Unix seconds. */
+  readonly createdAt: number;
+  /** When the session was last saved, in Unix seconds. */
+  readonly accessedAt: number;
   /**
-   * Loads the session `name` from the request, or returns a new one (`isNew`) when the request has none or
-   * its data is tampered with, expired, foreign or corrupt (reported through `onError`, never thrown).
-   * Throws `store_unavailable` when the backend cannot be reached. Does not cache: see `sessions()`.
+   * The session's own cookie `maxAge` in seconds, kept only when it differs from the default its definition
+   * starts with, so a per-session choice ("remember me" unticked) survives later saves.
+   * @default undefined (the default applies)
    */
-  get(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
-  /** Returns a new, empty session `name` with this store's default options; reads nothing from the request. */
-  "new"(ctx: RequestContext, name: string, config?: SessionConfig): Promise<Session>;
-  /**
-   * Persists the session and sets its cookie; does nothing when `session.needsSave(now)` says so (unchanged
-   * and not rolling, or new with nothing stored in it). Keep the session's own `options.maxAge` with its data.
-   * A session whose `options.maxAge` is < 0 is deleted instead (cookie expired, server data removed).
-   */
-  save(ctx: RequestContext, session: Session): Promise<void>;
-  /** Deletes the session's server data and expires its cookie. @default saving with maxAge -1 */
-  destroy?(ctx: RequestContext, session: Session): Promise<void>;
-  /** Moves the session to a new id, deleting the old server data, and saves it. @default re-saving it */
-  regenerate?(ctx: RequestContext, session: Session): Promise<void>;
-  /**
-   * The store's error hook: told of every session that was reset, by the store (tampered, expired, corrupt
-   * data) and by `sessions()` (data that failed its schema, with `onInvalid: "reset"`). @default none
-   */
-  readonly onError?: ErrorHook | undefined;
+  readonly maxAge?: number | undefined;
 }
 
-/** A store that keeps data on the server and can forget all of it (what `clearAll()` calls). */
-export interface ClearableStore extends Store {
-  /** Deletes every session this store holds. */
-  clear(): Promise<void>;
+/** A record a store loaded from a request's cookie. */
+export interface LoadedRecord extends SessionRecord {
+  /** The server-side id the cookie carried ("" for a cookie store). */
+  readonly id: string;
+  /** True when an older key verified it: the next save re-issues it with the newest key. */
+  readonly stale: boolean;
+}
+
+/** What a store is asked to persist. */
+export interface RecordWrite {
+  /** The session (cookie) name. */
+  readonly name: string;
+  /** The server-side id to store the record under ("" for a cookie store). */
+  readonly id: string;
+  /** The values and metadata. */
+  readonly record: SessionRecord;
+  /** The session definition's config (its serializer). */
+  readonly config: SessionConfig;
+  /** The cookie attributes the session will be sent with (its `maxAge` sets the data's time to live). */
+  readonly cookie: CookieOptions;
+  /**
+   * `"create"` writes the data; `"update"` writes it only while data is still stored under `id` (so a
+   * session destroyed meanwhile by another request stays destroyed).
+   */
+  readonly mode: "create" | "update";
+  /** An id whose data this write takes over and deletes (regenerate), atomically where the backend can. */
+  readonly replacing?: string | undefined;
+}
+
+/** A write a store has encoded but not yet performed. */
+export interface PreparedWrite {
+  /** The value of the session's cookie (the data itself, or a signed id). */
+  readonly cookieValue: string;
+  /**
+   * Writes the server-side data; resolves `false`, having written nothing, when an `"update"` found no data.
+   * Runs only once the cookie is known to fit. @default nothing to write (a cookie store)
+   */
+  commit?(): Promise<boolean>;
+}
+
+/**
+ * Where sessions live: the protocol between the session lifecycle and a store. The built-in stores
+ * implement it; to keep data somewhere else, give a `SessionBackend` to `ServerStore` rather than
+ * implementing this. Every method may throw a decode `SessionError` for untrusted input (the session is
+ * then reset and reported) or `store_unavailable`.
+ */
+export interface Store {
+  /** The cookie attributes sessions of this store start with. */
+  readonly cookie: CookieOptions;
+  /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
+  readonly cookieLimit: number;
+  /** The store's error hook: told of every session that was reset (see `SessionConfig.onError`). @default none */
+  readonly onError?: ErrorHook | undefined;
+  /** Returns the store's clock, in Unix seconds. */
+  now(): number;
+  /** Decodes the record a request's cookie value stands for; throws a decode error for anything untrusted or missing. */
+  load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord>;
+  /** Encodes a write; throws `serialize_failed` for values the serializer refuses. */
+  prepare(write: RecordWrite): PreparedWrite;
+  /** Deletes the data stored under `id`. @default absent: nothing is stored on the server */
+  remove?(name: string, id: string): Promise<void>;
+  /** Returns a new server-side id. @default absent: the store keeps no ids (a cookie store) */
+  newId?(): string;
 }

@@ -1,36 +1,29 @@
-import type { Serializer } from "../serializers/serializers.ts";
 import { ObjectSlot } from "../internal/object-slot.ts";
-import type { RequestContext } from "../http/context.ts";
+import type { Serializer } from "../serializers/serializers.ts";
+import { type SessionManager, sessions } from "../session/manager.ts";
 import type { Session } from "../session/session.ts";
 import type { SessionConfig } from "../session/session-config.ts";
-import { type SessionManager, sessions } from "../session/manager.ts";
 import type { Store } from "../stores/store.ts";
 import type { SessionDefinition } from "./define-session.ts";
 import type { TypedSession } from "./typed-session.ts";
 import { createValidator } from "./validate.ts";
 
-/** A typed session bound to a store: `get(ctx)` returns this request's typed session. */
-export interface TypedSessionManager<S> {
-  /** The untyped manager underneath (the same per-request cache). */
-  readonly manager: SessionManager;
-  /** Returns this request's typed session, loading and validating it once per request. */
-  get(ctx: RequestContext): Promise<S>;
-}
-
 /** A session definition bound to its generated class: what a generated module exports. */
 export interface BoundSession<S> {
+  /** The definition from the schema module. */
   readonly definition: SessionDefinition;
-  /** The config passed to stores: the generated serializer, the schema's validation, `onInvalid`, options. */
+  /** The config passed to stores: the generated serializer, the schema's validation, `onInvalid`, cookie attributes. */
   readonly config: SessionConfig;
-  /** Binds the session to `store`; `config` adds `onError`, timeouts or overrides (serializer, options). */
-  sessions(store: Store, config?: SessionConfig): TypedSessionManager<S>;
-  /** Wraps an untyped session of this definition (e.g. one a store returned). */
-  wrap(session: Session): S;
+  /**
+   * Returns a manager of this session in `store`: `get(req, res)` gives the request's typed session.
+   * `config` adds `onError`, timeouts or overrides (serializer, cookie attributes).
+   */
+  sessions(store: Store, config?: SessionConfig): SessionManager<S>;
 }
 
 /**
  * Binds a session definition to its generated class and serializer. Generated modules call this; you get
- * its result from them: `await user.sessions(store).get(ctx)`.
+ * its result from them: `await user.sessions(store).get(req, res)`.
  */
 export function bindSession<S extends TypedSession<object, unknown>>(
   definition: SessionDefinition,
@@ -42,7 +35,7 @@ export function bindSession<S extends TypedSession<object, unknown>>(
     serializer,
     validate: createValidator(definition),
     onInvalid: definition.onInvalid,
-    ...(Object.keys(definition.options).length > 0 ? { options: definition.options } : {}),
+    ...(Object.keys(definition.cookie).length > 0 ? { cookie: definition.cookie } : {}),
   };
   const wrap = (session: Session): S => {
     let typed = wrapped.get(session);
@@ -55,11 +48,10 @@ export function bindSession<S extends TypedSession<object, unknown>>(
   return {
     definition,
     config: base,
-    wrap,
     sessions(store, config = {}) {
-      const options = base.options === undefined && config.options === undefined ? {} : { options: { ...base.options, ...config.options } };
-      const manager = sessions(definition.name, store, { ...base, ...config, ...options });
-      return { manager, get: async (ctx) => wrap(await manager.get(ctx)) };
+      const cookie = base.cookie === undefined && config.cookie === undefined ? {} : { cookie: { ...base.cookie, ...config.cookie } };
+      const untyped = sessions(definition.name, store, { ...base, ...config, ...cookie });
+      return { name: untyped.name, get: async (source, res) => wrap(await untyped.get(source, res)) };
     },
   };
 }

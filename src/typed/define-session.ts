@@ -8,9 +8,6 @@ export type DataSchema = z.ZodObject<z.ZodRawShape>;
 /** What to do when authentic stored data does not fit the schema: start fresh, or throw. */
 export type OnInvalid = "reset" | "throw";
 
-/** Cookie options a session definition may preset (the store's options apply where these are absent). */
-export type DefinitionCookieOptions = Partial<CookieOptions>;
-
 /** The input of {@link defineSession}. */
 export interface SessionDefinitionInput<D extends DataSchema, F extends z.ZodType | undefined> {
   /** The session (and cookie) name, e.g. `"user_sessions"`. */
@@ -19,8 +16,8 @@ export interface SessionDefinitionInput<D extends DataSchema, F extends z.ZodTyp
   readonly data: D;
   /** The shape of one flash message; omit for untyped (`unknown`) flashes. */
   readonly flash?: F;
-  /** Cookie options for this session; the store's options fill in the rest. */
-  readonly options?: DefinitionCookieOptions | undefined;
+  /** Cookie attributes for this session; the store's fill in the rest. */
+  readonly cookie?: Partial<CookieOptions> | undefined;
   /** What to do with authentic data that does not fit `data`. @default "reset" */
   readonly onInvalid?: OnInvalid | undefined;
 }
@@ -35,7 +32,8 @@ export interface SessionDefinition<
   readonly name: string;
   readonly data: D;
   readonly flash: F;
-  readonly options: DefinitionCookieOptions;
+  /** Cookie attributes this session presets. */
+  readonly cookie: Readonly<Partial<CookieOptions>>;
   readonly onInvalid: OnInvalid;
 }
 
@@ -77,7 +75,7 @@ export function defineSession<D extends DataSchema, F extends z.ZodType | undefi
     name: input.name,
     data: input.data,
     flash: input.flash as F,
-    options: Object.freeze({ ...input.options }),
+    cookie: Object.freeze({ ...input.cookie }),
     onInvalid: input.onInvalid ?? "reset",
   });
 }

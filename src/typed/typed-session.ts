@@ -1,9 +1,10 @@
 import type { z } from "zod";
-import type { RequestContext } from "../http/context.ts";
+import type { RequestContext } from "../http/request-context.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import type { Session } from "../session/session.ts";
 import type { SessionDefinition } from "./define-session.ts";
-import { FLASH_KEY, parseField } from "./validate.ts";
+import { DEFAULT_FLASH_KEY as FLASH_KEY } from "../session/session.ts";
+import { parseField } from "./validate.ts";
 
 /**
  * The base of every generated typed session: wraps a {@link Session} and reads and writes its values through
@@ -14,7 +15,7 @@ export class TypedSession<Data extends object, Flash> {
   readonly untyped: Session;
   readonly #definition: SessionDefinition;
 
-  /** Wraps `session`; generated managers call this, handlers get typed sessions from `user.sessions(store).get(ctx)`. */
+  /** Wraps `session`; generated managers call this, handlers get typed sessions from `user.sessions(store).get(req, res)`. */
   constructor(session: Session, definition: SessionDefinition) {
     this.untyped = session;
     this.#definition = definition;
@@ -49,9 +50,14 @@ export class TypedSession<Data extends object, Flash> {
     return this.untyped.isNew;
   }
 
-  /** This session's cookie options (change them per session, e.g. `maxAge = 0`). */
-  get options(): CookieOptions {
-    return this.untyped.options;
+  /** This session's cookie attributes (change them per session, e.g. `cookie.maxAge = 0`). */
+  get cookie(): CookieOptions {
+    return this.untyped.cookie;
+  }
+
+  /** True after {@link TypedSession.destroy}. */
+  get isDestroyed(): boolean {
+    return this.untyped.isDestroyed;
   }
 
   /** Returns every field's value (defaults filled in), e.g. for logging or a JSON response. */
@@ -95,24 +101,24 @@ export class TypedSession<Data extends object, Flash> {
     this.untyped.markDirty();
   }
 
-  /** Saves the session and sets its cookie; skipped when nothing changed. */
-  save(ctx: RequestContext): Promise<void> {
-    return this.untyped.save(ctx);
+  /** Saves the session and sets its cookie on its request; skipped when nothing changed. */
+  save(context?: RequestContext): Promise<void> {
+    return this.untyped.save(context);
   }
 
   /** Deletes the session's data and expires its cookie. */
-  destroy(ctx: RequestContext): Promise<void> {
-    return this.untyped.destroy(ctx);
+  destroy(context?: RequestContext): Promise<void> {
+    return this.untyped.destroy(context);
   }
 
-  /** Moves the session to a new id, keeping its values (call it at login). */
-  regenerate(ctx: RequestContext): Promise<void> {
-    return this.untyped.regenerate(ctx);
+  /** Moves the session to a new id, keeping its values, and saves it (call it at login). */
+  regenerate(context?: RequestContext): Promise<void> {
+    return this.untyped.regenerate(context);
   }
 }
 
 /** Member names a generated accessor must not take (they belong to {@link TypedSession}). */
 export const RESERVED_FIELD_NAMES: readonly string[] = [
-  "untyped", "read", "write", "id", "isNew", "options", "toJSON", "delete", "clear", "addFlash", "flashes",
+  "untyped", "read", "write", "id", "isNew", "cookie", "isDestroyed", "toJSON", "delete", "clear", "addFlash", "flashes",
   "peekFlashes", "markDirty", "save", "destroy", "regenerate", "constructor",
 ];

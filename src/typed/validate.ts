@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { SessionValidationError, type ValidationIssue } from "../errors.ts";
+import { DEFAULT_FLASH_KEY as FLASH_KEY } from "../session/session.ts";
 import type { DataSchema, SessionDefinition } from "./define-session.ts";
 
-/** The values key the session keeps flash messages under (gorilla's `_flash`). */
-export const FLASH_KEY = "_flash";
 
 /** Turns Zod issues into {@link ValidationIssue}s with dotted paths (`cart.0.qty`), prefixed by `prefix`. */
 export function toIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): ValidationIssue[] {

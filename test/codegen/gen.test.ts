@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = `.tmp-gen-test-${process.pid}`;
 afterAll(() => rm(path.join(root, scratch), { recursive: true, force: true }));
 
-const options = { root, schemas: "test/fixtures/schemas", out: undefined, importFrom: "typed-sessions" };
+const options = { root, schemas: "test/fixtures/schemas", out: undefined, importFrom: "typed-sessions/runtime" };
 
 /** Runs `gen` with `args` from the repository root, collecting what it prints. */
 async function gen(...args: string[]): Promise<{ code: number; out: string; err: string }> {

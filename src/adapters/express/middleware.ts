@@ -1,56 +1,38 @@
-// typed-sessions/express: a middleware that gives every request its sessions (`req.sessions`).
-// Express is an optional peer dependency: import this module only from an Express app.
+// Express is an optional peer dependency: only its types are imported.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { SessionError } from "../../errors.ts";
 import { nodeContext } from "../../http/node.ts";
-import { type RequestSessions, requestSessions } from "../request-sessions.ts";
-import { saveBeforeHeaders } from "../save-before-headers.ts";
+import { saveCached } from "../../session/registry.ts";
+import type { SaveAllOptions } from "../fetch/with-sessions.ts";
+import { saveBeforeHeaders } from "./save-before-headers.ts";
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** This request's sessions, set by `sessionMiddleware()` from `typed-sessions/express`. */
-      sessions: RequestSessions;
-    }
-  }
-}
-
-/** Options of {@link sessionMiddleware}. */
-export interface ExpressSessionOptions {
+/** Options of {@link expressSessions}. */
+export interface ExpressSessionsOptions extends SaveAllOptions {
   /**
-   * Saves every changed session of the request right before the response headers are sent (the first
-   * `res.write`/`res.end`; an explicit `res.writeHead` is held back until then), so handlers need no
-   * `session.save(ctx)`. Saving on demand keeps working either way. @default false
-   */
-  saveAll?: boolean | undefined;
-  /**
-   * Called when `saveAll` fails (e.g. a store is unavailable). The held-back response is then replaced by
-   * a 500 unless this hook has already answered (`res.headersSent`).
+   * With `saveAll`, called when saving fails (e.g. a store is unavailable). The held-back response is then
+   * replaced by a 500 unless this hook has already answered (`res.headersSent`).
    * @default respond 500 "Internal Server Error"
    */
   onSaveError?: ((err: unknown, req: Request, res: Response) => void) | undefined;
 }
 
 /**
- * Creates an Express middleware that makes each request's context and exposes its sessions as
- * `req.sessions`: `await req.sessions.get(mySessions)` returns the (typed) session, and
- * `session.save(req.sessions.context)` saves it on demand. With `saveAll: true` every changed session is
- * saved just before the headers go out.
+ * Creates an Express middleware that makes each request's context. Handlers get sessions from the request
+ * (`await users.get(req)`, with or without this middleware); with `saveAll: true`, every changed session
+ * is saved right before the headers go out (the first `res.write`/`res.end`; an explicit `res.writeHead`
+ * is held back until then), so handlers need no `session.save()`.
  * @example
- * app.use(sessionMiddleware({ saveAll: true }));
+ * app.use(expressSessions({ saveAll: true }));
  * app.get("/", async (req, res) => {
- *   const session = await req.sessions.get(user.sessions(store));
+ *   const session = await users.get(req);
  *   session.visits += 1;
  *   res.send(`visits: ${session.visits}`);
  * });
  */
-export function sessionMiddleware(options: ExpressSessionOptions = {}): RequestHandler {
+export function expressSessions(options: ExpressSessionsOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const sessions = requestSessions(nodeContext(req, res));
-    req.sessions = sessions;
+    const ctx = nodeContext(req, res);
     if (options.saveAll === true) {
-      saveBeforeHeaders(res, () => sessions.saveAll(), {
+      saveBeforeHeaders(res, () => saveCached(ctx), {
         saveFailed: (err) => {
           options.onSaveError?.(err, req, res); // a throw goes to failed(), like any error of the handler
           if (res.headersSent) return undefined;
@@ -67,16 +49,3 @@ export function sessionMiddleware(options: ExpressSessionOptions = {}): RequestH
     next();
   };
 }
-
-/** Returns the request context `sessionMiddleware()` made for `req` (for `session.save(ctx)` and friends). */
-export function expressContext(req: Request): RequestSessions["context"] {
-  if (req.sessions === undefined) {
-    throw new SessionError(
-      "missing_middleware",
-      "req.sessions is missing; add app.use(sessionMiddleware()) from typed-sessions/express before this route.",
-    );
-  }
-  return req.sessions.context;
-}
-
-export type { RequestSessions, SessionSource } from "../request-sessions.ts";

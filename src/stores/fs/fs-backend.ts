@@ -5,7 +5,7 @@ import { SessionError } from "../../errors.ts";
 import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
 import type { SessionBackend } from "../server-store.ts";
 import { isValidSessionId } from "../session-id.ts";
-import { systemNow } from "../store-options.ts";
+import { systemNow } from "../../internal/time.ts";
 
 const PREFIX = "session_";
 const TEMP_SUFFIX = ".tmp";

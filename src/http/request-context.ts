@@ -1,0 +1,94 @@
+import { SessionError } from "../errors.ts";
+import type { CookieOptions } from "./cookie-options.ts";
+import { formatSetCookie, parseCookieHeader } from "./cookie-header.ts";
+
+/** A `Set-Cookie` header formatted by {@link RequestContext.prepareCookie}, not yet on the response. */
+export interface PendingCookie {
+  /** The formatted header value (what size limits measure). */
+  readonly header: string;
+  /** Puts the header on the response, replacing the one this context set earlier for the same cookie. */
+  commit(): void;
+}
+
+/**
+ * What a session needs from one HTTP request: read a request cookie, and put a `Set-Cookie` on the response.
+ * The adapters make one per request ({@link nodeContext}, `fetchContext`, the framework middlewares); for
+ * another framework, build one with {@link createRequestContext}.
+ */
+export interface RequestContext {
+  /**
+   * The object that identifies this request: the per-request session cache is attached to it, so two
+   * contexts built for the same request share their sessions.
+   */
+  readonly request: object;
+  /** Returns the value of the request cookie `name`, or `undefined` when absent. */
+  getCookie(name: string): string | undefined;
+  /**
+   * Formats the `Set-Cookie` header of `name` (the only place a header is formatted) and returns it
+   * pending, so a session can measure it and write its data before the header goes on the response.
+   * Throws `headers_sent` when the response can no longer take a header, and `invalid_option` when the
+   * attributes cannot be written.
+   */
+  prepareCookie(name: string, value: string, attributes: CookieOptions): PendingCookie;
+}
+
+/** Where a {@link createRequestContext} context reads the request's cookies and writes `Set-Cookie` lines. */
+export interface CookieIo {
+  /** Returns the request's `Cookie` header. */
+  cookieHeader(): string | null | undefined;
+  /** Returns the response's current `Set-Cookie` lines. */
+  getSetCookies(): readonly string[];
+  /** Replaces the response's `Set-Cookie` lines with `lines`. */
+  setSetCookies(lines: readonly string[]): void;
+  /** Appends one `Set-Cookie` line (when given, used instead of a replace when nothing is replaced). */
+  appendSetCookie?(line: string): void;
+  /** Tells whether the response's headers are already sent. @default never */
+  headersSent?(): boolean;
+}
+
+/**
+ * Creates a {@link RequestContext} over `io`: cookies are parsed once, on first read; each committed
+ * `Set-Cookie` replaces the line this context wrote earlier for the same name and keeps every other line.
+ * The node:http and Fetch adapters are built on it; use it for another framework.
+ * @param request the object that identifies the request (the session cache is attached to it)
+ * @example
+ * const ctx = createRequestContext(koaCtx.req, {
+ *   cookieHeader: () => koaCtx.get("cookie"),
+ *   getSetCookies: () => koaCtx.response.get("set-cookie") || [],
+ *   setSetCookies: (lines) => koaCtx.set("set-cookie", [...lines]),
+ *   headersSent: () => koaCtx.headerSent,
+ * });
+ */
+export function createRequestContext(request: object, io: CookieIo): RequestContext {
+  let cookies: Record<string, string | undefined> | undefined;
+  const written = new Map<string, string>();
+  const assertWritable = (name: string): void => {
+    if (io.headersSent?.() === true) {
+      throw new SessionError(
+        "headers_sent",
+        `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
+      );
+    }
+  };
+  return {
+    request,
+    getCookie(name) {
+      cookies ??= parseCookieHeader(io.cookieHeader());
+      return cookies[name];
+    },
+    prepareCookie(name, value, attributes) {
+      assertWritable(name);
+      const header = formatSetCookie(name, value, attributes);
+      return {
+        header,
+        commit() {
+          assertWritable(name);
+          const previous = written.get(name);
+          if (previous === undefined && io.appendSetCookie !== undefined) io.appendSetCookie(header);
+          else io.setSetCookies([...io.getSetCookies().filter((line) => line !== previous), header]);
+          written.set(name, header);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,259 @@
+// The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
+// A Session only holds state; stores only encode and persist records; this module decides.
+import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
+import { type CookieOptions, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
+import type { RequestContext } from "../http/request-context.ts";
+import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
+import { report } from "./report.ts";
+import type { ErrorPhase, SessionConfig } from "./session-config.ts";
+import { checkTimeouts } from "./timeouts.ts";
+
+/** One session definition bound to a store: fixed for the life of a manager. */
+export interface Binding {
+  /** The session (cookie) name. */
+  readonly name: string;
+  readonly store: Store;
+  readonly config: SessionConfig;
+  /** The cookie attributes sessions of this definition start with (the store's, overridden by the config's). */
+  readonly cookie: CookieOptions;
+}
+
+/** The state of one session of one request. A `Session` is a view of it; only this module changes metadata. */
+export interface SessionState {
+  readonly binding: Binding;
+  /** The request the session was loaded for: saves set their cookie on it. */
+  readonly context: RequestContext;
+  /** The server-side id ("" for cookie sessions and before a server session's first save). */
+  id: string;
+  /** The id whose data the store holds for this session ("" for none): a save of that id updates, any other creates. */
+  storedId: string;
+  isNew: boolean;
+  values: Map<string, unknown>;
+  /** This session's cookie attributes (a copy, free to change per session). */
+  cookie: CookieOptions;
+  /** The attributes as last loaded or saved, to tell changes. */
+  savedCookie: CookieOptions;
+  createdAt: number;
+  accessedAt: number;
+  dirty: boolean;
+  /** Save even a new, empty session (set by `markDirty()` and `regenerate()`). */
+  forced: boolean;
+  destroyed: boolean;
+}
+
+/** Binds a definition to a store; throws `invalid_option` for cookie attributes that cannot be written. */
+export function bind(name: string, store: Store, config: SessionConfig): Binding {
+  const cookie = config.cookie === undefined ? store.cookie : resolveCookieOptions(config.cookie, store.cookie);
+  return { name, store, config, cookie };
+}
+
+function nowOf(binding: Binding): number {
+  return Math.floor(binding.store.now());
+}
+
+/** Returns the state of a new, empty session. */
+export function freshState(binding: Binding, context: RequestContext): SessionState {
+  const now = nowOf(binding);
+  return {
+    binding,
+    context,
+    id: "",
+    storedId: "",
+    isNew: true,
+    values: new Map(),
+    cookie: { ...binding.cookie },
+    savedCookie: binding.cookie,
+    createdAt: now,
+    accessedAt: now,
+    dirty: false,
+    forced: false,
+    destroyed: false,
+  };
+}
+
+function loadedState(binding: Binding, context: RequestContext, record: LoadedRecord, values: Record<string, unknown>): SessionState {
+  const cookie = record.maxAge === undefined || record.maxAge === binding.cookie.maxAge ? binding.cookie : { ...binding.cookie, maxAge: record.maxAge };
+  return {
+    binding,
+    context,
+    id: record.id,
+    storedId: record.id,
+    isNew: false,
+    values: new Map(Object.entries(values)),
+    cookie: { ...cookie },
+    savedCookie: cookie,
+    createdAt: record.createdAt,
+    accessedAt: record.accessedAt,
+    dirty: record.stale, // verified by an older key: re-issue it with the newest on save
+    forced: false,
+    destroyed: false,
+  };
+}
+
+/**
+ * The one reset path: reports `err` to the store's and the definition's `onError` and returns a fresh
+ * session. Only decode errors and (with `onInvalid: "reset"`) validation errors get here.
+ */
+function reset(binding: Binding, context: RequestContext, err: SessionError, phase: ErrorPhase): SessionState {
+  report([binding.store.onError, binding.config.onError], err, { name: binding.name, phase });
+  return freshState(binding, context);
+}
+
+/**
+ * Loads the session the request's cookie carries: decoded by the store, checked against the timeouts and
+ * the definition's `validate`. Untrusted, expired or invalid data gives a fresh session (reported);
+ * `store_unavailable` and, with `onInvalid: "throw"`, validation errors are thrown.
+ */
+export async function loadState(binding: Binding, context: RequestContext): Promise<SessionState> {
+  const value = context.getCookie(binding.name);
+  if (value === undefined) return freshState(binding, context);
+  const { name, store, config } = binding;
+  let record: LoadedRecord;
+  try {
+    record = await store.load(name, value, config);
+    checkTimeouts(name, config, record, store.now());
+  } catch (err) {
+    if (!isDecodeError(err)) throw err;
+    return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
+  }
+  if (config.validate === undefined) return loadedState(binding, context, record, record.values);
+  let values: Record<string, unknown>;
+  try {
+    values = config.validate(record.values);
+  } catch (cause) {
+    if (config.onInvalid === "throw") throw cause;
+    const err =
+      cause instanceof SessionError
+        ? cause
+        : new SessionValidationError(`the data of session "${name}" failed validation; a fresh session was started.`, [], { cause });
+    return reset(binding, context, err, "validate");
+  }
+  return loadedState(binding, context, record, values);
+}
+
+/** True when values or cookie attributes changed since the session was loaded or saved. */
+export function isDirty(state: SessionState): boolean {
+  return state.dirty || !sameCookieOptions(state.cookie, state.savedCookie);
+}
+
+/**
+ * Tells whether a save must write. A new session is written only once it holds a value (or after
+ * `markDirty()` / `regenerate()`, or with `saveUninitialized`): visitors who store nothing get no cookie
+ * and no server data. A loaded session is written when its values or cookie attributes changed, with
+ * `rolling`, or when an idle timeout needs refreshing (once a tenth of it has passed).
+ */
+export function needsSave(state: SessionState, now: number): boolean {
+  const { config } = state.binding;
+  if (state.isNew) return state.forced || state.values.size > 0 || config.saveUninitialized === true;
+  if (isDirty(state) || config.rolling === true) return true;
+  const idle = config.idleTimeout ?? 0;
+  return idle > 0 && now - state.accessedAt >= Math.max(1, idle / 10);
+}
+
+function markSaved(state: SessionState, now: number): void {
+  state.isNew = false;
+  state.dirty = false;
+  state.forced = false;
+  state.accessedAt = now;
+  if (!sameCookieOptions(state.cookie, state.savedCookie)) state.savedCookie = { ...state.cookie };
+}
+
+function sessionDestroyed(name: string): SessionError {
+  return new SessionError(
+    "session_destroyed",
+    `session "${name}" was destroyed in this request and cannot be saved again; use regenerate() to start over.`,
+  );
+}
+
+function recordOf(state: SessionState, now: number): SessionRecord {
+  const record = { values: Object.fromEntries(state.values), createdAt: state.createdAt, accessedAt: now };
+  const maxAge = state.cookie.maxAge;
+  return maxAge >= 0 && maxAge !== state.binding.cookie.maxAge ? { ...record, maxAge } : record;
+}
+
+/** Throws `cookie_too_large` when `header` is over `limit` bytes (0 = no limit). */
+function checkSize(name: string, header: string, limit: number): void {
+  if (limit <= 0 || header.length <= limit / 3) return; // a UTF-16 unit is at most 3 UTF-8 bytes
+  const size = Buffer.byteLength(header, "utf8");
+  if (size > limit) {
+    throw new SessionError(
+      "cookie_too_large",
+      `the Set-Cookie header of session "${name}" would be ${size} bytes, over the ${limit}-byte limit browsers keep; store less in it, use a server-side store (FilesystemStore, RedisStore), or raise maxLength.`,
+    );
+  }
+}
+
+/**
+ * Encodes and writes the session, then sets its cookie: everything that could stop the cookie (headers
+ * already sent, attributes that cannot be written, the size) is checked before the store's data changes,
+ * and a write whose data was gone (destroyed meanwhile) sets no cookie.
+ */
+async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
+  const { name, store, config } = state.binding;
+  const prepared = store.prepare({
+    name,
+    id: state.id,
+    record: recordOf(state, now),
+    config,
+    cookie: state.cookie,
+    mode: replacing === undefined && state.storedId !== "" && state.storedId === state.id ? "update" : "create",
+    replacing,
+  });
+  const pending = state.context.prepareCookie(name, prepared.cookieValue, state.cookie);
+  checkSize(name, pending.header, store.cookieLimit);
+  if (prepared.commit !== undefined && !(await prepared.commit())) return;
+  state.storedId = state.id;
+  pending.commit();
+  markSaved(state, now);
+}
+
+/** Deletes the session's server data (if any) and expires its cookie. */
+async function remove(state: SessionState, now: number): Promise<void> {
+  const { name, store } = state.binding;
+  if (state.id !== "" && store.remove !== undefined) await store.remove(name, state.id);
+  state.storedId = "";
+  state.context.prepareCookie(name, "", { ...state.cookie, maxAge: -1 }).commit();
+  markSaved(state, now);
+}
+
+/**
+ * Saves the session: skipped when {@link needsSave} says so; a cookie `maxAge` < 0 deletes it instead.
+ * Throws `session_destroyed` after a destroy.
+ */
+export async function saveState(state: SessionState): Promise<void> {
+  if (state.destroyed) throw sessionDestroyed(state.binding.name);
+  const now = nowOf(state.binding);
+  if (state.cookie.maxAge < 0) return remove(state, now);
+  if (!needsSave(state, now)) return;
+  const { store } = state.binding;
+  if (state.id === "" && store.newId !== undefined) state.id = store.newId();
+  await write(state, now);
+}
+
+/** Deletes the session's data and expires its cookie; later saves in this request throw. */
+export async function destroyState(state: SessionState): Promise<void> {
+  if (state.destroyed) return;
+  state.values.clear();
+  await remove(state, nowOf(state.binding));
+  state.destroyed = true;
+}
+
+/**
+ * Moves the session to a new id (server stores), keeping its values, deleting the old data, and saves it;
+ * a cookie session is re-saved. A failed move keeps the old id, so a retry finds the data where it is.
+ */
+export async function regenerateState(state: SessionState): Promise<void> {
+  if (state.destroyed) throw sessionDestroyed(state.binding.name);
+  state.dirty = true;
+  state.forced = true;
+  const { store } = state.binding;
+  if (store.newId === undefined) return saveState(state);
+  const oldId = state.id;
+  state.id = store.newId();
+  try {
+    await write(state, nowOf(state.binding), state.storedId === "" ? undefined : state.storedId);
+  } catch (err) {
+    state.id = oldId;
+    throw err;
+  }
+}
