@@ -1,4 +1,4 @@
-import { createCodec, generateRandomKey, type SerializerName } from "../src/index.ts";
+import { createCodec, generateRandomKey, type SerializerName } from "typed-sessions/codec";
 import { createBaseline } from "./baseline.ts";
 import { type BenchCase, measure, printTable } from "./harness.ts";
 import { largePayload, smallPayload } from "./payloads.ts";

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fetchContext, FilesystemStore, generateRandomKey, type Session } from "../src/index.ts";
+import { FilesystemStore, generateRandomKey, sessions } from "typed-sessions";
+import { fetchContext } from "typed-sessions/fetch";
 import type { BenchResult } from "./harness.ts";
 import { printTable } from "./harness.ts";
 import { smallPayload } from "./payloads.ts";
@@ -26,10 +27,11 @@ export async function runFsStoreBench(rounds = 7, roundMs = 300): Promise<BenchR
   const dir = await mkdtemp(join(tmpdir(), "ts-bench-fs-"));
   try {
     const store = new FilesystemStore({ dir: join(dir, "store"), hashKey: generateRandomKey(32), blockKey: generateRandomKey(32) });
+    const bench = sessions("bench", store);
     const ctx = fetchContext(new Request("http://127.0.0.1/"));
-    const session: Session = await store.new(ctx, "bench");
+    const session = await bench.get(ctx);
     for (const [key, value] of Object.entries(smallPayload)) session.set(key, value);
-    await store.save(ctx, session);
+    await session.save();
     const cookie = ctx.headers.getSetCookie()[0]?.split(";")[0] ?? "";
     const loadCtx = fetchContext(new Request("http://127.0.0.1/", { headers: { cookie } }));
     const path = join(store.dir, `session_${session.id}`);
@@ -51,8 +53,8 @@ export async function runFsStoreBench(rounds = 7, roundMs = 300): Promise<BenchR
         label: "FilesystemStore save + get",
         run: async () => {
           session.set("n", n++);
-          await store.save(ctx, session);
-          return store.get(loadCtx, "bench");
+          await session.save();
+          return bench.get(fetchContext(new Request(loadCtx.request as Request)));
         },
       },
     ];

@@ -1,9 +1,6 @@
 // The typed-sessions cases of the HTTP benchmark: the public API a user writes on node:http.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { nodeContext } from "../src/http/node.ts";
-import { sessions } from "../src/session/manager.ts";
-import { CookieStore } from "../src/stores/cookie-store.ts";
-import { FilesystemStore } from "../src/stores/fs/fs-store.ts";
+import { CookieStore, FilesystemStore, sessions } from "typed-sessions";
 
 /** Which store, with which keys (no block key: signed, not encrypted), and for `fs` which directory. */
 export type TsAppOptions =
@@ -19,10 +16,9 @@ export function tsApp(
   const store = options.kind === "cookie" ? new CookieStore(keys) : new FilesystemStore({ ...keys, dir: options.dir });
   const counter = sessions("bench", store);
   return async (req, res) => {
-    const ctx = nodeContext(req, res);
-    const session = await counter.get(ctx);
+    const session = await counter.get(req, res);
     const count = session.increment("count");
-    await session.save(ctx);
+    await session.save();
     answer(res, count);
   };
 }

@@ -32,9 +32,8 @@ import { RedisStore as ConnectRedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
 import { jsonSerializer } from "../src/serializers/serializers.ts";
-import type { RequestContext } from "../src/http/context.ts";
-import type { CookieOptions } from "../src/http/cookie-options.ts";
-import type { Session } from "../src/session/session.ts";
+import { createRequestContext } from "../src/http/request-context.ts";
+import { sessions } from "../src/session/manager.ts";
 import type { SessionConfig } from "../src/session/session-config.ts";
 import { RedisBackend } from "../src/stores/redis/redis-backend.ts";
 import { redisClientOptions } from "../src/stores/redis/redis-client.ts";
@@ -57,13 +56,16 @@ const signature = createRequire(import.meta.url)("cookie-signature") as {
 };
 const COOKIE_SECRET = randomBytes(32).toString("hex");
 
-function memoryContext(): RequestContext {
-  const jar = new Map<string, string>();
-  return {
-    request: {},
-    getCookie: (name) => jar.get(name),
-    setCookie: (name: string, value: string, _options: CookieOptions) => void jar.set(name, value),
-  };
+/** A request whose Cookie header is the cookie the previous request's response set (one Set-Cookie line kept). */
+function memoryRequest(previous: readonly string[]) {
+  const cookie = previous[0]?.split(";")[0];
+  const lines: string[] = [];
+  const ctx = createRequestContext({}, {
+    cookieHeader: () => cookie,
+    getSetCookies: () => lines,
+    setSetCookies: (next) => void lines.splice(0, lines.length, ...next),
+  });
+  return { ctx, lines };
 }
 
 function values(i: number): Record<string, unknown> {
@@ -76,13 +78,15 @@ function values(i: number): Record<string, unknown> {
  * id), every later op changes the session the previous op loaded, as a request does with an existing session.
  */
 function typedSessionsOp(store: RedisStore, config: SessionConfig = {}): Op {
-  const ctx = memoryContext();
-  let session: Session | undefined;
+  const manager = sessions(NAME, store, config);
+  let request = memoryRequest([]);
+  let session: Awaited<ReturnType<typeof manager.get>> | undefined;
   return async (i) => {
-    session ??= await store.new(ctx, NAME, config);
+    session ??= await manager.get(request.ctx);
     for (const [key, value] of Object.entries(values(i))) session.set(key, value);
-    await store.save(ctx, session);
-    session = await store.get(ctx, NAME, config);
+    await session.save();
+    request = memoryRequest(request.lines);
+    session = await manager.get(request.ctx);
     if (session.get("visits") !== i || session.isNew) throw new Error("typed-sessions lost the session");
   };
 }
@@ -161,15 +165,15 @@ export async function runRedisBench(): Promise<void> {
     }
     const run = randomBytes(4).toString("hex");
     const hashKey = randomBytes(64);
-    const plain = new RedisStore({ client: ours, prefix: `bench:${run}:ts:`, hashKey, options: { maxAge: TTL_SECONDS } });
+    const plain = new RedisStore({ client: ours, prefix: `bench:${run}:ts:`, hashKey, cookie: { maxAge: TTL_SECONDS } });
     const encrypted = new RedisStore({
       client: oursEncrypted,
       prefix: `bench:${run}:tse:`,
       hashKey,
       blockKey: randomBytes(32),
-      options: { maxAge: TTL_SECONDS },
+      cookie: { maxAge: TTL_SECONDS },
     });
-    const unpipelined = new RedisStore({ client: oursPlainClient, prefix: `bench:${run}:tsn:`, hashKey, options: { maxAge: TTL_SECONDS } });
+    const unpipelined = new RedisStore({ client: oursPlainClient, prefix: `bench:${run}:tsn:`, hashKey, cookie: { maxAge: TTL_SECONDS } });
     const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
     const connectSame = new ConnectRedisStore({ client: theirsSame, prefix: `bench:${run}:crs:`, ttl: TTL_SECONDS });
     const json: SessionConfig = { serializer: jsonSerializer };

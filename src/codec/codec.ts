@@ -49,10 +49,6 @@ export interface Codec {
   decode(name: string, cookie: string): unknown;
   /** Like {@link Codec.decode}, and tells which key pair verified the value. */
   decodeWithKeyIndex(name: string, cookie: string): DecodeResult;
-  /** The maximum age in seconds (0 = no limit). */
-  readonly maxAge: number;
-  /** How many key pairs this codec knows. */
-  readonly keyCount: number;
 }
 
 function checkLimit(option: string, value: number | undefined, fallback: number): number {
@@ -108,8 +104,6 @@ export function createCodec(options: CodecOptions): Codec {
     encode: (name, value) => encodeWith(newest, serializer, limits, name, value),
     decode: (name, cookie) => decodeWithKeyIndex(name, cookie).value,
     decodeWithKeyIndex,
-    maxAge: limits.maxAge,
-    keyCount: pairs.length,
   };
 }
 

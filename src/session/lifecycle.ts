@@ -1,7 +1,7 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
-import { type CookieOptions, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
+import { type CookieOptions, assertCookieName, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { report } from "./report.ts";
@@ -41,8 +41,12 @@ export interface SessionState {
   destroyed: boolean;
 }
 
-/** Binds a definition to a store; throws `invalid_option` for cookie attributes that cannot be written. */
+/**
+ * Binds a definition to a store; throws `invalid_cookie_name` for a name no cookie can have and
+ * `invalid_option` for cookie attributes that cannot be written.
+ */
 export function bind(name: string, store: Store, config: SessionConfig): Binding {
+  assertCookieName(name);
   const cookie = config.cookie === undefined ? store.cookie : resolveCookieOptions(config.cookie, store.cookie);
   return { name, store, config, cookie };
 }

@@ -1,5 +1,4 @@
 import { type RequestSource, resolveContext } from "../http/context-source.ts";
-import { assertCookieName } from "../http/cookie-options.ts";
 import type { NodeResponseLike } from "../http/node.ts";
 import type { Store } from "../stores/store.ts";
 import { bind, loadState } from "./lifecycle.ts";
@@ -40,7 +39,6 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
   config: SessionConfig,
   wrap: (session: Session) => S,
 ): SessionManager<S> {
-  assertCookieName(name);
   const binding = bind(name, store, config);
   return {
     name,

@@ -1,4 +1,5 @@
 import { SessionError, isDecodeError, isSessionError } from "../errors.ts";
+import { copyError } from "./error-copy.ts";
 
 /** Node's error fields that may carry a file path, and so a session id (`session_<id>`). */
 const TEXT_FIELDS = ["path", "dest", "address"] as const;
@@ -35,17 +36,15 @@ function mentions(err: unknown, ids: readonly string[], depth: number): boolean 
 export function withoutIds(err: unknown, ids: readonly string[]): unknown {
   if (!(err instanceof Error)) return typeof err === "string" ? redact(err, ids) : err;
   if (!mentions(err, ids, 0)) return err;
-  const fields = err as unknown as Record<string, unknown>;
-  const copy = new Error(redact(err.message, ids), err.cause === undefined ? undefined : { cause: withoutIds(err.cause, ids) });
-  copy.name = err.name;
-  copy.stack = redact(err.stack ?? "", ids);
-  const target = copy as unknown as Record<string, unknown>;
-  for (const key of PLAIN_FIELDS) if (key in fields) target[key] = fields[key];
+  const source = err as unknown as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  for (const key of PLAIN_FIELDS) if (key in source) fields[key] = source[key];
   for (const key of TEXT_FIELDS) {
-    const value = fields[key];
-    if (value !== undefined) target[key] = typeof value === "string" ? redact(value, ids) : value;
+    const value = source[key];
+    if (value !== undefined) fields[key] = typeof value === "string" ? redact(value, ids) : value;
   }
-  return copy;
+  const cause = err.cause === undefined ? undefined : withoutIds(err.cause, ids);
+  return copyError(err, redact(err.message, ids), redact(err.stack ?? "", ids), fields, cause);
 }
 
 /**

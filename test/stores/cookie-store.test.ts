@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
+import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 const OLD = { hashKey: "o".repeat(32), blockKey: "O".repeat(32) };
@@ -9,17 +10,17 @@ const NEW = { hashKey: "n".repeat(32), blockKey: "N".repeat(32) };
 
 describe("CookieStore", () => {
   it("refuses cookie options the Set-Cookie header cannot carry with invalid_option, at creation and at save", async () => {
-    expect(() => new CookieStore({ keys: [NEW], options: { path: "/a;b" } })).toThrow(
+    expect(() => new CookieStore({ keys: [NEW], cookie: { path: "/a;b" } })).toThrow(
       expect.objectContaining({ code: "invalid_option", message: expect.stringMatching(/^typed-sessions: /) }),
     );
-    expect(() => new CookieStore({ keys: [NEW], options: { domain: "bad domain" } })).toThrow(
+    expect(() => new CookieStore({ keys: [NEW], cookie: { domain: "bad domain" } })).toThrow(
       expect.objectContaining({ code: "invalid_option" }),
     );
     const store = new CookieStore({ keys: [NEW] });
     const ctx = new CookieJar().context();
     const session = await sessions("s", store).get(ctx);
     session.set("a", 1);
-    session.options.domain = "evil.example; Secure=no"; // a per-session change, made per request
+    session.cookie.domain = "evil.example; Secure=no"; // a per-session change, made per request
     const err: unknown = await session.save(ctx).catch((e: unknown) => e);
     expect(isSessionError(err, "invalid_option")).toBe(true);
     expect(ctx.headers.getSetCookie()).toEqual([]);
@@ -38,12 +39,12 @@ describe("CookieStore", () => {
 
   it("measures the whole Set-Cookie header, attributes included", async () => {
     const plain = new CookieStore({ keys: [NEW] });
-    const ornate = new CookieStore({ keys: [NEW], options: { path: `/${"p".repeat(300)}` } });
+    const ornate = new CookieStore({ keys: [NEW], cookie: { path: `/${"p".repeat(300)}` } });
     const saves = async (store: CookieStore, size: number): Promise<boolean> => {
       const ctx = new CookieJar().context();
-      const session = await store.new(ctx, "s");
+      const session = freshSession(store, ctx, "s");
       session.set("blob", "x".repeat(size));
-      return store.save(ctx, session).then(() => true, () => false);
+      return session.save().then(() => true, () => false);
     };
     let size = 1000;
     while (await saves(plain, size + 50)) size += 50; // the largest blob that fits without extra attributes
@@ -56,10 +57,12 @@ describe("CookieStore", () => {
     const small = new CookieStore({ keys: [NEW] });
     const large = new CookieStore({ keys: [NEW], maxLength: 4096 * 4 });
     const ctx = new CookieJar().context();
-    const session = await small.new(ctx, "s");
+    const session = freshSession(small, ctx, "s");
     session.set("big", "x".repeat(4096));
-    await expect(small.save(ctx, session)).rejects.toMatchObject({ code: "cookie_too_large" });
-    await expect(large.save(ctx, session)).resolves.toBeUndefined();
+    await expect(session.save()).rejects.toMatchObject({ code: "cookie_too_large" });
+    const retried = freshSession(large, ctx, "s"); // a session is bound to its store: the same values, in the larger one
+    retried.set("big", "x".repeat(4096));
+    await expect(retried.save()).resolves.toBeUndefined();
     expect(ctx.headers.getSetCookie()).toHaveLength(1);
   });
 
@@ -87,16 +90,16 @@ describe("CookieStore", () => {
 
     const errors: unknown[] = [];
     const onlyOld = new CookieStore({ keys: [OLD], onError: (err) => errors.push(err) });
-    expect((await onlyOld.get(jar.context(), "s")).isNew).toBe(true);
+    expect((await loadSession(onlyOld, jar.context(), "s")).isNew).toBe(true);
     expect(errors).toHaveLength(1);
   });
 
   it("writes the cookie attributes from the store defaults", async () => {
-    const store = new CookieStore({ keys: [NEW], options: { domain: "example.com", secure: true, sameSite: "strict", partitioned: true } });
+    const store = new CookieStore({ keys: [NEW], cookie: { domain: "example.com", secure: true, sameSite: "strict", partitioned: true } });
     const ctx = new CookieJar().context();
-    const session = await store.new(ctx, "s");
+    const session = freshSession(store, ctx, "s");
     session.set("a", 1);
-    await store.save(ctx, session);
+    await session.save();
     const [line] = ctx.headers.getSetCookie();
     expect(line).toMatch(/^s=[A-Za-z0-9_=-]+; Max-Age=2592000; Domain=example.com; Path=\/; Expires=.*; HttpOnly; Secure; Partitioned; SameSite=Strict$/);
   });

@@ -3,6 +3,6 @@ import { describeStoreContract } from "./contract.ts";
 
 describeStoreContract("CookieStore", async () => ({
   serverSide: false,
-  make: ({ keys, now, onError, options }) => new CookieStore({ keys, now, onError, options }),
+  make: ({ keys, now, onError, cookie }) => new CookieStore({ keys, now, onError, cookie }),
   cleanup: async () => {},
 }));

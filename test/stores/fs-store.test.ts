@@ -7,6 +7,7 @@ import type { SessionError } from "../../src/errors.ts";
 import { fetchContext } from "../../src/http/fetch.ts";
 import type { Session } from "../../src/session/session.ts";
 import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
+import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 const HASH_KEY = "h".repeat(32);
@@ -34,9 +35,9 @@ describe("FilesystemStore", () => {
   async function saved(values: Record<string, unknown>, maxAge?: number): Promise<{ session: Session; jar: CookieJar }> {
     const jar = new CookieJar();
     const ctx = jar.context();
-    const session = await store.get(ctx, "fs");
+    const session = await loadSession(store, ctx, "fs");
     for (const [key, value] of Object.entries(values)) session.set(key, value);
-    if (maxAge !== undefined) session.options.maxAge = maxAge;
+    if (maxAge !== undefined) session.cookie.maxAge = maxAge;
     await session.save(ctx);
     jar.absorb(ctx.headers);
     return { session, jar };
@@ -62,7 +63,7 @@ describe("FilesystemStore", () => {
   it("stores values far larger than a cookie could hold", async () => {
     const big = "x".repeat(100_000);
     const { jar } = await saved({ big });
-    const session = await store.get(jar.context(), "fs");
+    const session = await loadSession(store, jar.context(), "fs");
     expect(session.getString("big")).toHaveLength(100_000);
   });
 
@@ -77,7 +78,7 @@ describe("FilesystemStore", () => {
     const codec = createCodec({ hashKey: HASH_KEY, blockKey: BLOCK_KEY, serializer: "raw", maxLength: 0 });
     const cookie = codec.encode("fs", Buffer.from(hostile, "latin1"));
     const ctx = fetchContext(new Request("http://127.0.0.1/", { headers: { cookie: `fs=${cookie}` } }));
-    const session = await store.get(ctx, "fs");
+    const session = await loadSession(store, ctx, "fs");
     expect(session.isNew).toBe(true);
     expect(read).not.toHaveBeenCalled();
     expect(errors).toHaveLength(1);
@@ -98,10 +99,10 @@ describe("FilesystemStore", () => {
     await Promise.all(
       Array.from({ length: 500 }, (_, n) => {
         session.set("n", n);
-        return store.save(ctx, session);
+        return session.save();
       }),
     );
-    const loaded = await store.get(jar.context(), "fs");
+    const loaded = await loadSession(store, jar.context(), "fs");
     expect(loaded.isNew).toBe(false);
     expect(loaded.getInt("n")).toBeGreaterThanOrEqual(0);
     expect(await files()).toEqual([`session_${session.id}`]);
@@ -111,7 +112,7 @@ describe("FilesystemStore", () => {
   it("never leaves a file that fails to decode after 500 concurrent saves to distinct sessions", async () => {
     const results = await Promise.all(Array.from({ length: 500 }, (_, n) => saved({ n })));
     expect(await files()).toHaveLength(500);
-    const loaded = await Promise.all(results.map(({ jar }) => store.get(jar.context(), "fs")));
+    const loaded = await Promise.all(results.map(({ jar }) => loadSession(store, jar.context(), "fs")));
     expect(loaded.map((session) => session.getInt("n"))).toEqual(results.map((_, n) => n));
     expect(errors).toEqual([]);
   });
@@ -120,7 +121,7 @@ describe("FilesystemStore", () => {
     const { session, jar } = await saved({ a: 1 });
     const path = join(dir, `session_${session.id}`);
     await truncate(path, (await stat(path)).size - 20);
-    const loaded = await store.get(jar.context(), "fs");
+    const loaded = await loadSession(store, jar.context(), "fs");
     expect(loaded.isNew).toBe(true);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.kind).toBe("decode");
@@ -133,7 +134,7 @@ describe("FilesystemStore", () => {
   ])("gives a fresh session and reports %s", async (_label, content) => {
     const { session, jar } = await saved({ a: 1 });
     await writeFile(join(dir, `session_${session.id}`), content);
-    expect((await store.get(jar.context(), "fs")).isNew).toBe(true);
+    expect((await loadSession(store, jar.context(), "fs")).isNew).toBe(true);
     expect(errors.map((err) => err.kind)).toEqual(["decode"]);
   });
 
@@ -142,7 +143,7 @@ describe("FilesystemStore", () => {
     const attacker = await saved({ role: "guest" });
     const content = await readFile(join(dir, `session_${victim.session.id}`));
     await writeFile(join(dir, `session_${attacker.session.id}`), content);
-    const loaded = await store.get(attacker.jar.context(), "fs");
+    const loaded = await loadSession(store, attacker.jar.context(), "fs");
     expect(loaded.isNew).toBe(true);
     expect(loaded.get("role")).toBeUndefined();
     expect(errors.map((err) => err.code)).toEqual(["invalid_mac"]);
@@ -152,7 +153,7 @@ describe("FilesystemStore", () => {
   it("gives a fresh session and reports a deleted file", async () => {
     const { session, jar } = await saved({ a: 1 });
     await rm(join(dir, `session_${session.id}`));
-    expect((await store.get(jar.context(), "fs")).isNew).toBe(true);
+    expect((await loadSession(store, jar.context(), "fs")).isNew).toBe(true);
     expect(errors.map((err) => err.code)).toEqual(["unknown_session"]);
   });
 
@@ -187,7 +188,7 @@ describe("FilesystemStore", () => {
     await writeFile(dir, "not a directory");
     const jar = new CookieJar();
     const ctx = jar.context();
-    const session = await store.get(ctx, "fs");
+    const session = await loadSession(store, ctx, "fs");
     session.set("a", 1);
     await expect(session.save(ctx)).rejects.toMatchObject({ code: "store_unavailable", kind: "unavailable", cause: expect.anything() });
     expect(ctx.headers.getSetCookie()).toEqual([]);
@@ -201,12 +202,12 @@ describe("FilesystemStore", () => {
     const reports: unknown[] = [];
     const ctx = jar.context();
     const failures: unknown[] = [];
-    await store.get(ctx, "fs").catch((err: unknown) => failures.push(err));
-    const again = await store.new(ctx, "fs");
+    await loadSession(store, ctx, "fs").catch((err: unknown) => failures.push(err));
+    const again = freshSession(store, ctx, "fs");
     again.set("b", 2);
     await again.save(ctx).catch((err: unknown) => failures.push(err));
     session.set("c", 3);
-    await store.regenerate(ctx, session).catch((err: unknown) => failures.push(err));
+    await session.regenerate().catch((err: unknown) => failures.push(err));
     expect(failures).toHaveLength(3);
     for (const failure of failures) {
       expect(failure).toMatchObject({ code: "store_unavailable" });
@@ -257,7 +258,7 @@ describe("FilesystemStore", () => {
     await rm(dir, { recursive: true });
     const { session, jar } = await saved({ b: 2 });
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    const loaded = await store.get(jar.context(), "fs");
+    const loaded = await loadSession(store, jar.context(), "fs");
     expect([loaded.isNew, loaded.get("b"), loaded.id]).toEqual([false, 2, session.id]);
   });
 
@@ -267,10 +268,12 @@ describe("FilesystemStore", () => {
     const large = new FilesystemStore({ dir, hashKey: HASH_KEY, maxLength: 4096 * 4 });
     try {
       const ctx = new CookieJar().context();
-      const session = await small.new(ctx, "fs");
+      const session = freshSession(small, ctx, "fs");
       session.set("big", big);
-      await expect(small.save(ctx, session)).rejects.toMatchObject({ code: "encoded_too_long" });
-      await expect(large.save(ctx, session)).resolves.toBeUndefined();
+      await expect(session.save()).rejects.toMatchObject({ code: "encoded_too_long" });
+      const retried = freshSession(large, ctx, "fs"); // a session is bound to its store: the same values, in the larger one
+      retried.set("big", big);
+      await expect(retried.save()).resolves.toBeUndefined();
     } finally {
       await small.close();
       await large.close();

@@ -10,8 +10,8 @@ describeStoreContract("FilesystemStore", async () => {
   const stores: FilesystemStore[] = [];
   return {
     serverSide: true,
-    make: ({ keys, now, onError, options }) => {
-      const store = new FilesystemStore({ dir: sessionsDir, keys, now, onError, options });
+    make: ({ keys, now, onError, cookie }) => {
+      const store = new FilesystemStore({ dir: sessionsDir, keys, now, onError, cookie });
       stores.push(store);
       return store;
     },

@@ -33,9 +33,9 @@ describeStoreContract("MemoryStore", async () => {
   const stores: MemoryStore[] = [];
   return {
     serverSide: true,
-    make: ({ keys, now, onError, options }) => {
+    make: ({ keys, now, onError, cookie }) => {
       backend ??= new ExpiryRecordingBackend(now);
-      const store = new MemoryStore({ keys, now, onError, options, backend });
+      const store = new MemoryStore({ keys, now, onError, cookie, backend });
       stores.push(store);
       return store;
     },

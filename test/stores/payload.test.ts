@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonSerializer } from "../../src/serializers/serializers.ts";
-import { checkTimeouts, decodePayload, encodePayload } from "../../src/stores/payload.ts";
+import { checkTimeouts } from "../../src/session/timeouts.ts";
+import { decodePayload, encodePayload } from "../../src/stores/payload.ts";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
 const body = (values: Record<string, unknown>): string => text(jsonSerializer.serialize(values));

@@ -89,14 +89,6 @@ describe("RedisBackend", () => {
     expect(wrapped.cause).toMatchObject({ message: "OOM command not allowed", command: { name: "set" } });
   });
 
-  it("refreshes the TTL on touch without changing the value", async () => {
-    const b = backend();
-    await b.write("rolling", "value", 10);
-    await b.touch("rolling", 600);
-    expect(await client.pttl(`${prefix}rolling`)).toBeGreaterThan(500_000);
-    expect(await b.read("rolling")).toBe("value");
-  });
-
   it("deletes a value, and deleting a missing one is not an error", async () => {
     const b = backend();
     await b.write("gone", "v", 60);

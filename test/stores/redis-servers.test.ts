@@ -26,7 +26,7 @@ function appServer(label: string): { server: Server; store: RedisStore } {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       if (url.pathname === "/login") session.set("user", url.searchParams.get("user"));
       if (url.pathname === "/visit") session.set("visits", (session.getInt("visits") ?? 0) + 1);
-      if (url.pathname === "/logout") await store.destroy(ctx, session);
+      if (url.pathname === "/logout") await session.destroy();
       else await session.save(ctx);
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ server: label, id: session.id, user: session.get("user") ?? null, visits: session.get("visits") ?? 0 }));

@@ -4,6 +4,7 @@ import type { SessionError } from "../../src/errors.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { RedisStore, createRedisStore } from "../../src/stores/redis/redis-store.ts";
 import { REDIS_URL, connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
+import { loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 const HASH_KEY = "h".repeat(32);
@@ -40,9 +41,9 @@ describe("RedisStore", () => {
 
   it("stores the session encrypted at rest under prefix + id, with a TTL of its maxAge", async () => {
     const id = await request(async (ctx) => {
-      const session = await store.get(ctx, "app");
+      const session = await loadSession(store, ctx, "app");
       session.set("secret", "plain-text-marker");
-      session.options.maxAge = 600;
+      session.cookie.maxAge = 600;
       await session.save(ctx);
       return session.id;
     });
@@ -57,9 +58,9 @@ describe("RedisStore", () => {
 
   it("lets the key expire with the session, after which the cookie gives a fresh session", async () => {
     const id = await request(async (ctx) => {
-      const session = await store.get(ctx, "app");
+      const session = await loadSession(store, ctx, "app");
       session.set("n", 1);
-      session.options.maxAge = 1;
+      session.cookie.maxAge = 1;
       await session.save(ctx);
       return session.id;
     });
@@ -68,7 +69,7 @@ describe("RedisStore", () => {
     expect(ttl).toBeLessThanOrEqual(1000);
     for (let attempt = 0; attempt < 50 && (await client.exists(keyOf(id))) === 1; attempt++) await sleep(100);
     expect(await client.exists(keyOf(id))).toBe(0);
-    const again = await request((ctx) => store.get(ctx, "app"));
+    const again = await request((ctx) => loadSession(store, ctx, "app"));
     expect(again.isNew).toBe(true);
     expect(again.get("n")).toBeUndefined();
   });
@@ -77,7 +78,7 @@ describe("RedisStore", () => {
     [true, "refreshes"],
     [false, "leaves"],
   ])("with rolling %s, an unchanged request %s the TTL", async (rolling) => {
-    const app = sessions("app", store, { rolling, options: { maxAge: 100 } });
+    const app = sessions("app", store, { rolling, cookie: { maxAge: 100 } });
     const id = await request(async (ctx) => {
       const session = await app.get(ctx);
       session.set("n", 1);
@@ -97,7 +98,7 @@ describe("RedisStore", () => {
 
   it("regenerates in one MULTI: the new key written, the old one deleted, values kept", async () => {
     const oldId = await request(async (ctx) => {
-      const session = await store.get(ctx, "app");
+      const session = await loadSession(store, ctx, "app");
       session.set("user", "kataras");
       await session.save(ctx);
       return session.id;
@@ -105,8 +106,8 @@ describe("RedisStore", () => {
     const replace = vi.spyOn(store.backend, "replace");
     const write = vi.spyOn(store.backend, "write");
     const newId = await request(async (ctx) => {
-      const session = await store.get(ctx, "app");
-      await store.regenerate(ctx, session);
+      const session = await loadSession(store, ctx, "app");
+      await session.regenerate();
       return session.id;
     });
     expect(newId).not.toBe(oldId);
@@ -115,19 +116,19 @@ describe("RedisStore", () => {
     expect(write).not.toHaveBeenCalled();
     expect(await client.exists(keyOf(oldId))).toBe(0);
     expect(await client.exists(keyOf(newId))).toBe(1);
-    const loaded = await request((ctx) => store.get(ctx, "app"));
+    const loaded = await request((ctx) => loadSession(store, ctx, "app"));
     expect(loaded.id).toBe(newId);
     expect(loaded.get("user")).toBe("kataras");
   });
 
   it("destroys: the key is deleted", async () => {
     const id = await request(async (ctx) => {
-      const session = await store.get(ctx, "app");
+      const session = await loadSession(store, ctx, "app");
       session.set("n", 1);
       await session.save(ctx);
       return session.id;
     });
-    await request(async (ctx) => store.destroy(ctx, await store.get(ctx, "app")));
+    await request(async (ctx) => (await loadSession(store, ctx, "app")).destroy());
     expect(await client.exists(keyOf(id))).toBe(0);
   });
 
@@ -135,13 +136,13 @@ describe("RedisStore", () => {
     const foreign = new RedisStore({ client, prefix, hashKey: "x".repeat(32) });
     const other = new CookieJar();
     const ctx = other.context();
-    const session = await foreign.get(ctx, "app");
+    const session = await loadSession(foreign, ctx, "app");
     session.set("n", 1);
     await session.save(ctx);
     other.absorb(ctx.headers);
     await foreign.close();
     const get = vi.spyOn(client, "get");
-    const loaded = await store.get(other.context(), "app");
+    const loaded = await loadSession(store, other.context(), "app");
     expect(loaded.isNew).toBe(true);
     expect(get).not.toHaveBeenCalled();
     expect(errors.map((err) => err.code)).toEqual(["invalid_mac"]);
@@ -154,7 +155,7 @@ describe("RedisStore", () => {
     for (let i = 0; i < 3; i++) {
       jar = new CookieJar();
       await request(async (ctx) => {
-        const session = await store.get(ctx, "app");
+        const session = await loadSession(store, ctx, "app");
         session.set("i", i);
         await session.save(ctx);
       });
@@ -174,7 +175,7 @@ describe("createRedisStore", () => {
     try {
       const jar = new CookieJar();
       const ctx = jar.context();
-      const session = await store.get(ctx, "app");
+      const session = await loadSession(store, ctx, "app");
       session.set("n", 1);
       await session.save(ctx);
       expect(await client.exists(`${prefix}${session.id}`)).toBe(1);

@@ -11,8 +11,8 @@ describeStoreContract("RedisStore", async () => {
   const stores: RedisStore[] = [];
   return {
     serverSide: true,
-    make: ({ keys, now, onError, options }) => {
-      const store = new RedisStore({ client, prefix, keys, now, onError, options });
+    make: ({ keys, now, onError, cookie }) => {
+      const store = new RedisStore({ client, prefix, keys, now, onError, cookie });
       stores.push(store);
       return store;
     },

@@ -3,6 +3,7 @@ import { type NodeResponseLike, nodeContext } from "../../src/http/node.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { MemoryBackend } from "../../src/stores/memory-store.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
+import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 const hashKey = "s".repeat(32);
@@ -31,7 +32,7 @@ async function savedSession(store: ServerStore, jar: CookieJar, maxAge?: number)
   const ctx = jar.context();
   const session = await sessions("srv", store).get(ctx);
   session.set("a", 1);
-  if (maxAge !== undefined) session.options.maxAge = maxAge;
+  if (maxAge !== undefined) session.cookie.maxAge = maxAge;
   await session.save(ctx);
   jar.absorb(ctx.headers);
   return session;
@@ -40,7 +41,7 @@ async function savedSession(store: ServerStore, jar: CookieJar, maxAge?: number)
 describe("ServerStore", () => {
   it("writes with the session's maxAge as TTL, or the store's for browser-session cookies", async () => {
     const backend = new RecordingBackend();
-    const store = new ServerStore(backend, { hashKey, options: { maxAge: 3600 } });
+    const store = new ServerStore(backend, { hashKey, cookie: { maxAge: 3600 } });
     await savedSession(store, new CookieJar());
     await savedSession(store, new CookieJar(), 60);
     await savedSession(store, new CookieJar(), 0);
@@ -54,8 +55,22 @@ describe("ServerStore", () => {
     const ctx = new CookieJar().context();
     const session = await sessions("srv", store).get(ctx);
     session.set("a", 1);
-    session.id = "../../etc/passwd";
-    await expect(session.save(ctx)).rejects.toMatchObject({ code: "invalid_option" });
+    // A handler can no longer set the id (the lifecycle assigns it): checked at compile time, never run.
+    const assignId = (): void => {
+      // @ts-expect-error id is read-only
+      session.id = "../../etc/passwd";
+    };
+    void assignId;
+    // The store still refuses such an id when it is asked to persist one, through the store protocol.
+    const write = {
+      name: "srv",
+      id: "../../etc/passwd",
+      record: { values: session.values(), createdAt: session.createdAt, accessedAt: session.accessedAt },
+      config: {},
+      cookie: session.cookie,
+      mode: "create" as const,
+    };
+    await expect((async () => store.prepare(write))()).rejects.toMatchObject({ code: "invalid_option" });
     expect(backend.calls).toEqual([]);
     expect(ctx.headers.getSetCookie()).toEqual([]);
     await store.close();
@@ -102,13 +117,13 @@ describe("ServerStore", () => {
     loaded.set("a", 2);
     await expect(loaded.save(late)).rejects.toMatchObject({ code: "headers_sent" });
     await expect(loaded.regenerate(late)).rejects.toMatchObject({ code: "headers_sent" });
-    const fresh = await store.new(late, "srv");
+    const fresh = freshSession(store, late, "srv");
     fresh.set("b", 1);
     await expect(fresh.save(late)).rejects.toMatchObject({ code: "headers_sent" });
     const ctx = jar.context();
     const badPath = await sessions("srv", store).get(ctx);
     badPath.set("a", 3);
-    badPath.options.path = "/a;b";
+    badPath.cookie.path = "/a;b";
     await expect(badPath.save(ctx)).rejects.toMatchObject({ code: "invalid_option" });
     expect(backend.calls).toEqual(["read", "read"]); // the two loads; no write, replace or delete
     const after = await sessions("srv", store).get(jar.context());
@@ -144,7 +159,7 @@ describe("ServerStore", () => {
     backend.failWith = cause;
     await expect(sessions("srv", store).get(jar.context())).rejects.toMatchObject({ code: "store_unavailable", cause });
     const ctx = jar.context();
-    const fresh = await store.new(ctx, "srv");
+    const fresh = freshSession(store, ctx, "srv");
     fresh.set("a", 2);
     await expect(fresh.save(ctx)).rejects.toMatchObject({ code: "store_unavailable", kind: "unavailable" });
     expect(ctx.headers.getSetCookie()).toEqual([]);
@@ -156,7 +171,7 @@ describe("ServerStore", () => {
     const store = new ServerStore(backend, { hashKey, onError: () => {} });
     const jar = new CookieJar();
     jar.cookies.set("srv", "garbage");
-    expect((await store.get(jar.context(), "srv")).isNew).toBe(true);
+    expect((await loadSession(store, jar.context(), "srv")).isNew).toBe(true);
     expect(backend.calls).toEqual([]);
     await store.close();
   });

@@ -1,5 +1,6 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import { SessionError } from "../../errors.ts";
+import type { SessionBackend } from "../server-store.ts";
 import { checkClient } from "./redis-client.ts";
 import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
 
@@ -22,7 +23,7 @@ export interface RedisBackendOptions {
  * Persists encoded sessions in Redis, one string key per session, `prefix + id`, expiring with the session.
  * Every method fails with a `store_unavailable` {@link SessionError} when Redis cannot be reached in time.
  */
-export class RedisBackend {
+export class RedisBackend implements SessionBackend {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #timeout: Deadline;
@@ -73,11 +74,7 @@ export class RedisBackend {
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
     if (ttlSeconds <= 0) return this.delete(id);
     const key = this.key(id);
-    await redisCall("SET", this.#timeout, () => {
-      if (ttlSeconds === Infinity) return this.#client.set(key, data);
-      if (Number.isInteger(ttlSeconds)) return this.#client.set(key, data, "EX", ttlSeconds);
-      return this.#client.set(key, data, "PX", toMillis(ttlSeconds));
-    });
+    await redisCall("SET", this.#timeout, () => setExpiring(this.#client, key, data, ttlSeconds));
   }
 
   /**
@@ -90,21 +87,8 @@ export class RedisBackend {
       return false;
     }
     const key = this.key(id);
-    const reply = await redisCall("SET XX", this.#timeout, () => {
-      if (ttlSeconds === Infinity) return this.#client.set(key, data, "XX");
-      if (Number.isInteger(ttlSeconds)) return this.#client.set(key, data, "EX", ttlSeconds, "XX");
-      return this.#client.set(key, data, "PX", toMillis(ttlSeconds), "XX");
-    });
+    const reply = await redisCall("SET XX", this.#timeout, () => setExpiring(this.#client, key, data, ttlSeconds, "XX"));
     return reply === "OK";
-  }
-
-  /** Sets the time to live of `id` again (rolling expiry) without rewriting its value. */
-  async touch(id: string, ttlSeconds: number): Promise<void> {
-    if (ttlSeconds <= 0) return this.delete(id);
-    const key = this.key(id);
-    await redisCall("PEXPIRE", this.#timeout, () =>
-      ttlSeconds === Infinity ? this.#client.persist(key) : this.#client.pexpire(key, toMillis(ttlSeconds)),
-    );
   }
 
   /** Deletes the stored value of `id`; deleting a missing key is not an error. */
@@ -121,8 +105,7 @@ export class RedisBackend {
     const results = await redisCall("MULTI/EXEC", this.#timeout, () => {
       const tx = this.#client.multi();
       if (ttlSeconds <= 0) tx.del(newKey);
-      else if (ttlSeconds === Infinity) tx.set(newKey, data);
-      else tx.set(newKey, data, "PX", toMillis(ttlSeconds));
+      else setExpiring(tx, newKey, data, ttlSeconds);
       return tx.del(this.key(oldId)).exec();
     });
     if (results === null) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, new Error("transaction aborted"));
@@ -166,8 +149,20 @@ function orUndefined(value: string | null): string | undefined {
   return value ?? undefined;
 }
 
-function toMillis(seconds: number): number {
-  return Math.max(1, Math.ceil(seconds * 1000));
+/**
+ * The expiry arguments of a SET for a time to live of `seconds` (> 0): `EX` for whole seconds, `PX` with
+ * millisecond precision for fractions, none for `Infinity` (kept until deleted).
+ */
+function expiry(seconds: number): (string | number)[] {
+  if (seconds === Infinity) return [];
+  if (Number.isInteger(seconds)) return ["EX", seconds];
+  return ["PX", Math.max(1, Math.ceil(seconds * 1000))];
+}
+
+/** Runs `SET key data` with the expiry of {@link expiry} and `flags` on a client (a reply) or a MULTI (itself). */
+function setExpiring<T extends Redis | ChainableCommander>(target: T, key: string, data: string, seconds: number, ...flags: "XX"[]): T extends Redis ? Promise<"OK" | null> : T {
+  // ioredis's overloads of `set` take no spread argument list.
+  return (target.set as unknown as (...args: (string | number)[]) => never).call(target, key, data, ...expiry(seconds), ...flags);
 }
 
 /** Escapes Redis glob characters (`* ? [ ] \`) so a prefix matches only itself in SCAN MATCH. */

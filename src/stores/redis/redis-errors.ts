@@ -1,4 +1,5 @@
 import { SessionError } from "../../errors.ts";
+import { copyError } from "../error-copy.ts";
 
 /** How long a Redis call may take, in milliseconds. */
 export interface Deadline {
@@ -62,15 +63,12 @@ export function unavailable(what: string, timeoutMs: number, cause: unknown): Se
  */
 function withoutCommandArgs(cause: unknown): unknown {
   if (!(cause instanceof Error) || !("command" in cause || "previousErrors" in cause)) return cause;
-  const copy = new Error(cause.message);
-  copy.name = cause.name;
-  copy.stack = cause.stack ?? "";
-  const fields = cause as unknown as Record<string, unknown>;
-  const target = copy as unknown as Record<string, unknown>;
-  if ("code" in fields) target["code"] = fields["code"];
-  const command = fields["command"] as { name?: unknown } | undefined;
-  if (command !== undefined) target["command"] = { name: command?.name };
-  return copy;
+  const source = cause as unknown as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  if ("code" in source) fields["code"] = source["code"];
+  const command = source["command"] as { name?: unknown } | undefined;
+  if (command !== undefined) fields["command"] = { name: command?.name };
+  return copyError(cause, cause.message, cause.stack ?? "", fields);
 }
 
 // ioredis gives plain Errors without a code for timeouts and closed connections, so those are told apart by
