@@ -72,7 +72,7 @@ export function runKeygen(args: readonly string[], io: KeygenIo): number {
   const blockHint = block ? `, blockKey: Buffer.from(process.env.${prefix}_BLOCK_KEY!, "hex")` : "";
   io.err(
     `# Keep these secret (e.g. append to .env). Read them as hex:\n` +
-      `#   createCodec({ hashKey: Buffer.from(process.env.${prefix}_HASH_KEY!, "hex")${blockHint} })\n`,
+      `#   new CookieStore({ hashKey: Buffer.from(process.env.${prefix}_HASH_KEY!, "hex")${blockHint} })\n`,
   );
   return 0;
 }

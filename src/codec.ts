@@ -5,4 +5,4 @@ export { generateRandomKey } from "./codec/keys.ts";
 export type { KeyInput, KeyPair } from "./codec/keys.ts";
 export { jsonSerializer, superjsonSerializer, rawSerializer } from "./serializers/serializers.ts";
 export type { Serializer, SerializerName } from "./serializers/serializers.ts";
-export { SessionError, isSessionError, isDecodeError } from "./errors.ts";
+export { SessionError, isSessionError, isDecodeError, isUsageError } from "./errors.ts";
