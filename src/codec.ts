@@ -1,6 +1,6 @@
 // typed-sessions/codec: the gorilla/securecookie port on its own. Explicit named exports only.
 export { createCodec, codecsFromPairs, encodeMulti, decodeMulti, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH } from "./codec/codec.ts";
-export type { Codec, CodecOptions, DecodeResult } from "./codec/codec.ts";
+export type { Codec, CodecOptions, CodecSettings, DecodeResult } from "./codec/codec.ts";
 export { generateRandomKey } from "./codec/keys.ts";
 export type { KeyInput, KeyPair } from "./codec/keys.ts";
 export { jsonSerializer, superjsonSerializer, rawSerializer } from "./serializers/serializers.ts";

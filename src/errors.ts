@@ -11,6 +11,42 @@
  */
 export type ErrorKind = "usage" | "decode" | "validation" | "unavailable";
 
+/**
+ * Every `code` a {@link SessionError} can carry, by kind: usage, decode, validation, unavailable.
+ */
+export type SessionErrorCode =
+  // usage
+  | "missing_hash_key"
+  | "invalid_block_key"
+  | "encoded_too_long"
+  | "serialize_failed"
+  | "invalid_option"
+  | "cookie_too_large"
+  | "session_destroyed"
+  | "wrong_value_type"
+  | "invalid_cookie_name"
+  | "headers_sent"
+  | "missing_middleware"
+  | "wrong_context"
+  // decode
+  | "invalid_mac"
+  | "invalid_base64"
+  | "value_too_long"
+  | "expired"
+  | "too_new"
+  | "invalid_timestamp"
+  | "decrypt_failed"
+  | "deserialize_failed"
+  | "invalid_session_id"
+  | "corrupt_data"
+  | "unknown_session"
+  | "session_timeout"
+  // validation
+  | "invalid_session_data"
+  // unavailable
+  | "store_unavailable";
+
+/** The kind of each code. */
 const KINDS = {
   // usage
   missing_hash_key: "usage",
@@ -42,13 +78,12 @@ const KINDS = {
   invalid_session_data: "validation",
   // unavailable
   store_unavailable: "unavailable",
-} as const satisfies Record<string, ErrorKind>;
+} as const satisfies Record<SessionErrorCode, ErrorKind>;
 
-/** Every `code` a {@link SessionError} can carry. */
-export type SessionErrorCode = keyof typeof KINDS;
 
 /** The base class of every error typed-sessions throws. Tell errors apart by `code`, never by message. */
 export class SessionError extends Error {
+  /** The class name, `"SessionError"`, as stack traces show it. */
   override readonly name: string = "SessionError";
   /** A snake_case literal naming what went wrong. */
   readonly code: SessionErrorCode;
@@ -67,8 +102,11 @@ export class SessionError extends Error {
 
 /** One problem found by a session's `validate` hook: a dotted `path`, a snake_case `code` and a message. */
 export interface ValidationIssue {
+  /** Where in the session's values, dotted (`cart.0.qty`); "" for the values as a whole. */
   readonly path: string;
+  /** What is wrong, in Zod's words. */
   readonly message: string;
+  /** Zod's issue code (`invalid_type`, `too_small`…). */
   readonly code: string;
 }
 
@@ -77,6 +115,7 @@ export interface ValidationIssue {
  * by a `validate` hook (e.g. one derived from a Zod schema); `issues` lists every problem found.
  */
 export class SessionValidationError extends SessionError {
+  /** The class name, `"SessionValidationError"`. */
   override readonly name: string = "SessionValidationError";
   /** Every problem found, in schema order. */
   readonly issues: readonly ValidationIssue[];

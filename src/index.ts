@@ -2,7 +2,7 @@
 export { sessions, saveAll } from "./session/manager.ts";
 export type { SessionManager } from "./session/manager.ts";
 export type { Session } from "./session/session.ts";
-export type { SessionConfig, ErrorHook, ErrorInfo, ErrorPhase } from "./session/session-config.ts";
+export type { SessionConfig, ErrorHook, ErrorInfo } from "./session/session-config.ts";
 export { clearAll } from "./stores/live-stores.ts";
 
 export { CookieStore } from "./stores/cookie-store.ts";
@@ -18,12 +18,11 @@ export { defineSession } from "./typed/define-session.ts";
 export type { SessionDefinition } from "./typed/define-session.ts";
 
 export { generateRandomKey } from "./codec/keys.ts";
-export type { KeyInput, KeyPair } from "./codec/keys.ts";
+export type { KeyPair } from "./codec/keys.ts";
 
 export { SessionError, SessionValidationError, isSessionError, isDecodeError, isUsageError } from "./errors.ts";
-export type { ErrorKind, SessionErrorCode, ValidationIssue } from "./errors.ts";
+export type { SessionErrorCode, ValidationIssue } from "./errors.ts";
 
 export { nodeContext } from "./http/node.ts";
-export { createRequestContext } from "./http/request-context.ts";
-export type { RequestContext, PendingCookie, CookieIo } from "./http/request-context.ts";
+export type { RequestContext } from "./http/request-context.ts";
 export type { RequestSource } from "./http/context-source.ts";

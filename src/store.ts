@@ -1,4 +1,5 @@
 // typed-sessions/store: for authors of custom stores. Explicit named exports only.
+export { StoreBase } from "./stores/store-base.ts";
 export { ServerStore } from "./stores/server-store.ts";
 export type { SessionBackend, ServerStoreOptions } from "./stores/server-store.ts";
 export { MemoryBackend } from "./stores/memory-store.ts";

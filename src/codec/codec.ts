@@ -10,7 +10,8 @@ export const DEFAULT_MAX_AGE = THIRTY_DAYS;
 /** The default `maxLength`, in characters: what browsers keep for one cookie. */
 export const DEFAULT_MAX_LENGTH = 4096;
 
-interface CommonOptions {
+/** The settings of {@link createCodec} besides its keys: the serializer and the limits. */
+export interface CodecSettings {
   /**
    * How values become bytes: `"superjson"` keeps Dates, Maps, Sets and BigInts; `"json"` is what Go's
    * gorilla/securecookie `JSONEncoder` reads and writes; `"raw"` takes and returns bytes.
@@ -28,7 +29,7 @@ interface CommonOptions {
 }
 
 /** Options of {@link createCodec}: one key pair, or a rotation list of them, and the limits. */
-export type CodecOptions = CommonOptions &
+export type CodecOptions = CodecSettings &
   (
     | { hashKey: KeyInput; blockKey?: KeyInput | null | undefined; keys?: undefined }
     | { keys: readonly KeyPair[]; hashKey?: undefined; blockKey?: undefined }
@@ -36,6 +37,7 @@ export type CodecOptions = CommonOptions &
 
 /** The result of {@link Codec.decodeWithKeyIndex}. */
 export interface DecodeResult {
+  /** The decoded value, as the codec's serializer returns it. */
   readonly value: unknown;
   /** Which key pair verified the value: 0 is the newest; more means it should be re-issued. */
   readonly keyIndex: number;

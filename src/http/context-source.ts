@@ -21,7 +21,12 @@ export type RequestSource =
 /** Contexts the adapters attached to their framework's objects (Fastify request/reply, Hono's c). */
 const attached = new ObjectSlot<RequestContext>("typed-sessions.attached-context");
 
-/** Makes `ctx` the context that `resolveContext(owner)` returns: the adapters call it for their framework's objects. */
+/**
+ * Registers `ctx` as the request context of `owner`, a framework's own request object, so that
+ * `manager.get(owner)` and `saveAll(owner)` find it. Adapter middlewares call it once per request.
+ * @example
+ * attachContext(koaCtx, createRequestContext(koaCtx.req, io)); // then: await users.get(koaCtx)
+ */
 export function attachContext(owner: object, ctx: RequestContext): void {
   attached.set(owner, ctx);
 }

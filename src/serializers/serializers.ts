@@ -3,7 +3,9 @@ import { isPlainJson } from "./plain-json.ts";
 
 /** Turns values into bytes and back. Throwing is fine: the codec wraps errors in typed ones. */
 export interface Serializer {
+  /** Returns the bytes of `value`; throws for a value it cannot write. */
   serialize(value: unknown): Uint8Array;
+  /** Returns the value `bytes` stand for; throws for bytes it cannot read. */
   deserialize(bytes: Uint8Array): unknown;
 }
 

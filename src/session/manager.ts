@@ -3,7 +3,8 @@ import type { NodeResponseLike } from "../http/node.ts";
 import type { Store } from "../stores/store.ts";
 import { bind, loadState } from "./lifecycle.ts";
 import { cachedSession, saveCached } from "./registry.ts";
-import { Session } from "./session.ts";
+import type { Session } from "./session.ts";
+import { SessionObject } from "./session-object.ts";
 import type { SessionConfig } from "./session-config.ts";
 
 /** One session definition bound to a store: what `sessions(name, store)` and generated modules return. */
@@ -49,7 +50,7 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
       } catch (err) {
         return Promise.reject(err);
       }
-      return cachedSession(ctx, name, store, async () => wrap(new Session(await loadState(binding, ctx))));
+      return cachedSession(ctx, name, store, async () => wrap(new SessionObject(await loadState(binding, ctx))));
     },
   };
 }

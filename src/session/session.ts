@@ -1,8 +1,5 @@
-import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
-import { type SessionState, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
-import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
 
 /** The key flashes live under when none is given (gorilla's `_flash`). */
 export const DEFAULT_FLASH_KEY = "_flash";
@@ -14,205 +11,87 @@ export const DEFAULT_FLASH_KEY = "_flash";
  * default: JSON plus Dates, Maps, Sets, BigInts). Changes made inside a stored object
  * (`session.get("cart").push(x)`) are not seen: call `set` again or `markDirty()`.
  */
-export class Session {
-  readonly #state: SessionState;
-
-  /** Wraps lifecycle state; managers create sessions, handlers get them from `manager.get(…)`. */
-  constructor(state: SessionState) {
-    this.#state = state;
-  }
-
+export interface Session {
   /** The session (cookie) name. */
-  get name(): string {
-    return this.#state.binding.name;
-  }
-
+  readonly name: string;
   /** The server-side id ("" for cookie sessions, and for server sessions not saved yet). */
-  get id(): string {
-    return this.#state.id;
-  }
-
+  readonly id: string;
   /** True until the session has been saved, when it was not loaded from the request. */
-  get isNew(): boolean {
-    return this.#state.isNew;
-  }
-
+  readonly isNew: boolean;
   /** This session's cookie attributes: a copy of its store's, free to change per session (`cookie.maxAge = 0`). */
-  get cookie(): CookieOptions {
-    return this.#state.cookie;
-  }
+  readonly cookie: CookieOptions;
+  /** True when values or cookie attributes changed since the session was loaded or saved. */
+  readonly isDirty: boolean;
+  /** True after {@link Session.destroy}. */
+  readonly isDestroyed: boolean;
+  /** When the session was created, in Unix seconds (the start of its absolute timeout). */
+  readonly createdAt: number;
+  /** When the session was last saved, in Unix seconds (the start of its idle timeout). */
+  readonly accessedAt: number;
 
   /** Returns the value under `key`, or `undefined`. */
-  get(key: string): unknown {
-    return this.#state.values.get(key);
-  }
-
+  get(key: string): unknown;
   /** Stores `value` under `key` (`undefined` deletes it) and marks the session changed. */
-  set(key: string, value: unknown): this {
-    if (value === undefined) {
-      this.delete(key);
-      return this;
-    }
-    this.#state.values.set(key, value);
-    this.#state.dirty = true;
-    return this;
-  }
-
+  set(key: string, value: unknown): this;
   /** Tells whether a value is stored under `key`. */
-  has(key: string): boolean {
-    return this.#state.values.has(key);
-  }
-
+  has(key: string): boolean;
   /** Deletes the value under `key`; returns whether there was one. */
-  delete(key: string): boolean {
-    const had = this.#state.values.delete(key);
-    if (had) this.#state.dirty = true;
-    return had;
-  }
-
+  delete(key: string): boolean;
   /** Deletes every value (flashes included); the session and its id stay. */
-  clear(): void {
-    if (this.#state.values.size > 0) this.#state.dirty = true;
-    this.#state.values.clear();
-  }
-
+  clear(): void;
   /** Returns the stored keys, in insertion order. */
-  keys(): string[] {
-    return [...this.#state.values.keys()];
-  }
-
+  keys(): string[];
   /** Returns a shallow copy of every value (flash keys included, metadata excluded). */
-  values(): Record<string, unknown> {
-    return Object.fromEntries(this.#state.values);
-  }
-
+  values(): Record<string, unknown>;
   /** Returns the values, so `JSON.stringify(session)` shows them. */
-  toJSON(): Record<string, unknown> {
-    return this.values();
-  }
+  toJSON(): Record<string, unknown>;
 
-  /** Returns the string under `key`; missing gives `fallback`, a non-string gives `fallback` or throws `wrong_value_type`. */
+  /** Returns the string under `key`, or `undefined` when missing; throws `wrong_value_type` for a non-string. */
   getString(key: string): string | undefined;
+  /** Returns the string under `key`, or `fallback` when it is missing or not a string. */
   getString(key: string, fallback: string): string;
-  getString(key: string, ...fallback: [string?]): string | undefined {
-    return readTyped(this.name, key, this.get(key), "a string", asString, fallback[0], fallback.length > 0);
-  }
-
-  /** Returns the safe integer under `key` (integer strings like "42" too); otherwise as {@link Session.getString}. Never NaN. */
+  /** Returns the safe integer under `key` (integer strings like "42" too), or `undefined`; throws `wrong_value_type` otherwise. Never NaN. */
   getInt(key: string): number | undefined;
+  /** Returns the safe integer under `key` (integer strings too), or `fallback` when missing or not an integer. */
   getInt(key: string, fallback: number): number;
-  getInt(key: string, ...fallback: [number?]): number | undefined {
-    return readTyped(this.name, key, this.get(key), "an integer", asInt, fallback[0], fallback.length > 0);
-  }
-
-  /** Returns the finite number under `key` (decimal strings too); otherwise as {@link Session.getString}. Never NaN. */
+  /** Returns the finite number under `key` (decimal strings too), or `undefined`; throws `wrong_value_type` otherwise. Never NaN. */
   getNumber(key: string): number | undefined;
+  /** Returns the finite number under `key` (decimal strings too), or `fallback` when missing or not a number. */
   getNumber(key: string, fallback: number): number;
-  getNumber(key: string, ...fallback: [number?]): number | undefined {
-    return readTyped(this.name, key, this.get(key), "a number", asNumber, fallback[0], fallback.length > 0);
-  }
-
-  /** Returns the boolean under `key` ("true"/"false" too); otherwise as {@link Session.getString}. */
+  /** Returns the boolean under `key` ("true"/"false" too), or `undefined`; throws `wrong_value_type` otherwise. */
   getBoolean(key: string): boolean | undefined;
+  /** Returns the boolean under `key` ("true"/"false" too), or `fallback` when missing or not a boolean. */
   getBoolean(key: string, fallback: boolean): boolean;
-  getBoolean(key: string, ...fallback: [boolean?]): boolean | undefined {
-    return readTyped(this.name, key, this.get(key), "a boolean", asBoolean, fallback[0], fallback.length > 0);
-  }
+  /** Adds `by` to the number under `key` (missing counts as 0) and returns the result; throws `wrong_value_type` for a non-number. @default by 1 */
+  increment(key: string, by?: number): number;
+  /** Subtracts `by` from the number under `key` (missing counts as 0) and returns the result. @default by 1 */
+  decrement(key: string, by?: number): number;
 
-  /** Adds `by` to the number under `key` (missing counts as 0) and returns the result; throws `wrong_value_type` for a non-number. */
-  increment(key: string, by = 1): number {
-    const next = counterValue(this.name, key, this.get(key)) + by;
-    this.set(key, next);
-    return next;
-  }
-
-  /** Subtracts `by` from the number under `key` (missing counts as 0) and returns the result. */
-  decrement(key: string, by = 1): number {
-    return this.increment(key, -by);
-  }
-
-  /** Adds a flash message under `key`, to be read once by {@link Session.flashes}. */
-  addFlash(value: unknown, key: string = DEFAULT_FLASH_KEY): void {
-    const current = this.#state.values.get(key);
-    this.set(key, Array.isArray(current) ? [...current, value] : [value]);
-  }
-
+  /** Adds a flash message under `key` (gorilla's `_flash` by default), to be read once by {@link Session.flashes}. */
+  addFlash(value: unknown, key?: string): void;
   /** Returns the flash messages under `key` and removes them (read once); `[]` when none. */
-  flashes(key: string = DEFAULT_FLASH_KEY): unknown[] {
-    const current = this.#state.values.get(key);
-    if (current === undefined) return [];
-    this.delete(key);
-    return Array.isArray(current) ? current : [current];
-  }
-
+  flashes(key?: string): unknown[];
   /** Returns the flash messages under `key` without removing them. */
-  peekFlashes(key: string = DEFAULT_FLASH_KEY): unknown[] {
-    const current = this.#state.values.get(key);
-    if (current === undefined) return [];
-    return Array.isArray(current) ? [...current] : [current];
-  }
+  peekFlashes(key?: string): unknown[];
 
   /**
    * Saves the session and sets its cookie on the request it was loaded for; skipped when nothing changed
    * (unless rolling), and for a new session until something is stored in it (no cookie, no server data for
-   * empty visitors). Throws `session_destroyed` after {@link Session.destroy}.
+   * empty visitors). Rejects with `session_destroyed` after {@link Session.destroy}, and with
+   * `wrong_context` when given the context of another request.
    * @param context optional, the seed's `session.save(ctx)`: must be the session's own request context
    */
-  save(context?: RequestContext): Promise<void> {
-    return this.#check(context) ?? saveState(this.#state);
-  }
-
-  /** Deletes the session's server data and expires its cookie; later saves in this request throw. */
-  destroy(context?: RequestContext): Promise<void> {
-    return this.#check(context) ?? destroyState(this.#state);
-  }
-
+  save(context?: RequestContext): Promise<void>;
+  /** Deletes the session's server data and expires its cookie; later saves in this request reject. */
+  destroy(context?: RequestContext): Promise<void>;
   /**
    * Moves the session to a new id, keeping its values and deleting the old server data, and saves it: call
    * it when privileges change (login) to defeat session fixation.
    */
-  regenerate(context?: RequestContext): Promise<void> {
-    return this.#check(context) ?? regenerateState(this.#state);
-  }
-
+  regenerate(context?: RequestContext): Promise<void>;
   /**
    * Marks the session changed, e.g. after mutating an object stored in it. On a new session it also asks
    * for the session to be saved even with no values (which `save` otherwise skips).
    */
-  markDirty(): void {
-    this.#state.dirty = true;
-    this.#state.forced = true;
-  }
-
-  /** True when values or cookie attributes changed since the session was loaded or saved. */
-  get isDirty(): boolean {
-    return isDirty(this.#state);
-  }
-
-  /** True after {@link Session.destroy}. */
-  get isDestroyed(): boolean {
-    return this.#state.destroyed;
-  }
-
-  /** When the session was created, in Unix seconds (the start of its absolute timeout). */
-  get createdAt(): number {
-    return this.#state.createdAt;
-  }
-
-  /** When the session was last saved, in Unix seconds (the start of its idle timeout). */
-  get accessedAt(): number {
-    return this.#state.accessedAt;
-  }
-
-  /** Refuses a context of another request (a rejected promise), accepts none or the session's own. */
-  #check(context: RequestContext | undefined): Promise<never> | undefined {
-    const own = this.#state.context;
-    if (context === undefined || context === own || context.request === own.request) return undefined;
-    return Promise.reject(
-      new SessionError(
-        "wrong_context",
-        `session "${this.name}" was passed the context of another request; call save(), destroy() and regenerate() with no argument (the session remembers its request).`,
-      ),
-    );
-  }
+  markDirty(): void;
 }

@@ -77,6 +77,7 @@ export type MemoryStoreOptions = ServerStoreOptions & {
  * @example const store = new MemoryStore({ hashKey: generateRandomKey(32) });
  */
 export class MemoryStore extends ServerStore {
+  /** The in-memory backend (share it between stores to share their data). */
   declare readonly backend: MemoryBackend;
 
   /** Creates a memory store. */

@@ -4,12 +4,13 @@ import { systemNow } from "../internal/time.ts";
 import type { ErrorHook, SessionConfig } from "../session/session-config.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite, Store } from "./store.ts";
 
-/** What every built-in store shares: its cookie attributes, its clock and its error hook. */
+/** What every built-in store shares: its cookie attributes, its clock and its error hook. Extend it for a store of your own. */
 export abstract class StoreBase implements Store {
   /** The cookie attributes this store's sessions start with. */
   readonly cookie: CookieOptions;
   /** The store-level error hook (see {@link Store.onError}). */
   readonly onError: ErrorHook | undefined;
+  /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
   abstract readonly cookieLimit: number;
   readonly #now: () => number;
 
@@ -29,6 +30,8 @@ export abstract class StoreBase implements Store {
     return this.#now();
   }
 
+  /** Decodes the record a request's cookie value stands for (see {@link Store.load}). */
   abstract load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord>;
+  /** Encodes a write (see {@link Store.prepare}). */
   abstract prepare(write: RecordWrite): PreparedWrite;
 }

@@ -29,11 +29,15 @@ export interface SessionDefinition<
 > {
   /** Marks the object for the code generator. */
   readonly kind: "typed-sessions/session-definition";
+  /** The session (and cookie) name. */
   readonly name: string;
+  /** The schema of the session's values. */
   readonly data: D;
+  /** The schema of one flash message; `undefined` for untyped flashes. */
   readonly flash: F;
   /** Cookie attributes this session presets. */
   readonly cookie: Readonly<Partial<CookieOptions>>;
+  /** What happens to authentic data that does not fit `data`. */
   readonly onInvalid: OnInvalid;
 }
 

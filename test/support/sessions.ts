@@ -2,16 +2,17 @@
 // tests call where they once called a store's own get/new (gorilla's Store.Get/New).
 import type { RequestContext } from "../../src/http/request-context.ts";
 import { bind, freshState, loadState } from "../../src/session/lifecycle.ts";
-import { Session } from "../../src/session/session.ts";
+import type { Session } from "../../src/session/session.ts";
+import { SessionObject } from "../../src/session/session-object.ts";
 import type { SessionConfig } from "../../src/session/session-config.ts";
 import type { Store } from "../../src/stores/store.ts";
 
 /** Loads the session `name` the request carries from `store` (a new object every call). */
 export async function loadSession(store: Store, ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-  return new Session(await loadState(bind(name, store, config), ctx));
+  return new SessionObject(await loadState(bind(name, store, config), ctx));
 }
 
 /** Returns a new, empty session `name` of `store` bound to `ctx`, ignoring the request's cookie. */
 export function freshSession(store: Store, ctx: RequestContext, name: string, config: SessionConfig = {}): Session {
-  return new Session(freshState(bind(name, store, config), ctx));
+  return new SessionObject(freshState(bind(name, store, config), ctx));
 }

@@ -21,6 +21,7 @@ export type FilesystemStoreOptions = ServerStoreOptions & {
  * const store = new FilesystemStore({ dir: "./.sessions", hashKey, blockKey, sweepInterval: 3600 });
  */
 export class FilesystemStore extends ServerStore {
+  /** The files backend, one file per session in {@link FilesystemStore.dir}. */
   declare readonly backend: FilesystemBackend;
   #timer: NodeJS.Timeout | undefined;
 
