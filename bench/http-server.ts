@@ -12,6 +12,7 @@ import { getIronSession } from "iron-session";
 export const HTTP_CASES = [
   "none",
   "raw-cookie",
+  "gorilla-cookie",
   "ts-cookie",
   "ts-cookie-signed",
   "ts-fs",
@@ -28,8 +29,9 @@ export interface App {
   cleanup?: () => void;
 }
 
-const HASH_KEY = Buffer.alloc(64, 7);
-const BLOCK_KEY = Buffer.alloc(32, 9);
+/** The keys of every cookie case: (b₀), (b₁), (b) and (b′) sign and encrypt with the same sizes. */
+export const HASH_KEY = Buffer.alloc(64, 7);
+export const BLOCK_KEY = Buffer.alloc(32, 9);
 const IRON_PASSWORD = "a-benchmark-password-of-at-least-32-characters";
 
 function answer(res: ServerResponse, count: number): void {
@@ -91,6 +93,10 @@ export async function makeApp(name: HttpCase): Promise<App> {
     case "raw-cookie": {
       const { rawCookieApp } = await import("./http-raw-app.ts");
       return { handler: rawCookieApp(HASH_KEY, BLOCK_KEY, answer) };
+    }
+    case "gorilla-cookie": {
+      const { gorillaCookieApp } = await import("./http-gorilla-app.ts");
+      return { handler: gorillaCookieApp(HASH_KEY, BLOCK_KEY, answer) };
     }
     case "ts-cookie":
       return typedSessionsApp("cookie");
