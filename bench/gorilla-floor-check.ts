@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createCodec } from "../src/index.ts";
+import { createCodec } from "typed-sessions/codec";
 import { GORILLA_MAX_AGE, GORILLA_NAME, gorillaDecode, gorillaEncode } from "./http-gorilla-app.ts";
 import { BLOCK_KEY, HASH_KEY, type HttpCase, makeApp } from "./http-server.ts";
 

@@ -2,8 +2,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { describe, expect, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { expressContext, sessionMiddleware } from "../../src/adapters/express/middleware.ts";
+import { expressSessions } from "../../src/adapters/express/middleware.ts";
+import { MemoryStore } from "../../src/stores/memory-store.ts";
+import type { PreparedWrite, RecordWrite } from "../../src/stores/store.ts";
 import { createApp } from "../../examples/express/server.ts";
+import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { CookieClient } from "./cookie-client.ts";
 import { type RunningExample, describeExample } from "./example-contract.ts";
 
@@ -35,14 +38,31 @@ describe("the Express middleware", () => {
     }
   });
 
+  it("gets the session from Express's req; save(), regenerate() and destroy() with no argument set its cookie", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const bound = sessions(BOUND, memory);
+    const app = express();
+    app.use(expressSessions());
+    app.get("/:step", async (req, res) => {
+      res.type("text").send(await runBoundStep(req.params.step, () => bound.get(req)));
+    });
+    const server = await listen(app);
+    try {
+      await expectBoundLifecycle(server.url, memory.backend);
+    } finally {
+      await server.close();
+      await memory.close();
+    }
+  });
+
   it("saves on demand without saveAll", async () => {
     const counter = sessions("counter", store());
     const app = express();
-    app.use(sessionMiddleware());
+    app.use(expressSessions());
     app.get("/", async (req, res) => {
-      const session = await req.sessions.get(counter);
+      const session = await counter.get(req);
       const n = session.increment("n");
-      if (req.query["save"] === "1") await session.save(expressContext(req));
+      if (req.query["save"] === "1") await session.save();
       res.send(String(n));
     });
     const server = await listen(app);
@@ -58,16 +78,16 @@ describe("the Express middleware", () => {
 
   it("answers 500 and tells onSaveError when saveAll fails", async () => {
     class FailingStore extends CookieStore {
-      override save(): Promise<void> {
-        return Promise.reject(new Error("disk full"));
+      override prepare(write: RecordWrite): PreparedWrite {
+        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = new FailingStore({ hashKey: generateRandomKey(64) });
     const seen: unknown[] = [];
     const app = express();
-    app.use(sessionMiddleware({ saveAll: true, onSaveError: (err) => seen.push(err) }));
+    app.use(expressSessions({ saveAll: true, onSaveError: (err) => seen.push(err) }));
     app.get("/", async (req, res) => {
-      (await req.sessions.get(sessions("s", failing))).set("a", 1);
+      (await sessions("s", failing).get(req)).set("a", 1);
       res.send("saved?");
     });
     const server = await listen(app);
@@ -85,14 +105,14 @@ describe("the Express middleware", () => {
     const counter = sessions("counter", store());
     const failures: string[] = [];
     const app = express();
-    app.use(sessionMiddleware({ saveAll: true }));
+    app.use(expressSessions({ saveAll: true }));
     app.get("/download", async (req, res) => {
-      (await req.sessions.get(counter)).increment("downloads");
+      (await counter.get(req)).increment("downloads");
       res.writeHead(200, { "x-file-name": String(req.query["name"]) }); // node:http refuses non-Latin-1 here
       res.end("file");
     });
     app.get("/status", async (req, res) => {
-      (await req.sessions.get(counter)).increment("n");
+      (await counter.get(req)).increment("n");
       res.statusCode = 9999;
       res.end("x");
     });
@@ -116,15 +136,15 @@ describe("the Express middleware", () => {
 
   it("with saveAll, an onSaveError that throws goes to Express's error path instead of crashing", async () => {
     class FailingStore extends CookieStore {
-      override save(): Promise<void> {
-        return Promise.reject(new Error("disk full"));
+      override prepare(write: RecordWrite): PreparedWrite {
+        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
     const handled: string[] = [];
     const app = express();
     app.use(
-      sessionMiddleware({
+      expressSessions({
         saveAll: true,
         onSaveError: () => {
           throw new Error("logger blew up");
@@ -132,7 +152,7 @@ describe("the Express middleware", () => {
       }),
     );
     app.get("/", async (req, res) => {
-      (await req.sessions.get(failing)).set("a", 1);
+      (await failing.get(req)).set("a", 1);
       res.send("saved?");
     });
     app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -149,7 +169,7 @@ describe("the Express middleware", () => {
     }
   });
 
-  it("throws missing_middleware from expressContext without the middleware", () => {
-    expect(() => expressContext({} as express.Request)).toThrow(expect.objectContaining({ code: "missing_middleware" }));
+  it("throws missing_middleware from get for an object that is no request", async () => {
+    await expect(sessions("s", store()).get({} as express.Request)).rejects.toThrow(expect.objectContaining({ code: "missing_middleware" }));
   });
 });

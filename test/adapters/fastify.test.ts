@@ -3,7 +3,10 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
 import { fastifySessions } from "../../src/adapters/fastify/plugin.ts";
 import { createApp } from "../../examples/fastify/server.ts";
+import { MemoryStore } from "../../src/stores/memory-store.ts";
+import type { PreparedWrite, RecordWrite } from "../../src/stores/store.ts";
 import { type UserSession, user } from "../../schemas/user.gen.ts";
+import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { CookieClient } from "./cookie-client.ts";
 import { type RunningExample, describeExample } from "./example-contract.ts";
 
@@ -17,11 +20,12 @@ describeExample("Fastify", async (store) => listen(await createApp(store)));
 describe("the Fastify plugin", () => {
   const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
 
-  it("types request.sessions.get by the generated session", async () => {
+  it("types users.get(request) by the generated session", async () => {
+    const users = user.sessions(store());
     const app = Fastify();
     await app.register(fastifySessions());
     app.get("/", async (request) => {
-      const session = await request.sessions.get(user.sessions(store()));
+      const session = await users.get(request);
       expectTypeOf(session).toEqualTypeOf<UserSession>();
       expectTypeOf(session.visits).toEqualTypeOf<number>();
       // @ts-expect-error visits is a number
@@ -37,15 +41,50 @@ describe("the Fastify plugin", () => {
     }
   });
 
+  it.each(["request", "reply"] as const)(
+    "gets the session from Fastify's %s; save(), regenerate() and destroy() with no argument set its cookie",
+    async (from) => {
+      const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+      const bound = sessions(BOUND, memory);
+      const app = Fastify();
+      await app.register(fastifySessions());
+      app.get<{ Params: { step: string } }>("/:step", async (request, reply) =>
+        runBoundStep(request.params.step, () => (from === "request" ? bound.get(request) : bound.get(reply))),
+      );
+      const server = await listen(app);
+      try {
+        await expectBoundLifecycle(server.url, memory.backend);
+      } finally {
+        await server.close();
+        await memory.close();
+      }
+    },
+  );
+
+  it("rejects get with missing_middleware for a request the plugin did not see", async () => {
+    const counter = sessions("counter", store());
+    const app = Fastify(); // no fastifySessions
+    app.get("/", async (request) => {
+      const err = await counter.get(request).then(() => undefined, (e: unknown) => e);
+      return (err as { code?: string } | undefined)?.code ?? "resolved";
+    });
+    const server = await listen(app);
+    try {
+      expect((await new CookieClient(server.url).request("/")).body).toBe("missing_middleware");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("saves on demand without saveAll, and keeps cookies set by other code", async () => {
     const counter = sessions("counter", store());
     const app = Fastify();
     await app.register(fastifySessions());
     app.get("/", async (request, reply) => {
       reply.header("set-cookie", "theme=dark; Path=/");
-      const session = await request.sessions.get(counter);
+      const session = await counter.get(request);
       const n = session.increment("n");
-      await session.save(request.sessions.context);
+      await session.save();
       return String(n);
     });
     const server = await listen(app);
@@ -65,7 +104,7 @@ describe("the Fastify plugin", () => {
     const app = Fastify();
     await app.register(fastifySessions({ saveAll: true }));
     await app.register(async (child) => {
-      child.get("/child", async (request) => String((await request.sessions.get(counter)).increment("n")));
+      child.get("/child", async (request) => String((await counter.get(request)).increment("n")));
     });
     const server = await listen(app);
     try {
@@ -96,15 +135,15 @@ describe("the Fastify plugin", () => {
 
   it("turns a failed saveAll into Fastify's error response", async () => {
     class FailingStore extends CookieStore {
-      override save(): Promise<void> {
-        return Promise.reject(new Error("disk full"));
+      override prepare(write: RecordWrite): PreparedWrite {
+        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
     const app = Fastify();
     await app.register(fastifySessions({ saveAll: true }));
     app.get("/", async (request) => {
-      (await request.sessions.get(failing)).set("a", 1);
+      (await failing.get(request)).set("a", 1);
       return "saved?";
     });
     const server = await listen(app);

@@ -1,21 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { applySetCookies, withSessions } from "../../src/adapters/fetch/with-sessions.ts";
+import { fetchSessions } from "../../src/adapters/fetch/with-sessions.ts";
+import { applySetCookies } from "../../src/adapters/set-cookies.ts";
+import { MemoryStore } from "../../src/stores/memory-store.ts";
 import { createHandler } from "../../examples/fetch/server.ts";
+import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { describeExample } from "./example-contract.ts";
 import { serveFetch } from "./node-server.ts";
 
 describeExample("Fetch", async (store) => serveFetch(createHandler(store)));
 
-describe("withSessions", () => {
+describe("fetchSessions", () => {
   const counter = () => sessions("counter", new CookieStore({ hashKey: generateRandomKey(64) }));
 
   it("writes Set-Cookie into the handler's Response when the handler saves", async () => {
     const c = counter();
-    const handler = withSessions(async (_request, s) => {
-      const session = await s.get(c);
+    const handler = fetchSessions(async (request) => {
+      const session = await c.get(request);
       session.increment("n");
-      await session.save(s.context);
+      await session.save();
       return new Response("ok", { headers: { "x-kept": "yes" } });
     });
     const response = await handler(new Request("http://localhost/"));
@@ -27,18 +30,18 @@ describe("withSessions", () => {
 
   it("saves changed sessions itself with saveAll, and only then", async () => {
     const c = counter();
-    const touch = async (_request: Request, s: Parameters<Parameters<typeof withSessions>[0]>[1]) => {
-      (await s.get(c)).increment("n");
+    const touch = async (request: Request) => {
+      (await c.get(request)).increment("n");
       return new Response("ok");
     };
-    expect((await withSessions(touch)(new Request("http://localhost/"))).headers.getSetCookie()).toEqual([]);
-    expect((await withSessions(touch, { saveAll: true })(new Request("http://localhost/"))).headers.getSetCookie()).toHaveLength(1);
+    expect((await fetchSessions(touch)(new Request("http://localhost/"))).headers.getSetCookie()).toEqual([]);
+    expect((await fetchSessions(touch, { saveAll: true })(new Request("http://localhost/"))).headers.getSetCookie()).toHaveLength(1);
   });
 
   it("reads the session back from the request's Cookie header", async () => {
     const c = counter();
-    const handler = withSessions(
-      async (_request, s) => new Response(String((await s.get(c)).increment("n"))),
+    const handler = fetchSessions(
+      async (request) => new Response(String((await c.get(request)).increment("n"))),
       { saveAll: true },
     );
     const first = await handler(new Request("http://localhost/"));
@@ -47,8 +50,23 @@ describe("withSessions", () => {
     expect(await second.text()).toBe("2");
   });
 
+  it("gets the session from the Fetch Request; save(), regenerate() and destroy() with no argument set its cookie", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const bound = sessions(BOUND, memory);
+    const handler = fetchSessions(
+      async (request) => new Response(await runBoundStep(new URL(request.url).pathname.slice(1), () => bound.get(request))),
+    );
+    const server = await serveFetch(handler);
+    try {
+      await expectBoundLifecycle(server.url, memory.backend);
+    } finally {
+      await server.close();
+      await memory.close();
+    }
+  });
+
   it("passes extra arguments through (Next.js route context, Bun's server)", async () => {
-    const handler = withSessions(async (_request, _s, context: { params: { id: string } }) => new Response(context.params.id));
+    const handler = fetchSessions(async (_request, context: { params: { id: string } }) => new Response(context.params.id));
     expect(await (await handler(new Request("http://localhost/"), { params: { id: "42" } })).text()).toBe("42");
   });
 });

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
-import { type SessionVariables, sessionMiddleware } from "../../src/adapters/hono/middleware.ts";
+import { honoSessions } from "../../src/adapters/hono/middleware.ts";
+import { MemoryStore } from "../../src/stores/memory-store.ts";
 import { createApp } from "../../examples/hono/server.ts";
 import { type UserSession, user } from "../../schemas/user.gen.ts";
+import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { describeExample } from "./example-contract.ts";
 import { serveFetch } from "./node-server.ts";
 
@@ -12,24 +14,51 @@ describeExample("Hono", async (store) => serveFetch(createApp(store).fetch));
 describe("the Hono middleware", () => {
   const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
 
-  it("types c.get('sessions').get by the generated session", async () => {
-    const app = new Hono<{ Variables: SessionVariables }>();
-    app.use(sessionMiddleware());
+  it("types users.get(c) by the generated session", async () => {
+    const app = new Hono();
+    app.use(honoSessions());
     const users = user.sessions(store());
     app.get("/", async (c) => {
-      const session = await c.get("sessions").get(users);
+      const session = await users.get(c);
       expectTypeOf(session).toEqualTypeOf<UserSession>();
       return c.text(typeof session.visits);
     });
     expect(await (await app.request("/")).text()).toBe("number");
   });
 
+  it("gets the session from Hono's c; save(), regenerate() and destroy() with no argument set its cookie", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const bound = sessions(BOUND, memory);
+    const app = new Hono();
+    app.use(honoSessions());
+    app.get("/:step", async (c) => c.text(await runBoundStep(c.req.param("step"), () => bound.get(c))));
+    const server = await serveFetch(app.fetch);
+    try {
+      await expectBoundLifecycle(server.url, memory.backend);
+    } finally {
+      await server.close();
+      await memory.close();
+    }
+  });
+
+  it("rejects get with missing_middleware for a c the middleware did not see", async () => {
+    const counter = sessions("counter", store());
+    const app = new Hono(); // no honoSessions
+    app.get("/", async (c) => {
+      const err = await counter.get(c).then(() => undefined, (e: unknown) => e);
+      return c.text((err as { code?: string } | undefined)?.code ?? "resolved");
+    });
+    expect(await (await app.request("/")).text()).toBe("missing_middleware");
+    const honoLike = { req: { raw: new Request("http://localhost/") } }; // c's shape, never registered
+    await expect(counter.get(honoLike)).rejects.toMatchObject({ code: "missing_middleware" });
+  });
+
   it("keeps Set-Cookie lines the handler wrote and adds the session's", async () => {
     const counter = sessions("counter", store());
-    const app = new Hono<{ Variables: SessionVariables }>();
-    app.use(sessionMiddleware({ saveAll: true }));
+    const app = new Hono();
+    app.use(honoSessions({ saveAll: true }));
     app.get("/", async (c) => {
-      (await c.get("sessions").get(counter)).increment("n");
+      (await counter.get(c)).increment("n");
       c.header("Set-Cookie", "theme=dark; Path=/", { append: true });
       return c.text("ok");
     });
@@ -39,10 +68,10 @@ describe("the Hono middleware", () => {
 
   it("adds the cookie to a returned response with immutable headers", async () => {
     const counter = sessions("counter", store());
-    const app = new Hono<{ Variables: SessionVariables }>();
-    app.use(sessionMiddleware({ saveAll: true }));
+    const app = new Hono();
+    app.use(honoSessions({ saveAll: true }));
     app.get("/", async (c) => {
-      (await c.get("sessions").get(counter)).increment("n");
+      (await counter.get(c)).increment("n");
       return Response.redirect("http://localhost/next", 302);
     });
     const response = await app.request("/");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCodec } from "../../src/index.ts";
+import { createCodec } from "../../src/codec.ts";
 import { formatKeygenHelp, runKeygen } from "../../cli/keygen.ts";
 
 function run(args: string[], randomKey?: (bytes: number) => Uint8Array) {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createCodec, generateRandomKey, SessionError, type SerializerName } from "../../src/index.ts";
+import { createCodec, generateRandomKey, SessionError, type SerializerName } from "../../src/codec.ts";
 
 const BLOCK_SIZES = [0, 16, 24, 32] as const;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.|";

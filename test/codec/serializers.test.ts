@@ -2,7 +2,7 @@ import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { isPlainJson } from "../../src/serializers/plain-json.ts";
-import { superjsonSerializer } from "../../src/index.ts";
+import { superjsonSerializer } from "../../src/codec.ts";
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8");
 const anyValue = fc.anything({

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { createCodec, isDecodeError, SessionError, type SessionErrorCode } from "../../src/index.ts";
+import { createCodec, isDecodeError, SessionError } from "../../src/codec.ts";
+import type { SessionErrorCode } from "../../src/index.ts";
 
 interface AcceptCase {
   id: string;

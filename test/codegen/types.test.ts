@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
-import type { TypedSessionManager } from "../../src/typed/bind-session.ts";
+import type { SessionManager } from "../../src/session/manager.ts";
 import { type KitchenSinkData, type KitchenSinkFlash, KitchenSinkSession, kitchenSink } from "../fixtures/schemas/kitchen-sink.gen.ts";
 import { kitchenSink as definition } from "../fixtures/schemas/kitchen-sink.ts";
 import { type UserData, UserSession, user } from "../../schemas/user.gen.ts";
@@ -59,7 +59,7 @@ describe("generated types", () => {
 
   it("type flashes and the bound manager", () => {
     expectTypeOf<ReturnType<UserSession["flashes"]>>().toEqualTypeOf<{ kind: "info" | "error"; text: string }[]>();
-    expectTypeOf(user.sessions).returns.toEqualTypeOf<TypedSessionManager<UserSession>>();
-    expectTypeOf(kitchenSink.sessions).returns.toEqualTypeOf<TypedSessionManager<KitchenSinkSession>>();
+    expectTypeOf(user.sessions).returns.toEqualTypeOf<SessionManager<UserSession>>();
+    expectTypeOf(kitchenSink.sessions).returns.toEqualTypeOf<SessionManager<KitchenSinkSession>>();
   });
 });

@@ -178,7 +178,7 @@ describe.each(["cookie", "fs"] as const)("the demo in Chromium with the %s store
 
 describe("the demo in Chromium with SameSite=Strict and Path=/ from the store options", () => {
   it("stores the cookie with the attributes the options say", async () => {
-    const server = createDemoServer({ store: new CookieStore({ ...keys(), options: { sameSite: "strict", maxAge: 3600 } }) });
+    const server = createDemoServer({ store: new CookieStore({ ...keys(), cookie: { sameSite: "strict", maxAge: 3600 } }) });
     const base = await listen(server);
     const context = await browser.newContext();
     try {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDemoStore } from "../../examples/demo/store.ts";
+import { sessions } from "../../src/session/manager.ts";
 import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { CookieJar } from "../stores/cookie-jar.ts";
 import { REDIS_URL } from "./env.ts";
@@ -20,13 +21,14 @@ describe("the demo with SESSION_STORE=redis", () => {
     try {
       const jar = new CookieJar();
       const ctx = jar.context();
-      const session = await redis.get(ctx, "demo");
+      const demo = sessions("demo", redis);
+      const session = await demo.get(ctx);
       session.set("name", "kataras");
-      await session.save(ctx);
+      await session.save();
       jar.absorb(ctx.headers);
       expect(await redis.client.exists(`${redis.prefix}${session.id}`)).toBe(1);
-      expect((await redis.get(jar.context(), "demo")).get("name")).toBe("kataras");
-      await redis.destroy(jar.context(), session);
+      expect((await demo.get(jar.context())).get("name")).toBe("kataras");
+      await (await demo.get(jar.context())).destroy();
     } finally {
       await redis.close();
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SessionValidationError } from "../../src/errors.ts";
 import { fetchContext } from "../../src/http/fetch.ts";
-import { saveAll } from "../../src/session/registry.ts";
-import { clearAll, sessions } from "../../src/session/manager.ts";
+import { saveAll, sessions } from "../../src/session/manager.ts";
+import { clearAll } from "../../src/stores/live-stores.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
 import { CookieJar } from "../stores/cookie-jar.ts";
@@ -25,14 +25,19 @@ describe("registry", () => {
     const memory = sessions("in_memory", new MemoryStore({ hashKey }));
     const untouched = sessions("untouched", new CookieStore({ hashKey }));
     const destroyed = sessions("destroyed", new CookieStore({ hashKey }));
-    const ctx = fetchContext(new Request("http://127.0.0.1/"));
+    const jar = new CookieJar();
+    const first = jar.context();
+    (await untouched.get(first)).set("u", 0);
+    await saveAll(first);
+    jar.absorb(first.headers);
+    const ctx = jar.context();
     (await cookie.get(ctx)).set("a", 1);
     (await memory.get(ctx)).set("b", 2);
     const gone = await destroyed.get(ctx);
     gone.set("c", 3);
-    await gone.destroy(ctx);
+    await gone.destroy();
     const idle = await untouched.get(ctx);
-    idle.markSaved(idle.accessedAt); // loaded and unchanged
+    expect(idle.isNew).toBe(false); // loaded and unchanged
     await saveAll(ctx);
     const names = ctx.headers.getSetCookie().map((line) => line.split("=")[0]);
     expect(names).toEqual(["destroyed", "in_cookie", "in_memory"]);
@@ -51,7 +56,7 @@ describe("validate", () => {
     const ctx = jar.context();
     const session = await sessions("v", store).get(ctx);
     for (const [key, value] of Object.entries(values)) session.set(key, value);
-    await session.save(ctx);
+    await session.save();
     jar.absorb(ctx.headers);
     return jar;
   }
@@ -115,7 +120,7 @@ describe("clearAll", () => {
     for (const [name, store] of [["m1", memory], ["m2", other]] as const) {
       const session = await sessions(name, store).get(ctx);
       session.set("a", 1);
-      await session.save(ctx);
+      await session.save();
     }
     jar.absorb(ctx.headers);
     expect(memory.backend.size + other.backend.size).toBe(2);

@@ -1,14 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultCookieOptions } from "../../src/http/cookie-options.ts";
-import { Session } from "../../src/session/session.ts";
+import { type FetchContext, fetchContext } from "../../src/http/fetch.ts";
+import { type SessionState, bind, freshState, needsSave } from "../../src/session/lifecycle.ts";
+import type { Session } from "../../src/session/session.ts";
+import { SessionObject } from "../../src/session/session-object.ts";
 import type { SessionConfig } from "../../src/session/session-config.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 
-const store = new CookieStore({ hashKey: "k".repeat(32) });
+/** The store's clock, in Unix seconds: saves stamp `accessedAt` with it. */
+let clock = 1000;
+const store = new CookieStore({ hashKey: "k".repeat(32), now: () => clock });
+
+/** The state of a session holding `values`, created and last saved at 1000 (loaded, unless `isNew`), bound to its own request. */
+function makeState(values: Record<string, unknown> = {}, config: SessionConfig = {}, isNew = false): SessionState {
+  clock = 1000;
+  const state = freshState(bind("s", store, config), fetchContext(new Request("http://127.0.0.1/")));
+  state.values = new Map(Object.entries(values));
+  state.isNew = isNew;
+  return state;
+}
 
 function makeSession(values: Record<string, unknown> = {}, config: SessionConfig = {}, isNew = false): Session {
-  return new Session(store, "s", { values, options: defaultCookieOptions(), config, isNew, createdAt: 1000, accessedAt: 1000 });
+  return new SessionObject(makeState(values, config, isNew));
 }
 
 describe("Session values", () => {
@@ -127,28 +140,34 @@ describe("Session flashes", () => {
 });
 
 describe("Session dirty tracking", () => {
-  it("is clean when loaded, dirty after a change, clean after markSaved", () => {
-    const session = makeSession({ a: 1 });
+  it("is clean when loaded, dirty after a change, clean after a save", async () => {
+    const state = makeState({ a: 1 });
+    const session = new SessionObject(state);
+    const response = (state.context as FetchContext).headers;
     expect(session.isDirty).toBe(false);
-    expect(session.needsSave(1000)).toBe(false);
+    expect(needsSave(state, 1000)).toBe(false);
+    await session.save(); // a save with nothing to write sets no cookie
+    expect(response.getSetCookie()).toEqual([]);
     session.set("a", 2);
     expect(session.isDirty).toBe(true);
-    session.markSaved(1001);
+    clock = 1001;
+    await session.save();
+    expect(response.getSetCookie()).toHaveLength(1);
     expect(session.isDirty).toBe(false);
     expect(session.accessedAt).toBe(1001);
   });
 
-  it("counts option changes, markDirty and reading flashes as changes, but not reads", () => {
+  it("counts option changes, markDirty and reading flashes as changes, but not reads", async () => {
     const session = makeSession({ a: 1, _flash: ["x"] });
     session.get("a");
     session.peekFlashes();
     expect(session.isDirty).toBe(false);
-    session.options.maxAge = 0;
+    session.cookie.maxAge = 0;
     expect(session.isDirty).toBe(true);
-    session.markSaved(1000);
+    await session.save();
     session.flashes();
     expect(session.isDirty).toBe(true);
-    session.markSaved(1000);
+    await session.save();
     session.markDirty();
     expect(session.isDirty).toBe(true);
   });
@@ -161,32 +180,33 @@ describe("Session dirty tracking", () => {
   });
 
   it("always needs saving when loaded and rolling", () => {
-    expect(makeSession({}, { rolling: true }).needsSave(1000)).toBe(true);
+    expect(needsSave(makeState({}, { rolling: true }), 1000)).toBe(true);
   });
 
   it("saves a new session only once it holds a value, was forced, or saveUninitialized is on", () => {
-    expect(makeSession({}, {}, true).needsSave(1000)).toBe(false);
-    expect(makeSession({}, { rolling: true, idleTimeout: 10 }, true).needsSave(5000)).toBe(false);
-    const withOptions = makeSession({}, {}, true);
-    withOptions.options.maxAge = 0;
-    withOptions.options.path = "/app";
-    expect(withOptions.needsSave(1000)).toBe(false);
-    const setThenDeleted = makeSession({}, {}, true);
-    setThenDeleted.set("a", 1).delete("a");
-    expect(setThenDeleted.needsSave(1000)).toBe(false);
-    const flashed = makeSession({}, {}, true);
-    flashed.addFlash("hi");
-    expect(flashed.needsSave(1000)).toBe(true);
-    const forced = makeSession({}, {}, true);
-    forced.markDirty();
-    expect(forced.needsSave(1000)).toBe(true);
-    expect(makeSession({}, { saveUninitialized: true }, true).needsSave(1000)).toBe(true);
+    expect(needsSave(makeState({}, {}, true), 1000)).toBe(false);
+    expect(needsSave(makeState({}, { rolling: true, idleTimeout: 10 }, true), 5000)).toBe(false);
+    const withOptions = makeState({}, {}, true);
+    const withOptionsSession = new SessionObject(withOptions);
+    withOptionsSession.cookie.maxAge = 0;
+    withOptionsSession.cookie.path = "/app";
+    expect(needsSave(withOptions, 1000)).toBe(false);
+    const setThenDeleted = makeState({}, {}, true);
+    new SessionObject(setThenDeleted).set("a", 1).delete("a");
+    expect(needsSave(setThenDeleted, 1000)).toBe(false);
+    const flashed = makeState({}, {}, true);
+    new SessionObject(flashed).addFlash("hi");
+    expect(needsSave(flashed, 1000)).toBe(true);
+    const forced = makeState({}, {}, true);
+    new SessionObject(forced).markDirty();
+    expect(needsSave(forced, 1000)).toBe(true);
+    expect(needsSave(makeState({}, { saveUninitialized: true }, true), 1000)).toBe(true);
   });
 
   it("needs a refresh once a tenth of the idle timeout has passed", () => {
-    const session = makeSession({}, { idleTimeout: 100 });
-    expect(session.needsSave(1009)).toBe(false);
-    expect(session.needsSave(1010)).toBe(true);
+    const state = makeState({}, { idleTimeout: 100 });
+    expect(needsSave(state, 1009)).toBe(false);
+    expect(needsSave(state, 1010)).toBe(true);
   });
 
   it("keeps metadata out of the values", () => {

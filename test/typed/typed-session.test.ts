@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SessionValidationError, type SessionError } from "../../src/errors.ts";
-import type { RequestContext } from "../../src/http/context.ts";
+import type { RequestContext } from "../../src/http/request-context.ts";
 import { sessions } from "../../src/session/manager.ts";
 import type { Store } from "../../src/stores/store.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
@@ -63,7 +63,7 @@ describe.each(stores)("a generated typed session in the %s store", (_label, make
       s.balance = 12345678901234567890n;
       s.address = { street: "Main", geo: { lat: 1.5, lng: -2 } };
       s.addFlash({ level: "warn", at: new Date(2) });
-      await s.save(ctx);
+      await s.save();
     });
     await request(jar, async (ctx) => {
       const s = await kitchenSink.sessions(store).get(ctx);
@@ -86,7 +86,7 @@ describe.each(stores)("a generated typed session in the %s store", (_label, make
       const raw = await sessions("user_sessions", store, { serializer: user.config.serializer }).get(ctx);
       raw.set("name", "kataras");
       raw.set("stale", "from an old schema");
-      await raw.save(ctx);
+      await raw.save();
     });
     await request(jar, async (ctx) => {
       const s = await user.sessions(store).get(ctx);
@@ -105,7 +105,7 @@ describe.each(stores)("a generated typed session in the %s store", (_label, make
       const raw = await sessions("user_sessions", store, { serializer: user.config.serializer }).get(ctx);
       raw.set("name", "kataras");
       raw.set("visits", -3);
-      await raw.save(ctx);
+      await raw.save();
     });
     await request(jar, async (ctx) => {
       const s = await user.sessions(store, { onError: (err) => errors.push(err) }).get(ctx);
@@ -123,7 +123,7 @@ describe.each(stores)("a generated typed session in the %s store", (_label, make
     await request(jar, async (ctx) => {
       const raw = await sessions("kitchen_sink", store, { serializer: kitchenSink.config.serializer }).get(ctx);
       raw.set("address", { street: 7, geo: { lat: "north", lng: 0 } });
-      await raw.save(ctx);
+      await raw.save();
     });
     await request(jar, async (ctx) => {
       const err = await kitchenSink.sessions(store).get(ctx).then(
@@ -179,14 +179,14 @@ describe("generated accessors", () => {
       s.name = "kataras";
       s.visits = 3;
       s.addFlash({ kind: "info", text: "hi" });
-      await s.save(ctx);
+      await s.save();
     });
     await request(jar, async (ctx) => {
       const s = await user.sessions(store).get(ctx);
       s.delete("name");
       expect(s.name).toBe("");
       expect(s.visits).toBe(3);
-      await s.save(ctx);
+      await s.save();
     });
     await request(jar, async (ctx) => {
       const s = await user.sessions(store).get(ctx);
@@ -195,7 +195,7 @@ describe("generated accessors", () => {
       s.clear();
       expect(s.visits).toBe(0);
       expect(s.peekFlashes()).toEqual([]);
-      await s.save(ctx);
+      await s.save();
     });
     const last = await request(jar, async (ctx) => (await user.sessions(store).get(ctx)).toJSON());
     expect(last).toEqual({ name: "", visits: 0, cart: [] });
