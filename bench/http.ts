@@ -7,6 +7,7 @@
 // time per request alone in a loop (http-loop.ts), and (b)'s cost over its floors; writes docs/bench-http.svg.
 //   npm run bench -- http     (this section; `npm run bench` runs every section)
 //   BENCH_HTTP_ROUNDS=3 BENCH_HTTP_DURATION=3 BENCH_HTTP_CONNECTIONS=10 BENCH_HTTP_PROFILE=/tmp/prof npm run bench -- http
+//   BENCH_HTTP_CASES=none,gorilla-cookie,ts-cookie npm run bench -- http     (only these cases; no chart is written)
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -148,7 +149,8 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
   const warmup = options.warmup ?? 1;
   const profileDir = options.profileDir ?? process.env["BENCH_HTTP_PROFILE"];
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-  const cases = options.cases ?? HTTP_CASES;
+  const only = process.env["BENCH_HTTP_CASES"]?.split(",").filter((name): name is HttpCase => (HTTP_CASES as readonly string[]).includes(name));
+  const cases = options.cases ?? (only !== undefined && only.length > 0 ? only : HTTP_CASES);
   if (cases.includes("gorilla-cookie")) {
     // (b₁) must write the bytes (b)'s codec writes, or it is no floor of (b): checked before it is measured.
     const { checkGorillaFloor } = await import("./gorilla-floor-check.ts");
@@ -227,7 +229,7 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
     }
   }
   console.log(`\n${formatHttpMarkdown(results)}\n`);
-  const chartPath = options.chartPath === undefined ? join(here, "..", "docs", "bench-http.svg") : options.chartPath;
+  const chartPath = options.chartPath === undefined ? (only === undefined ? join(here, "..", "docs", "bench-http.svg") : null) : options.chartPath;
   if (chartPath !== null) {
     const bars: ChartBar[] = results.map((r) => ({ ...r, highlight: r.name.startsWith("ts-") }));
     const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";

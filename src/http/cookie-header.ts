@@ -25,6 +25,26 @@ export function formatSetCookie(
   options: CookieOptions,
   nowMs: number = Date.now(),
 ): string {
+  if (!Object.isFrozen(options) || !SAFE_VALUE.test(value) || value.includes("%") || !TOKEN.test(name)) {
+    return format(name, value, options, nowMs);
+  }
+  // Frozen attributes (a store's, a definition's) format alike for every cookie within one second: keep
+  // their text, and put only the name and value before it.
+  const second = Math.floor(nowMs / 1000);
+  if (options !== suffixOf.options || second !== suffixOf.second) {
+    suffixOf.suffix = format("x", "", options, second * 1000).slice(2);
+    suffixOf.options = options;
+    suffixOf.second = second;
+  }
+  return `${name}=${value}${suffixOf.suffix}`;
+}
+
+/** The attribute text of the frozen attributes formatted last, and the second it was formatted for. */
+const suffixOf: { options: CookieOptions | undefined; second: number; suffix: string } = { options: undefined, second: -1, suffix: "" };
+/** A cookie name the `cookie` package writes as it is (an RFC 6265 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function format(name: string, value: string, options: CookieOptions, nowMs: number): string {
   const cookie: SetCookie = { name, value, path: options.path, httpOnly: options.httpOnly, secure: options.secure };
   if (options.domain !== undefined) cookie.domain = options.domain;
   if (options.sameSite !== false) cookie.sameSite = options.sameSite;
@@ -45,20 +65,6 @@ export function formatSetCookie(
       { cause },
     );
   }
-}
-
-/** The longest attributes {@link formatSetCookie} adds besides Domain and Path, in bytes (Max-Age with up to 16 digits, Expires of any year, and every flag). */
-const ATTRIBUTES_AT_MOST = 200;
-
-/**
- * Returns an upper bound of the byte length of the header {@link formatSetCookie} writes for a value it
- * writes as is (codec output: URL-safe base64), without formatting it: compare it with a size limit first,
- * and format only when the bound is over it.
- */
-export function setCookieSizeAtMost(name: string, value: string, options: CookieOptions): number {
-  const domain = options.domain === undefined ? 0 : options.domain.length * 3 + 9;
-  const path = options.path === undefined ? 0 : options.path.length * 3 + 7;
-  return name.length * 3 + 1 + value.length + domain + path + ATTRIBUTES_AT_MOST;
 }
 
 /** Parses a `Cookie` request header into name → value; the first of duplicate names wins. */

@@ -1,5 +1,5 @@
 import { ObjectSlot } from "../internal/object-slot.ts";
-import { type RequestContext, createRequestContext } from "./request-context.ts";
+import { type CookieIo, CookieContext, type RequestContext } from "./request-context.ts";
 
 /** A {@link RequestContext} for the Fetch API, with the response `headers` to put on your `Response`. */
 export interface FetchContext extends RequestContext {
@@ -9,6 +9,43 @@ export interface FetchContext extends RequestContext {
 
 /** The context last made for each Request, so `manager.get(request)` and `applySetCookies` find it. */
 const contexts = new ObjectSlot<FetchContext>("typed-sessions.fetch-context");
+
+/** How a Fetch Request and the response's Headers read and write cookies. */
+class FetchCookies implements CookieIo {
+  readonly #request: Request;
+  readonly #headers: Headers;
+
+  constructor(request: Request, headers: Headers) {
+    this.#request = request;
+    this.#headers = headers;
+  }
+
+  cookieHeader(): string | null {
+    return this.#request.headers.get("cookie");
+  }
+
+  getSetCookies(): readonly string[] {
+    return this.#headers.getSetCookie();
+  }
+
+  setSetCookies(lines: readonly string[]): void {
+    this.#headers.delete("Set-Cookie");
+    for (const line of lines) this.#headers.append("Set-Cookie", line);
+  }
+
+  appendSetCookie(line: string): void {
+    this.#headers.append("Set-Cookie", line);
+  }
+}
+
+class FetchRequestContext extends CookieContext implements FetchContext {
+  readonly headers: Headers;
+
+  constructor(request: Request, headers: Headers) {
+    super(request, new FetchCookies(request, headers));
+    this.headers = headers;
+  }
+}
 
 /**
  * Returns the {@link RequestContext} of a Fetch API `Request` (Hono, Bun, Deno, workers, Next.js route
@@ -25,17 +62,7 @@ const contexts = new ObjectSlot<FetchContext>("typed-sessions.fetch-context");
 export function fetchContext(request: Request, headers?: Headers): FetchContext {
   const cached = headers === undefined ? contexts.get(request) : undefined;
   if (cached !== undefined) return cached;
-  const target = headers ?? new Headers();
-  const base = createRequestContext(request, {
-    cookieHeader: () => request.headers.get("cookie"),
-    getSetCookies: () => target.getSetCookie(),
-    setSetCookies(lines) {
-      target.delete("Set-Cookie");
-      for (const line of lines) target.append("Set-Cookie", line);
-    },
-    appendSetCookie: (line) => target.append("Set-Cookie", line),
-  });
-  const ctx: FetchContext = { request, headers: target, getCookie: base.getCookie, prepareCookie: base.prepareCookie };
+  const ctx = new FetchRequestContext(request, headers ?? new Headers());
   contexts.set(request, ctx);
   return ctx;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ObjectSlot } from "../internal/object-slot.ts";
-import { type RequestContext, createRequestContext } from "./request-context.ts";
+import { type CookieIo, CookieContext, type RequestContext } from "./request-context.ts";
 
 /** The parts of `IncomingMessage` the node adapter reads (Express's `req` fits too). */
 export type NodeRequestLike = Pick<IncomingMessage, "headers">;
@@ -13,10 +13,42 @@ export type NodeContext = RequestContext & { readonly response: NodeResponseLike
 /** One context per response, so every caller in a request shares its Set-Cookie bookkeeping. */
 const contexts = new ObjectSlot<NodeContext>("typed-sessions.context");
 
-function headerList(value: number | string | readonly string[] | undefined): string[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return [...(value as readonly string[])];
-  return [String(value)];
+/** How a node:http request and response read and write cookies. */
+class NodeCookies implements CookieIo {
+  readonly #req: NodeRequestLike;
+  readonly #res: NodeResponseLike;
+
+  constructor(req: NodeRequestLike, res: NodeResponseLike) {
+    this.#req = req;
+    this.#res = res;
+  }
+
+  cookieHeader(): string | undefined {
+    return this.#req.headers.cookie;
+  }
+
+  getSetCookies(): readonly string[] {
+    const value = this.#res.getHeader("set-cookie");
+    if (value === undefined) return [];
+    return Array.isArray(value) ? (value as readonly string[]) : [String(value)];
+  }
+
+  setSetCookies(lines: readonly string[]): void {
+    this.#res.setHeader("Set-Cookie", lines);
+  }
+
+  headersSent(): boolean {
+    return this.#res.headersSent;
+  }
+}
+
+class NodeRequestContext extends CookieContext implements NodeContext {
+  readonly response: NodeResponseLike;
+
+  constructor(req: NodeRequestLike, res: NodeResponseLike) {
+    super(req, new NodeCookies(req, res));
+    this.response = res;
+  }
 }
 
 /**
@@ -32,13 +64,7 @@ function headerList(value: number | string | readonly string[] | undefined): str
 export function nodeContext(req: NodeRequestLike, res: NodeResponseLike): NodeContext {
   const cached = contexts.get(res);
   if (cached !== undefined && cached.request === req) return cached;
-  const base = createRequestContext(req, {
-    cookieHeader: () => req.headers.cookie,
-    getSetCookies: () => headerList(res.getHeader("set-cookie")),
-    setSetCookies: (lines) => void res.setHeader("Set-Cookie", lines),
-    headersSent: () => res.headersSent,
-  });
-  const ctx: NodeContext = { request: req, response: res, getCookie: base.getCookie, prepareCookie: base.prepareCookie };
+  const ctx = new NodeRequestContext(req, res);
   contexts.set(res, ctx);
   return ctx;
 }

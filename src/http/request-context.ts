@@ -17,8 +17,9 @@ export interface PendingCookie {
  */
 export interface RequestContext {
   /**
-   * The object that identifies this request: the per-request session cache is attached to it, so two
-   * contexts built for the same request share their sessions.
+   * The object that identifies this request. The library's contexts are made once per request and keep the
+   * request's sessions themselves; for any other context, the session cache is attached to this object, so
+   * two such contexts built for the same request share their sessions.
    */
   readonly request: object;
   /** Returns the value of the request cookie `name`, or `undefined` when absent. */
@@ -46,10 +47,57 @@ export interface CookieIo {
   headersSent?(): boolean;
 }
 
+/** The shared {@link RequestContext} implementation: one object per request, its methods on the prototype. */
+export class CookieContext implements RequestContext {
+  readonly request: object;
+  /** What the session layer keeps for this request (its sessions by name): one context is made per request. */
+  readonly cache = new Map<string, unknown>();
+  readonly #io: CookieIo;
+  #cookies: Record<string, string | undefined> | undefined;
+  /** The Set-Cookie line this context wrote last for each name, to replace it on a later write. */
+  #written: Map<string, string> | undefined;
+
+  constructor(request: object, io: CookieIo) {
+    this.request = request;
+    this.#io = io;
+  }
+
+  getCookie(name: string): string | undefined {
+    this.#cookies ??= parseCookieHeader(this.#io.cookieHeader());
+    return this.#cookies[name];
+  }
+
+  prepareCookie(name: string, value: string, attributes: CookieOptions): PendingCookie {
+    this.#assertWritable(name);
+    const header = formatSetCookie(name, value, attributes);
+    return { header, commit: () => this.#commit(name, header) };
+  }
+
+  #commit(name: string, header: string): void {
+    this.#assertWritable(name);
+    const io = this.#io;
+    const previous = this.#written?.get(name);
+    if (previous === undefined && io.appendSetCookie !== undefined) io.appendSetCookie(header);
+    else if (previous === undefined && io.getSetCookies().length === 0) io.setSetCookies([header]);
+    else io.setSetCookies([...io.getSetCookies().filter((line) => line !== previous), header]);
+    (this.#written ??= new Map()).set(name, header);
+  }
+
+  #assertWritable(name: string): void {
+    if (this.#io.headersSent?.() === true) {
+      throw new SessionError(
+        "headers_sent",
+        `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
+      );
+    }
+  }
+}
+
 /**
  * Creates a {@link RequestContext} over `io`: cookies are parsed once, on first read; each committed
  * `Set-Cookie` replaces the line this context wrote earlier for the same name and keeps every other line.
- * The node:http and Fetch adapters are built on it; use it for another framework.
+ * The node:http and Fetch adapters are built on it; use it for another framework, once per request (the
+ * context keeps the request's sessions).
  * @param request the object that identifies the request (the session cache is attached to it)
  * @example
  * const ctx = createRequestContext(koaCtx.req, {
@@ -60,35 +108,5 @@ export interface CookieIo {
  * });
  */
 export function createRequestContext(request: object, io: CookieIo): RequestContext {
-  let cookies: Record<string, string | undefined> | undefined;
-  const written = new Map<string, string>();
-  const assertWritable = (name: string): void => {
-    if (io.headersSent?.() === true) {
-      throw new SessionError(
-        "headers_sent",
-        `the session "${name}" was saved after the response headers were sent; save sessions before writing the body.`,
-      );
-    }
-  };
-  return {
-    request,
-    getCookie(name) {
-      cookies ??= parseCookieHeader(io.cookieHeader());
-      return cookies[name];
-    },
-    prepareCookie(name, value, attributes) {
-      assertWritable(name);
-      const header = formatSetCookie(name, value, attributes);
-      return {
-        header,
-        commit() {
-          assertWritable(name);
-          const previous = written.get(name);
-          if (previous === undefined && io.appendSetCookie !== undefined) io.appendSetCookie(header);
-          else io.setSetCookies([...io.getSetCookies().filter((line) => line !== previous), header]);
-          written.set(name, header);
-        },
-      };
-    },
-  };
+  return new CookieContext(request, io);
 }

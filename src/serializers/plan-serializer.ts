@@ -186,5 +186,7 @@ export function createPlanSerializer(plan: SerializerPlan): Serializer {
     serialize: (value) => Buffer.from(stringifyWithPlan(plan, value), "utf8"),
     deserialize: (bytes) =>
       parseSuperjson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")),
+    stringify: (value) => stringifyWithPlan(plan, value),
+    parse: parseSuperjson,
   };
 }

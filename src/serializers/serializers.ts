@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { isPlainJson } from "./plain-json.ts";
+import { parseSuperjson } from "./superjson-reader.ts";
 
 /** Turns values into bytes and back. Throwing is fine: the codec wraps errors in typed ones. */
 export interface Serializer {
@@ -7,6 +8,14 @@ export interface Serializer {
   serialize(value: unknown): Uint8Array;
   /** Returns the value `bytes` stand for; throws for bytes it cannot read. */
   deserialize(bytes: Uint8Array): unknown;
+  /**
+   * Returns `value` as text whose UTF-8 bytes are what `serialize` returns. Text serializers give it (and
+   * `parse`) so that stores can build the session payload as one string, without a buffer in between.
+   * @default absent: stores use `serialize`
+   */
+  stringify?(value: unknown): string;
+  /** Reads what `stringify` wrote: the same value as `deserialize` of its UTF-8 bytes. @default absent */
+  parse?(text: string): unknown;
 }
 
 /** The built-in serializers by name. */
@@ -22,27 +31,33 @@ function text(bytes: Uint8Array): string {
  */
 export const jsonSerializer: Serializer = {
   serialize(value) {
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`${typeof value} cannot be written as JSON`);
-    return Buffer.from(json + "\n", "utf8");
+    return Buffer.from(jsonSerializer.stringify!(value), "utf8");
   },
   deserialize(bytes) {
     return JSON.parse(text(bytes));
   },
+  stringify(value) {
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`${typeof value} cannot be written as JSON`);
+    return `${json}\n`;
+  },
+  parse: (text) => JSON.parse(text),
 };
 
 /**
  * superjson: JSON that keeps Dates, Maps, Sets, BigInts, RegExps, undefined and more. Values that are plain
- * JSON are written without superjson's generic walk, to the same bytes superjson writes for them.
+ * JSON are written without superjson's generic walk, to the same bytes superjson writes for them, and the
+ * common types are read without it too (the same values `superjson.parse` returns).
  */
 export const superjsonSerializer: Serializer = {
   serialize(value) {
-    const text = isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value);
-    return Buffer.from(text, "utf8");
+    return Buffer.from(superjsonSerializer.stringify!(value), "utf8");
   },
   deserialize(bytes) {
-    return superjson.parse(text(bytes));
+    return parseSuperjson(text(bytes));
   },
+  stringify: (value) => (isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value)),
+  parse: parseSuperjson,
 };
 
 /** No serialization: bytes in, a `Uint8Array` out (gorilla's `NopEncoder`). */

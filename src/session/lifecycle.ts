@@ -14,8 +14,8 @@ export interface Binding {
   readonly name: string;
   readonly store: Store;
   readonly config: SessionConfig;
-  /** The cookie attributes sessions of this definition start with (the store's, overridden by the config's). */
-  readonly cookie: CookieOptions;
+  /** The cookie attributes sessions of this definition start with (the store's, overridden by the config's); frozen. */
+  readonly cookie: Readonly<CookieOptions>;
 }
 
 /** The state of one session of one request. A `Session` is a view of it; only this module changes metadata. */
@@ -29,10 +29,13 @@ export interface SessionState {
   storedId: string;
   isNew: boolean;
   values: Map<string, unknown>;
-  /** This session's cookie attributes (a copy, free to change per session). */
-  cookie: CookieOptions;
-  /** The attributes as last loaded or saved, to tell changes. */
-  savedCookie: CookieOptions;
+  /**
+   * This session's own copy of its cookie attributes, made when the handler first reads them (see
+   * {@link cookieOf}); until then the session is sent with `savedCookie`.
+   */
+  cookie: CookieOptions | undefined;
+  /** The attributes as last loaded or saved (frozen), to tell changes. */
+  savedCookie: Readonly<CookieOptions>;
   createdAt: number;
   accessedAt: number;
   dirty: boolean;
@@ -47,7 +50,7 @@ export interface SessionState {
  */
 export function bind(name: string, store: Store, config: SessionConfig): Binding {
   assertCookieName(name);
-  const cookie = config.cookie === undefined ? store.cookie : resolveCookieOptions(config.cookie, store.cookie);
+  const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
   return { name, store, config, cookie };
 }
 
@@ -65,7 +68,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     storedId: "",
     isNew: true,
     values: new Map(),
-    cookie: { ...binding.cookie },
+    cookie: undefined,
     savedCookie: binding.cookie,
     createdAt: now,
     accessedAt: now,
@@ -76,7 +79,8 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
 }
 
 function loadedState(binding: Binding, context: RequestContext, record: LoadedRecord, values: Record<string, unknown>): SessionState {
-  const cookie = record.maxAge === undefined || record.maxAge === binding.cookie.maxAge ? binding.cookie : { ...binding.cookie, maxAge: record.maxAge };
+  const own = record.maxAge === undefined || record.maxAge === binding.cookie.maxAge;
+  const cookie = own ? binding.cookie : Object.freeze({ ...binding.cookie, maxAge: record.maxAge as number });
   return {
     binding,
     context,
@@ -84,7 +88,7 @@ function loadedState(binding: Binding, context: RequestContext, record: LoadedRe
     storedId: record.id,
     isNew: false,
     values: new Map(Object.entries(values)),
-    cookie: { ...cookie },
+    cookie: undefined,
     savedCookie: cookie,
     createdAt: record.createdAt,
     accessedAt: record.accessedAt,
@@ -114,7 +118,8 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
   const { name, store, config } = binding;
   let record: LoadedRecord;
   try {
-    record = await store.load(name, value, config);
+    const loaded = store.load(name, value, config);
+    record = loaded instanceof Promise ? await loaded : loaded;
     checkTimeouts(name, config, record, store.now());
   } catch (err) {
     if (!isDecodeError(err)) throw err;
@@ -135,9 +140,19 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
   return loadedState(binding, context, record, values);
 }
 
+/** Returns the session's own cookie attributes, copying them on first use, for the handler to change. */
+export function cookieOf(state: SessionState): CookieOptions {
+  return (state.cookie ??= { ...state.savedCookie });
+}
+
+/** The attributes the session is sent with: its own copy when it has one, else the frozen ones it loaded with. */
+function currentCookie(state: SessionState): Readonly<CookieOptions> {
+  return state.cookie ?? state.savedCookie;
+}
+
 /** True when values or cookie attributes changed since the session was loaded or saved. */
 export function isDirty(state: SessionState): boolean {
-  return state.dirty || !sameCookieOptions(state.cookie, state.savedCookie);
+  return state.dirty || (state.cookie !== undefined && !sameCookieOptions(state.cookie, state.savedCookie));
 }
 
 /**
@@ -159,7 +174,7 @@ function markSaved(state: SessionState, now: number): void {
   state.dirty = false;
   state.forced = false;
   state.accessedAt = now;
-  if (!sameCookieOptions(state.cookie, state.savedCookie)) state.savedCookie = { ...state.cookie };
+  if (state.cookie !== undefined && !sameCookieOptions(state.cookie, state.savedCookie)) state.savedCookie = Object.freeze({ ...state.cookie });
 }
 
 function sessionDestroyed(name: string): SessionError {
@@ -170,9 +185,13 @@ function sessionDestroyed(name: string): SessionError {
 }
 
 function recordOf(state: SessionState, now: number): SessionRecord {
-  const record = { values: Object.fromEntries(state.values), createdAt: state.createdAt, accessedAt: now };
-  const maxAge = state.cookie.maxAge;
-  return maxAge >= 0 && maxAge !== state.binding.cookie.maxAge ? { ...record, maxAge } : record;
+  const maxAge = currentCookie(state).maxAge;
+  return {
+    values: Object.fromEntries(state.values),
+    createdAt: state.createdAt,
+    accessedAt: now,
+    maxAge: maxAge >= 0 && maxAge !== state.binding.cookie.maxAge ? maxAge : undefined,
+  };
 }
 
 /** Throws `cookie_too_large` when `header` is over `limit` bytes (0 = no limit). */
@@ -194,16 +213,17 @@ function checkSize(name: string, header: string, limit: number): void {
  */
 async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
   const { name, store, config } = state.binding;
+  const cookie = currentCookie(state);
   const prepared = store.prepare({
     name,
     id: state.id,
     record: recordOf(state, now),
     config,
-    cookie: state.cookie,
+    cookie,
     mode: replacing === undefined && state.storedId !== "" && state.storedId === state.id ? "update" : "create",
     replacing,
   });
-  const pending = state.context.prepareCookie(name, prepared.cookieValue, state.cookie);
+  const pending = state.context.prepareCookie(name, prepared.cookieValue, cookie);
   checkSize(name, pending.header, store.cookieLimit);
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
   state.storedId = state.id;
@@ -216,7 +236,7 @@ async function remove(state: SessionState, now: number): Promise<void> {
   const { name, store } = state.binding;
   if (state.id !== "" && store.remove !== undefined) await store.remove(name, state.id);
   state.storedId = "";
-  state.context.prepareCookie(name, "", { ...state.cookie, maxAge: -1 }).commit();
+  state.context.prepareCookie(name, "", { ...currentCookie(state), maxAge: -1 }).commit();
   markSaved(state, now);
 }
 
@@ -227,7 +247,7 @@ async function remove(state: SessionState, now: number): Promise<void> {
 export async function saveState(state: SessionState): Promise<void> {
   if (state.destroyed) throw sessionDestroyed(state.binding.name);
   const now = nowOf(state.binding);
-  if (state.cookie.maxAge < 0) return remove(state, now);
+  if (currentCookie(state).maxAge < 0) return remove(state, now);
   if (!needsSave(state, now)) return;
   const { store } = state.binding;
   if (state.id === "" && store.newId !== undefined) state.id = store.newId();

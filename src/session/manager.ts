@@ -50,7 +50,7 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
       } catch (err) {
         return Promise.reject(err);
       }
-      return cachedSession(ctx, name, store, async () => wrap(new SessionObject(await loadState(binding, ctx))));
+      return cachedSession(ctx, name, store, () => loadState(binding, ctx).then((state) => wrap(new SessionObject(state))));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { SessionError } from "../errors.ts";
 import { ObjectSlot } from "../internal/object-slot.ts";
-import type { RequestContext } from "../http/request-context.ts";
+import { CookieContext, type RequestContext } from "../http/request-context.ts";
 import type { Store } from "../stores/store.ts";
 
 interface Entry {
@@ -15,8 +15,22 @@ export interface Savable {
   save(): Promise<void>;
 }
 
-/** Each request's sessions by name, attached to `ctx.request` (so they live exactly as long as the request). */
+/** The sessions of requests whose context is not one of the library's, attached to `ctx.request`. */
 const registries = new ObjectSlot<Map<string, Entry>>("typed-sessions.registry");
+
+/**
+ * Returns this request's sessions by name: the library's contexts keep them (one context per request);
+ * another context's are attached to its `request` (so they live exactly as long as the request).
+ */
+function entriesOf(ctx: RequestContext, create: boolean): Map<string, Entry> | undefined {
+  if (ctx instanceof CookieContext) return ctx.cache as Map<string, Entry>;
+  let entries = registries.get(ctx.request);
+  if (entries === undefined && create) {
+    entries = new Map();
+    registries.set(ctx.request, entries);
+  }
+  return entries;
+}
 
 /**
  * Returns the session `name` of this request, loading it with `load` the first time only: every later
@@ -24,11 +38,7 @@ const registries = new ObjectSlot<Map<string, Entry>>("typed-sessions.registry")
  * two stores use the same session name in one request. A failed load is not cached, so a retry can succeed.
  */
 export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: () => Promise<S>): Promise<S> {
-  let entries = registries.get(ctx.request);
-  if (entries === undefined) {
-    entries = new Map();
-    registries.set(ctx.request, entries);
-  }
+  const entries = entriesOf(ctx, true) as Map<string, Entry>;
   const cached = entries.get(name);
   if (cached !== undefined) {
     if (cached.store !== store) {
@@ -55,7 +65,7 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
  * with the first failure after all have been tried.
  */
 export async function saveCached(ctx: RequestContext): Promise<void> {
-  const entries = registries.get(ctx.request);
+  const entries = entriesOf(ctx, false);
   if (entries === undefined) return;
   const loaded = await Promise.allSettled([...entries.values()].map((entry) => entry.session));
   const saves = loaded.flatMap((result) =>

@@ -1,7 +1,7 @@
 import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
-import { type SessionState, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
+import { type SessionState, cookieOf, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
 import { DEFAULT_FLASH_KEY, type Session } from "./session.ts";
 import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
 
@@ -31,7 +31,7 @@ export class SessionObject implements Session {
 
   /** This session's cookie attributes: a copy of its store's, free to change per session (`cookie.maxAge = 0`). */
   get cookie(): CookieOptions {
-    return this.#state.cookie;
+    return cookieOf(this.#state);
   }
 
   /** Returns the value under `key`, or `undefined`. */

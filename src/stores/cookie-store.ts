@@ -40,7 +40,7 @@ export class CookieStore extends StoreBase {
   }
 
   /** Decodes the session from its cookie value; throws decode errors for a tampered, expired or foreign cookie. */
-  async load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
+  load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord {
     return loadedRecord(name, config, this.#codec.decodeWithKeyIndex(name, cookieValue), "");
   }
 

@@ -26,9 +26,16 @@ export function serializerOf(config: SessionConfig): Serializer {
  * `__proto__` key for superjson).
  */
 export function encodePayload(name: string, serializer: Serializer, payload: SessionRecord): Uint8Array {
-  let body: Uint8Array;
+  const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_STORED_AGE)}`;
+  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
   try {
-    body = serializer.serialize(payload.values);
+    // A text serializer: the payload is built as one string, encoded once.
+    if (serializer.stringify !== undefined) return Buffer.from(head + serializer.stringify(payload.values), "utf8");
+    const body = serializer.serialize(payload.values);
+    const bytes = Buffer.allocUnsafe(head.length + body.byteLength);
+    bytes.write(head, 0, "latin1");
+    bytes.set(body, head.length);
+    return bytes;
   } catch (cause) {
     throw new SessionError(
       "serialize_failed",
@@ -36,12 +43,6 @@ export function encodePayload(name: string, serializer: Serializer, payload: Ses
       { cause },
     );
   }
-  const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_STORED_AGE)}`;
-  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
-  const bytes = Buffer.allocUnsafe(head.length + body.byteLength);
-  bytes.write(head, 0, "latin1");
-  bytes.set(body, head.length);
-  return bytes;
 }
 
 function corrupt(name: string, detail: string): SessionError {
@@ -54,12 +55,15 @@ function corrupt(name: string, detail: string): SessionError {
 /** Decodes {@link encodePayload}'s bytes; throws decode errors (`corrupt_data`, `deserialize_failed`). */
 export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): SessionRecord {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = buf.indexOf(NEWLINE);
-  const match = end < 0 || end > 56 ? null : HEADER.exec(buf.toString("latin1", 0, end));
+  // A text serializer reads the body from the payload decoded once (the header is ASCII).
+  const text = serializer.parse === undefined ? undefined : buf.toString("utf8");
+  const end = text === undefined ? buf.indexOf(NEWLINE) : text.indexOf("\n");
+  const header = end < 0 || end > 56 ? undefined : text === undefined ? buf.toString("latin1", 0, end) : text.slice(0, end);
+  const match = header === undefined ? null : HEADER.exec(header);
   if (match === null) throw corrupt(name, "no metadata header");
   let values: unknown;
   try {
-    values = serializer.deserialize(buf.subarray(end + 1));
+    values = text === undefined ? serializer.deserialize(buf.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(text.slice(end + 1));
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",
@@ -69,8 +73,13 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   }
   if (values === null || typeof values !== "object" || Array.isArray(values))
     throw corrupt(name, "values are not an object");
-  const decoded = { values: values as Record<string, unknown>, createdAt: Number(match[1]), accessedAt: Number(match[2]) };
-  return match[3] === undefined ? decoded : { ...decoded, maxAge: Number(match[3]) };
+  // Built whole, not spread: object spread is far slower on this path (a profile showed ~2 µs a request).
+  return {
+    values: values as Record<string, unknown>,
+    createdAt: Number(match[1]),
+    accessedAt: Number(match[2]),
+    maxAge: match[3] === undefined ? undefined : Number(match[3]),
+  };
 }
 
 /**
@@ -79,6 +88,6 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
  * was an older one.
  */
 export function loadedRecord(name: string, config: SessionConfig, decoded: DecodeResult, id: string, older = false): LoadedRecord {
-  const payload = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
-  return { ...payload, id, stale: older || decoded.keyIndex > 0 };
+  const { values, createdAt, accessedAt, maxAge } = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
+  return { values, createdAt, accessedAt, maxAge, id, stale: older || decoded.keyIndex > 0 };
 }

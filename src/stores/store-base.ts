@@ -6,8 +6,8 @@ import type { LoadedRecord, PreparedWrite, RecordWrite, Store } from "./store.ts
 
 /** What every built-in store shares: its cookie attributes, its clock and its error hook. Extend it for a store of your own. */
 export abstract class StoreBase implements Store {
-  /** The cookie attributes this store's sessions start with. */
-  readonly cookie: CookieOptions;
+  /** The cookie attributes this store's sessions start with (frozen: sessions change their own copy). */
+  readonly cookie: Readonly<CookieOptions>;
   /** The store-level error hook (see {@link Store.onError}). */
   readonly onError: ErrorHook | undefined;
   /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
@@ -19,7 +19,7 @@ export abstract class StoreBase implements Store {
     now?: (() => number) | undefined;
     onError?: ErrorHook | undefined;
   }) {
-    this.cookie = resolveCookieOptions(options.cookie);
+    this.cookie = Object.freeze(resolveCookieOptions(options.cookie));
     formatSetCookie("session", "", this.cookie); // throws invalid_option now, not at the first save
     this.#now = options.now ?? systemNow;
     this.onError = options.onError;
@@ -31,7 +31,7 @@ export abstract class StoreBase implements Store {
   }
 
   /** Decodes the record a request's cookie value stands for (see {@link Store.load}). */
-  abstract load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord>;
+  abstract load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord | Promise<LoadedRecord>;
   /** Encodes a write (see {@link Store.prepare}). */
   abstract prepare(write: RecordWrite): PreparedWrite;
 }

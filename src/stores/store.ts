@@ -72,8 +72,11 @@ export interface Store {
   readonly onError?: ErrorHook | undefined;
   /** Returns the store's clock, in Unix seconds. */
   now(): number;
-  /** Decodes the record a request's cookie value stands for; throws a decode error for anything untrusted or missing. */
-  load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord>;
+  /**
+   * Decodes the record a request's cookie value stands for (a promise when it has to read a backend);
+   * throws (or rejects with) a decode error for anything untrusted or missing.
+   */
+  load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord | Promise<LoadedRecord>;
   /** Encodes a write; throws `serialize_failed` for values the serializer refuses. */
   prepare(write: RecordWrite): PreparedWrite;
   /** Deletes the data stored under `id`. @default absent: nothing is stored on the server */
