@@ -6,7 +6,7 @@
 // a store can at best match it.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
-import { createCodec } from "../src/codec/codec.ts";
+import { createCodec } from "typed-sessions/codec";
 
 const MAC_HEX = 64;
 

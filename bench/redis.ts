@@ -31,13 +31,10 @@ import { createRequire } from "node:module";
 import { RedisStore as ConnectRedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
-import { jsonSerializer } from "../src/serializers/serializers.ts";
-import { createRequestContext } from "../src/http/request-context.ts";
-import { sessions } from "../src/session/manager.ts";
-import type { SessionConfig } from "../src/session/session-config.ts";
-import { RedisBackend } from "../src/stores/redis/redis-backend.ts";
-import { redisClientOptions } from "../src/stores/redis/redis-client.ts";
-import { RedisStore } from "../src/stores/redis/redis-store.ts";
+import { type SessionConfig, sessions } from "typed-sessions";
+import { createRequestContext } from "typed-sessions/adapter";
+import { jsonSerializer } from "typed-sessions/codec";
+import { RedisBackend, RedisStore, redisClientOptions } from "typed-sessions/redis";
 import { type BenchResult, printTable } from "./harness.ts";
 import { codecFloorOp, signedFloorOp } from "./redis-floor.ts";
 

@@ -6,7 +6,7 @@
 //                       diff is printed), if a report is missing or has no entry any more, or on an
 //                       API Extractor warning or error
 //
-// The declarations come from `npm run build` (tsconfig.build.json: src/x.ts -> dist/x.d.ts). Each entry
+// The declarations come from `npm run build` (tsconfig.build.json: src/x.ts -> dist/src/x.d.ts). Each entry
 // is run through API Extractor's Node API with a configuration built here (one TypeScript program for
 // all entries), so adding an entry point to `exports` is all it takes to get a report.
 //
@@ -69,8 +69,12 @@ function fail(message: string): never {
 }
 
 /** The source path of one `exports` value: a string, or the first string found in a conditions object. */
+/** The entry's source: its `typed-sessions-source` condition (the first string found, for a plain entry). */
 function sourceOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
+  if (value !== null && typeof value === "object" && "typed-sessions-source" in value) {
+    return sourceOf((value as Record<string, unknown>)["typed-sessions-source"]);
+  }
   if (value !== null && typeof value === "object") {
     for (const v of Object.values(value)) {
       const found = sourceOf(v);
@@ -104,7 +108,7 @@ function entries(): Entry[] {
       specifier: rest === "" ? packageJson.name : `${packageJson.name}/${rest}`,
       reportName: rest === "" ? unscoped : `${unscoped}-${rest.replace(/[^A-Za-z0-9._-]+/g, "-")}`,
       source: source.slice(2),
-      declaration: path.join(root, "dist", `${match[1]}.d.ts`),
+      declaration: path.join(root, "dist", "src", `${match[1]}.d.ts`),
     });
   }
   const names = new Set<string>();
@@ -261,7 +265,7 @@ for (const e of list) {
 // The declarations must be newer than their sources (the npm scripts build first; running this alone may not).
 for (const file of readdirSync(path.join(root, "src"), { recursive: true, encoding: "utf8" })) {
   if (!file.endsWith(".ts") || file.endsWith(".d.ts")) continue;
-  const dts = path.join(root, "dist", file.replace(/\.ts$/, ".d.ts"));
+  const dts = path.join(root, "dist", "src", file.replace(/\.ts$/, ".d.ts"));
   if (!existsSync(dts) || statSync(dts).mtimeMs < statSync(path.join(root, "src", file)).mtimeMs) {
     fail(`dist/ is older than src/${file}; run \`npm run build\` first (npm run api and npm run api:check do).`);
   }
