@@ -1,8 +1,8 @@
-import { watch } from "node:fs";
-import { generate, type GenOptions } from "../codegen/generate.ts";
-import { GenError, schemaDirectory } from "../codegen/load.ts";
-import { checkGenerated, writeGenerated } from "../codegen/write.ts";
+import type { GenOptions } from "../codegen/generate.ts";
+import { IMPORT_EXTENSIONS_TEXT, type ImportExtensionFlag, isImportExtension } from "./import-extension-flag.ts";
 import { formatCommandHelp } from "./help.ts";
+import { loadCodegen } from "./load-codegen.ts";
+import { watchDirectory } from "./watch.ts";
 
 /** Where `gen` writes: progress to `out`, errors and diffs to `err`. */
 export interface GenIo {
@@ -18,11 +18,12 @@ export interface GenIo {
 export const genHelp = {
   name: "gen",
   summary: "Generate typed session modules (<file>.gen.ts) from the defineSession(...) exports of schema modules.",
-  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--check | --watch]",
+  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--import-extension ts|js|none] [--check | --watch]",
   flags: [
     { flag: "--schemas DIR", description: 'where schema modules live (default "schemas", i.e. schemas/**/*.ts)' },
     { flag: "--out DIR", description: "write generated modules under DIR (default: next to each schema module)" },
     { flag: "--import-from MODULE", description: 'the module generated code imports the runtime from (default "typed-sessions/runtime")' },
+    { flag: "--import-extension EXT", description: `how generated modules import their schema module: ${IMPORT_EXTENSIONS_TEXT} (default: what the nearest tsconfig accepts)` },
     { flag: "--check", description: "regenerate in memory; exit 1 with a diff when a generated file is stale (for CI)" },
     { flag: "--watch", description: "regenerate whenever a schema module changes" },
     { flag: "-h, --help", description: "show this help" },
@@ -44,6 +45,7 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
   let schemas = "schemas";
   let out: string | undefined;
   let importFrom = "typed-sessions/runtime";
+  let importExtension: ImportExtensionFlag | undefined;
   let check = false;
   let watchMode = false;
   for (let i = 0; i < args.length; i++) {
@@ -59,12 +61,15 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
         break;
       case "--schemas":
       case "--out":
-      case "--import-from": {
+      case "--import-from":
+      case "--import-extension": {
         const v = value();
         if (v === undefined || v === "") return `${flag} needs a value`;
         if (flag === "--schemas") schemas = v;
         else if (flag === "--out") out = v;
-        else importFrom = v;
+        else if (flag === "--import-from") importFrom = v;
+        else if (isImportExtension(v)) importExtension = v;
+        else return `--import-extension must be one of ${IMPORT_EXTENSIONS_TEXT}, got ${JSON.stringify(v)}`;
         break;
       }
       default:
@@ -72,10 +77,13 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
     }
   }
   if (check && watchMode) return "--check and --watch cannot be combined";
-  return { options: { root, schemas, out, importFrom }, check, watch: watchMode };
+  return { options: { root, schemas, out, importFrom, importExtension }, check, watch: watchMode };
 }
 
 async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
+  const codegen = await loadCodegen(io);
+  if (codegen === undefined) return 1;
+  const { generate, GenError, schemaDirectory, checkGenerated, writeGenerated } = codegen;
   const dir = schemaDirectory(parsed.options.schemas);
   try {
     const files = await generate(parsed.options, dir);
@@ -118,29 +126,24 @@ export async function runGen(args: readonly string[], io: GenIo): Promise<number
   }
   const status = await runOnce(parsed, io);
   if (!parsed.watch) return status;
-  const dir = schemaDirectory(parsed.options.schemas);
+  const codegen = await loadCodegen(io);
+  if (codegen === undefined) return 1;
+  const dir = codegen.schemaDirectory(parsed.options.schemas);
   io.out(`typed-sessions gen: watching ${dir} (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let running = Promise.resolve();
-    const watcher = watch(dir, { recursive: true, signal: io.signal }, (_event, name) => {
-      if (name === null || name.endsWith(".gen.ts") || name.endsWith(".tmp")) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        // A failed run (a write error, say) is reported and the watch goes on with the next change.
-        running = running.then(() =>
-          runOnce(parsed, io).then(
-            () => undefined,
-            (err: unknown) => void io.err(`typed-sessions gen: ${(err as Error)?.message ?? String(err)}\n`),
-          ),
-        );
-      }, 50);
-    });
-    watcher.on("close", () => {
-      clearTimeout(timer);
-      void running.then(resolve);
-    });
-    watcher.on("error", () => watcher.close());
+  let running = Promise.resolve();
+  await watchDirectory(dir, {
+    signal: io.signal,
+    changed: (name) => !name.endsWith(".gen.ts") && !name.endsWith(".tmp"),
+    run: () => {
+      // A failed run (a write error, say) is reported and the watch goes on with the next change.
+      running = running.then(() =>
+        runOnce(parsed, io).then(
+          () => undefined,
+          (err: unknown) => void io.err(`typed-sessions gen: ${(err as Error)?.message ?? String(err)}\n`),
+        ),
+      );
+    },
   });
+  await running;
   return status;
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type ImportExtension, withExtension } from "./import-extension.ts";
 import { Project, type SourceFile, VariableDeclarationKind } from "ts-morph";
 import { RESERVED_FIELD_NAMES } from "../src/typed/typed-session.ts";
 import { ModelError, type FieldModel, type ModuleModel, type SessionModel } from "./model.ts";
@@ -10,6 +11,8 @@ export interface EmitOptions {
   readonly importFrom: string;
   /** The generated file's path relative to the project, forward slashes (e.g. `schemas/user.gen.ts`). */
   readonly outPath: string;
+  /** How the import of the schema module is written (`./user.ts`, `./user.js`, `./user`). @default "ts" */
+  readonly importExtension?: ImportExtension | undefined;
 }
 
 /** Turns `user_prefs` or `user` into `UserPrefs` / `User`. */
@@ -105,7 +108,10 @@ function addSession(file: SourceFile, session: SessionModel, definitionAlias: st
           ? "Values are written in superjson's format by a serializer compiled from the schema."
           : "Values are written as plain JSON: no field needs superjson."),
     ],
-    declarations: [{ name: session.exportName, initializer: `bindSession(${definitionAlias}, ${className}, ${serializer})` }],
+    // An explicit type, so the module passes `isolatedDeclarations`.
+    declarations: [
+      { name: session.exportName, type: `BoundSession<${className}>`, initializer: `bindSession(${definitionAlias}, ${className}, ${serializer})` },
+    ],
   });
 }
 
@@ -121,8 +127,9 @@ export function emitModule(model: ModuleModel, options: EmitOptions): string {
   if (sessions.some((s) => s.needsSuperjson)) runtime.push("createPlanSerializer");
   if (sessions.some((s) => !s.needsSuperjson)) runtime.push("jsonSerializer");
   file.addImportDeclaration({ moduleSpecifier: options.importFrom, namedImports: runtime.sort() });
+  file.addImportDeclaration({ moduleSpecifier: options.importFrom, namedImports: ["BoundSession"], isTypeOnly: true });
   file.addImportDeclaration({
-    moduleSpecifier: relativeImport(options.outPath, model.sourcePath),
+    moduleSpecifier: withExtension(relativeImport(options.outPath, model.sourcePath), options.importExtension ?? "ts"),
     namedImports: sessions.map((s) => ({ name: s.exportName, alias: `${s.exportName}Definition` })),
   });
   for (const session of sessions) addSession(file, session, `${session.exportName}Definition`);

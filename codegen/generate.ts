@@ -1,5 +1,6 @@
 import path from "node:path";
 import { emitModule } from "./emit.ts";
+import { type ImportExtension, detectImportExtension } from "./import-extension.ts";
 import { findSchemaFiles, GenError, loadSchemaModule } from "./load.ts";
 import { ModelError, sessionModel } from "./model.ts";
 
@@ -13,6 +14,8 @@ export interface GenOptions {
   readonly out: string | undefined;
   /** The module generated code imports the runtime from. @default "typed-sessions/runtime" */
   readonly importFrom: string;
+  /** How generated modules import their schema module. @default detected from the nearest tsconfig */
+  readonly importExtension?: ImportExtension | undefined;
 }
 
 /** One generated module: its project-relative path and its full text. */
@@ -40,7 +43,8 @@ export async function generate(options: GenOptions, schemaDir: string): Promise<
     const outPath = outputPath(sourcePath, schemaDir, options.out);
     try {
       const sessions = loaded.definitions.map(([name, definition]) => sessionModel(name, definition));
-      files.push({ path: outPath, text: emitModule({ sourcePath, sessions }, { importFrom: options.importFrom, outPath }) });
+      const importExtension = options.importExtension ?? detectImportExtension(options.root, outPath);
+      files.push({ path: outPath, text: emitModule({ sourcePath, sessions }, { importFrom: options.importFrom, outPath, importExtension }) });
     } catch (err) {
       if (err instanceof ModelError) throw new GenError(`typed-sessions gen: ${sourcePath}: ${err.message}`);
       throw err;

@@ -61,6 +61,12 @@ export function defineSession<D extends DataSchema, F extends z.ZodType | undefi
     );
   }
   const data: unknown = input.data;
+  if (isZod3Schema(data) || isZod3Schema(input.flash)) {
+    throw new SessionError(
+      "invalid_option",
+      `defineSession("${input.name}") needs a Zod 4 schema: import z from \`zod\` ≥ 4 (or from \`zod/v4\` in a project still on zod 3), not from zod 3.`,
+    );
+  }
   if (
     typeof data !== "object" ||
     data === null ||
@@ -91,4 +97,9 @@ export function isSessionDefinition(value: unknown): value is SessionDefinition 
     value !== null &&
     (value as { kind?: unknown }).kind === "typed-sessions/session-definition"
   );
+}
+
+/** Tells whether `value` is a schema of Zod 3 (a `_def` and no `_zod`), which typed-sessions cannot read. */
+function isZod3Schema(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "_def" in value && !("_zod" in value);
 }

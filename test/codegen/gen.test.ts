@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -84,6 +84,12 @@ describe("typed-sessions gen", () => {
     expect(failing.err).toContain(`${dir}/a.ts failed to load: boom`);
   });
 
+  it("rejects an --import-extension it does not know", async () => {
+    const result = await gen("--import-extension", "mjs");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("--import-extension must be one of ts, js or none");
+  });
+
   it("rejects unknown flags with the help text", async () => {
     const result = await gen("--nope");
     expect(result.code).toBe(2);
@@ -103,6 +109,28 @@ describe("typed-sessions gen", () => {
       async () => expect(await readFile(path.join(root, dir, "cart.gen.ts"), "utf8")).toContain("note: string;"),
       { timeout: 10_000, interval: 100 },
     );
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+
+  it("keeps regenerating after saves that replace the file (rename over it, as editors and sed -i do)", async () => {
+    const dir = `${scratch}/watch-rename`;
+    await mkdir(path.join(root, dir, "nested"), { recursive: true });
+    const schema = path.join(root, dir, "nested", "cart.ts");
+    await writeFile(schema, SCHEMA(""));
+    const controller = new AbortController();
+    let out = "";
+    const done = runGen(["--schemas", dir, "--watch"], { cwd: root, out: (t) => (out += t), err: (t) => (out += t), signal: controller.signal });
+    await vi.waitFor(() => expect(out).toContain("watching"), { timeout: 10_000 });
+    const generated = path.join(root, dir, "nested", "cart.gen.ts");
+    for (const field of ["first", "second", "third"]) {
+      await writeFile(`${schema}.swp`, SCHEMA(`, ${field}: z.string().default('')`));
+      await rename(`${schema}.swp`, schema); // an atomic save: a new file renamed over the old one
+      await vi.waitFor(async () => expect(await readFile(generated, "utf8")).toContain(`${field}: string;`), {
+        timeout: 10_000,
+        interval: 100,
+      });
+    }
     controller.abort();
     expect(await done).toBe(0);
   });

@@ -17,3 +17,17 @@ describe("defineSession", () => {
     }
   });
 });
+
+describe("defineSession with a Zod 3 schema", () => {
+  it("says it needs Zod 4 and how to import it, for the data and for the flash schema", async () => {
+    const { z: z3 } = await import("zod/v3");
+    const attempts = [
+      () => defineSession({ name: "s", data: z3.object({ a: z3.string() }) as never }),
+      () => defineSession({ name: "s", data: z.object({}), flash: z3.string() as never }),
+    ];
+    for (const define of attempts) {
+      expect(define).toThrow(expect.objectContaining({ code: "invalid_option" }));
+      expect(define).toThrow(/needs a Zod 4 schema: import z from `zod` ≥ 4 \(or from `zod\/v4`/);
+    }
+  });
+});
