@@ -7,8 +7,8 @@ const BASELINE = "baseline (node:crypto)";
 
 /** Encode and decode ops/s for each serializer, hash-only and AES-256, against the node:crypto baseline. */
 export function runCodecBench(): void {
-  const hashKey = generateRandomKey(32);
-  const blockKey = generateRandomKey(32);
+  const hashKey = Buffer.from(generateRandomKey(32));
+  const blockKey = Buffer.from(generateRandomKey(32));
   const baseline = createBaseline(hashKey, blockKey);
   for (const [payloadName, payload] of [
     ["3-field payload", smallPayload],

@@ -29,7 +29,7 @@ export function loadDemoKeys(env: NodeJS.ProcessEnv, file = ".dev-keys.json", lo
     log(`typed-sessions demo: using development keys from ${file} (set SESSION_HASH_KEY / SESSION_BLOCK_KEY in production).`);
     return { hashKey: fromHex("hashKey", saved.hashKey), blockKey: fromHex("blockKey", saved.blockKey) };
   }
-  const keys = { hashKey: generateRandomKey(64), blockKey: generateRandomKey(32) };
+  const keys = { hashKey: Buffer.from(generateRandomKey(64)), blockKey: Buffer.from(generateRandomKey(32)) };
   writeFileSync(file, JSON.stringify({ hashKey: keys.hashKey.toString("hex"), blockKey: keys.blockKey.toString("hex") }, null, 2) + "\n", { mode: 0o600 });
   log(`typed-sessions demo: generated development keys into ${file} (git-ignored); set SESSION_HASH_KEY / SESSION_BLOCK_KEY in production.`);
   return keys;

@@ -1,5 +1,6 @@
 import { SessionError } from "../errors.ts";
-import { type KeyInput, type KeyPair, type ResolvedKeyPair, resolveKeyPair } from "./keys.ts";
+import type { KeyInput, KeyPair } from "./keys.ts";
+import { type ResolvedKeyPair, resolveKeyPair } from "./resolve-keys.ts";
 import { type Limits, encodeWith, openAuthentic, openEnvelope, throwInvalidMac, verifyMac } from "./secure-cookie.ts";
 import { type Serializer, type SerializerName, resolveSerializer } from "../serializers/serializers.ts";
 

@@ -3,7 +3,7 @@ import { causeSummary } from "../serializers/cause-summary.ts";
 import { SessionError } from "../errors.ts";
 import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./base64.ts";
 import { BLOCK, hmacFor } from "./hmac.ts";
-import type { ResolvedKeyPair } from "./keys.ts";
+import type { ResolvedKeyPair } from "./resolve-keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 

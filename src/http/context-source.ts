@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { SessionError } from "../errors.ts";
 import { ObjectSlot } from "../internal/object-slot.ts";
 import { fetchContext } from "./fetch.ts";
@@ -15,7 +14,7 @@ export type RequestSource =
   | RequestContext
   | Request
   | NodeRequestLike
-  | { readonly raw: IncomingMessage | ServerResponse }
+  | { readonly raw: NodeRequestLike | NodeResponseLike }
   | { readonly req: { readonly raw: Request } };
 
 /** Contexts the adapters attached to their framework's objects (Fastify request/reply, Hono's c). */

@@ -1,11 +1,24 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { ObjectSlot } from "../internal/object-slot.ts";
 import { type CookieIo, CookieContext, type RequestContext } from "./request-context.ts";
 
-/** The parts of `IncomingMessage` the node adapter reads (Express's `req` fits too). */
-export type NodeRequestLike = Pick<IncomingMessage, "headers">;
-/** The parts of `ServerResponse` the node adapter writes (Express's `res` fits too). */
-export type NodeResponseLike = Pick<ServerResponse, "getHeader" | "setHeader" | "headersSent">;
+/**
+ * The parts of node:http's `IncomingMessage` the node adapter reads (Express's `req` fits too), written out
+ * so that the package's types need no `@types/node`.
+ */
+export interface NodeRequestLike {
+  /** The request headers; the adapter reads `cookie`. */
+  readonly headers: { readonly cookie?: string | undefined };
+}
+
+/** The parts of node:http's `ServerResponse` the node adapter writes (Express's `res` fits too). */
+export interface NodeResponseLike {
+  /** Returns the response header `name` as set so far. */
+  getHeader(name: string): number | string | readonly string[] | undefined;
+  /** Sets the response header `name`, replacing any. */
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  /** True once the headers are on their way. */
+  readonly headersSent: boolean;
+}
 
 /** A {@link RequestContext} over node:http, with the response it writes to. */
 export type NodeContext = RequestContext & { readonly response: NodeResponseLike };

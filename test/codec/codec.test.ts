@@ -85,7 +85,7 @@ describe("keys", () => {
     const a = generateRandomKey(32);
     const b = generateRandomKey(32);
     expect(a).toHaveLength(32);
-    expect(a.equals(b)).toBe(false);
+    expect(Buffer.from(a).equals(b)).toBe(false);
     expect(codeOf(() => generateRandomKey(0))).toBe("invalid_option");
   });
 
