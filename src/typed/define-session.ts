@@ -1,15 +1,26 @@
-import type { z } from "zod";
 import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 
-/** The Zod schema of a session's data: an object schema, one field per session value. */
-export type DataSchema = z.ZodObject<z.ZodRawShape>;
+/**
+ * A Zod 4 schema, as far as these types need to know one: its internals' definition. Written out rather
+ * than imported from zod, so that a project using no typed sessions type-checks without zod installed.
+ */
+export interface ZodSchemaLike {
+  /** Zod 4's internals (what tells a Zod 4 schema from a Zod 3 one). */
+  readonly _zod: { readonly def: { readonly type: string } };
+}
+
+/** The Zod schema of a session's data: a `z.object({...})`, one field per session value. */
+export interface DataSchema extends ZodSchemaLike {
+  /** The object's fields. */
+  readonly shape: Readonly<Record<string, ZodSchemaLike>>;
+}
 
 /** What to do when authentic stored data does not fit the schema: start fresh, or throw. */
 export type OnInvalid = "reset" | "throw";
 
 /** The input of {@link defineSession}. */
-export interface SessionDefinitionInput<D extends DataSchema, F extends z.ZodType | undefined> {
+export interface SessionDefinitionInput<D extends DataSchema, F extends ZodSchemaLike | undefined> {
   /** The session (and cookie) name, e.g. `"user_sessions"`. */
   readonly name: string;
   /** The shape of the session's values: a `z.object({...})`; give fields defaults or make them optional. */
@@ -25,7 +36,7 @@ export interface SessionDefinitionInput<D extends DataSchema, F extends z.ZodTyp
 /** A declared session: what `typed-sessions gen` reads and generated modules bind to. */
 export interface SessionDefinition<
   D extends DataSchema = DataSchema,
-  F extends z.ZodType | undefined = z.ZodType | undefined,
+  F extends ZodSchemaLike | undefined = ZodSchemaLike | undefined,
 > {
   /** Marks the object for the code generator. */
   readonly kind: "typed-sessions/session-definition";
@@ -51,7 +62,7 @@ export interface SessionDefinition<
  *   flash: z.object({ kind: z.enum(["info", "error"]), text: z.string() }),
  * });
  */
-export function defineSession<D extends DataSchema, F extends z.ZodType | undefined = undefined>(
+export function defineSession<D extends DataSchema, F extends ZodSchemaLike | undefined = undefined>(
   input: SessionDefinitionInput<D, F>,
 ): SessionDefinition<D, F> {
   if (typeof input.name !== "string" || input.name === "") {

@@ -83,7 +83,7 @@ export class TypedSession<Data extends object, Flash> {
   /** Adds a flash message, checked against the definition's flash schema; read it once with {@link TypedSession.flashes}. */
   addFlash(flash: Flash): void {
     const schema = this.#definition.flash;
-    this.untyped.addFlash(schema === undefined ? flash : parseField(this.#definition.name, FLASH_KEY, schema, flash), FLASH_KEY);
+    this.untyped.addFlash(schema === undefined ? flash : parseField(this.#definition.name, FLASH_KEY, schema as z.ZodType, flash), FLASH_KEY);
   }
 
   /** Returns the flash messages and removes them (read once); `[]` when none. */

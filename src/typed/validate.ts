@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SessionValidationError, type ValidationIssue } from "../errors.ts";
 import { DEFAULT_FLASH_KEY as FLASH_KEY } from "../session/session.ts";
-import type { DataSchema, SessionDefinition } from "./define-session.ts";
+import type { DataSchema, SessionDefinition, ZodSchemaLike } from "./define-session.ts";
 
 
 /** Turns Zod issues into {@link ValidationIssue}s with dotted paths (`cart.0.qty`), prefixed by `prefix`. */
@@ -24,12 +24,12 @@ function describe(issues: readonly ValidationIssue[]): string {
  * Builds the schema stored values are checked against: the data fields (fields that are required and have no
  * default become optional, so a session saved before they were set stays valid) and the flash list.
  */
-export function storedValuesSchema(data: DataSchema, flash: z.ZodType | undefined): z.ZodObject {
+export function storedValuesSchema(data: DataSchema, flash: ZodSchemaLike | undefined): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, field] of Object.entries(data.shape)) {
     shape[key] = (field as z.ZodType)._zod.optin === undefined ? (field as z.ZodType).optional() : (field as z.ZodType);
   }
-  shape[FLASH_KEY] = z.array(flash ?? z.unknown()).optional();
+  shape[FLASH_KEY] = z.array((flash as z.ZodType | undefined) ?? z.unknown()).optional();
   return z.object(shape);
 }
 
