@@ -1,5 +1,8 @@
 import { randomBytesFromPool } from "../codec/random-pool.ts";
 
+/** The length of a server-side session id in characters (and bytes: ids are ASCII). */
+export const SESSION_ID_LENGTH = 43;
+
 /** What a server-side session id looks like: 32 random bytes as unpadded URL-safe base64 (43 characters). */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 

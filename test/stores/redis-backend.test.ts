@@ -4,11 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { RedisBackend, commandDeadline, escapeGlob } from "../../src/stores/redis/redis-backend.ts";
 import { deadlineFor, unavailable } from "../../src/stores/redis/redis-errors.ts";
+import { generateSessionId } from "../../src/stores/session-id.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 
 let client: Redis;
 const prefix = testPrefix("backend");
 const outside = testPrefix("outside");
+/** Prefixes of their own for the clear() tests, which look at every key under one; deleted after all. */
+const fresh: string[] = [];
+function freshPrefix(): string {
+  const made = testPrefix("clear");
+  fresh.push(made);
+  return made;
+}
 
 function backend(options: Partial<{ prefix: string; scanCount: number }> = {}): RedisBackend {
   return new RedisBackend({ client, prefix, commandTimeout: 1000, scanCount: 100, ...options });
@@ -20,6 +28,7 @@ beforeAll(() => {
 afterAll(async () => {
   await deletePrefix(client, prefix);
   await deletePrefix(client, outside);
+  for (const made of fresh) await deletePrefix(client, made);
   client.disconnect();
 });
 
@@ -107,8 +116,9 @@ describe("RedisBackend", () => {
   });
 
   it("clears every key under its prefix, in several SCAN steps, and nothing outside it", async () => {
-    const b = backend({ scanCount: 7 });
-    for (let i = 0; i < 40; i++) await b.write(`clear-${i}`, "v", 60);
+    const prefix = freshPrefix();
+    const b = backend({ prefix, scanCount: 7 });
+    for (let i = 0; i < 40; i++) await b.write(generateSessionId(), "v", 60);
     await client.set(`${outside}keep`, "foreign", "EX", 60);
     // A key that shares the prefix's text up to a glob character must not match either.
     const lookalike = `${prefix.slice(0, -1)}X`;
@@ -120,14 +130,37 @@ describe("RedisBackend", () => {
     await client.del(lookalike);
   });
 
+  it("clears only keys of its own shape, prefix + session id, not nested prefixes or lookalikes", async () => {
+    const prefix = freshPrefix();
+    const b = backend({ prefix, scanCount: 7 });
+    const ids = Array.from({ length: 12 }, () => generateSessionId());
+    for (const id of ids) await b.write(id, "v", 60);
+    const id = generateSessionId();
+    // Another store's nested prefix (`session:admin:` under `session:`), a short key, a longer key that
+    // begins with an id, and a 43-character tail with a character no id has.
+    const nested = new RedisBackend({ client, prefix: `${prefix}admin:`, commandTimeout: 1000, scanCount: 7 });
+    await nested.write(id, "admin", 60);
+    const kept = [`${prefix}x`, `${prefix}${id}extra`, `${prefix}${id.slice(0, 42)}.`];
+    for (const key of kept) await client.set(key, "foreign", "EX", 60);
+    await b.clear();
+    for (const own of ids) expect(await b.read(own)).toBeUndefined();
+    expect(await nested.read(id)).toBe("admin");
+    for (const key of kept) expect(await client.get(key)).toBe("foreign");
+    expect(await keysUnder(client, prefix)).toEqual([`${prefix}admin:${id}`, ...kept].sort());
+    await nested.clear();
+    expect(await nested.read(id)).toBeUndefined();
+    await client.del(...kept);
+  });
+
   it("treats glob characters in the prefix literally when clearing", async () => {
     const globPrefix = `${outside}[a-z]*?:`;
     const literal = new RedisBackend({ client, prefix: globPrefix, commandTimeout: 1000, scanCount: 10 });
-    await literal.write("x", "v", 60);
-    await client.set(`${outside}b-other:x`, "foreign", "EX", 60);
+    const id = generateSessionId();
+    await literal.write(id, "v", 60);
+    await client.set(`${outside}b-other:${id}`, "foreign", "EX", 60);
     await literal.clear();
-    expect(await literal.read("x")).toBeUndefined();
-    expect(await client.get(`${outside}b-other:x`)).toBe("foreign");
+    expect(await literal.read(id)).toBeUndefined();
+    expect(await client.get(`${outside}b-other:${id}`)).toBe("foreign");
   });
 
   it("escapes every Redis glob character", () => {

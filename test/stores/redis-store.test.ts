@@ -166,6 +166,26 @@ describe("RedisStore", () => {
     expect(await client.get(outside)).toBe("foreign");
     await client.del(outside);
   });
+
+  it("leaves the sessions of a store whose prefix nests under its own when clearing", async () => {
+    const admin = new RedisStore({ client, prefix: `${prefix}admin:`, hashKey: HASH_KEY });
+    const saveOne = (target: RedisStore): Promise<string> =>
+      request(async (ctx) => {
+        const session = await loadSession(target, ctx, "app");
+        session.set("n", 1);
+        await session.save(ctx);
+        return session.id;
+      });
+    const own = await saveOne(store);
+    jar = new CookieJar();
+    const nested = await saveOne(admin);
+    await store.clear();
+    expect(await client.exists(keyOf(own))).toBe(0);
+    expect(await client.exists(`${prefix}admin:${nested}`)).toBe(1);
+    await admin.clear();
+    expect(await client.exists(`${prefix}admin:${nested}`)).toBe(0);
+    await admin.close();
+  });
 });
 
 describe("createRedisStore", () => {

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from "ioredis";
 import { SessionError } from "../../errors.ts";
 import type { SessionBackend } from "../server-store.ts";
+import { SESSION_ID_LENGTH, isValidSessionId } from "../session-id.ts";
 import { checkClient } from "./redis-client.ts";
 import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
 
@@ -8,7 +9,10 @@ import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-erro
 export interface RedisBackendOptions {
   /** The ioredis client; see `redisClientOptions()` for the settings it should have. */
   readonly client: Redis;
-  /** Put before every session id to make the key; `clear()` removes exactly the keys that start with it. */
+  /**
+   * Put before every session id to make the key; `clear()` removes exactly the keys `prefix + id` for a
+   * valid session id, not other keys that merely start with the prefix (another store's `session:admin:…`).
+   */
   readonly prefix: string;
   /**
    * The deadline of one Redis command, in milliseconds; the client's `commandTimeout` is used instead when
@@ -112,17 +116,29 @@ export class RedisBackend implements SessionBackend {
     for (const [err] of results) if (err) throw unavailable("MULTI/EXEC", this.#timeout.timeoutMs, err);
   }
 
-  /** Deletes every key that starts with the prefix, found with SCAN (never KEYS) and removed with UNLINK. */
+  /**
+   * Deletes every key of this store's shape, the prefix followed by a valid session id and nothing else,
+   * found with SCAN (never KEYS) and removed with UNLINK. Keys that merely start with the prefix (another
+   * store's nested prefix such as `session:admin:` under `session:`, an app's `session:count`) stay.
+   */
   async clear(): Promise<void> {
-    const match = `${escapeGlob(this.#prefix)}*`;
+    // `?` matches one byte and ids are ASCII, so Redis already drops keys of any other length; the id
+    // check below drops the rest (a 43-byte tail with a character no id has).
+    const match = escapeGlob(this.#prefix) + "?".repeat(SESSION_ID_LENGTH);
     let cursor = "0";
     do {
-      const [next, keys] = await redisCall("SCAN", this.#timeout, () =>
+      const [next, found] = await redisCall("SCAN", this.#timeout, () =>
         this.#client.scan(cursor, "MATCH", match, "COUNT", this.#scanCount),
       );
       cursor = next;
+      const keys = found.filter((key) => this.#owns(key));
       if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => this.#client.unlink(...keys));
     } while (cursor !== "0");
+  }
+
+  /** Tells whether `key` is one of this store's: exactly the prefix followed by a valid session id. */
+  #owns(key: string): boolean {
+    return key.startsWith(this.#prefix) && isValidSessionId(key.slice(this.#prefix.length));
   }
 }
 

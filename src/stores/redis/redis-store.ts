@@ -20,7 +20,10 @@ export type RedisStoreOptions = ServerStoreOptions & {
   url?: string | undefined;
   /** Extra ioredis options for the client the store creates from `url` (ignored with `client`). @default {} */
   redisOptions?: RedisClientOptions | undefined;
-  /** Put before every session id to make the Redis key; `clear()` deletes exactly the keys under it. @default "session:" */
+  /**
+   * Put before every session id to make the Redis key; `clear()` deletes exactly the keys `prefix + id` of a
+   * valid session id, never other keys under the prefix (another store's `session:admin:…`). @default "session:"
+   */
   prefix?: string | undefined;
   /**
    * The longest one Redis command may take, in milliseconds, before `get`/`save` fail with
