@@ -6,12 +6,18 @@ import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
 import type { SessionBackend } from "../server-store.ts";
 import { isValidSessionId } from "../session-id.ts";
 import { systemNow } from "../../internal/time.ts";
+import { KeyedLock } from "../../internal/keyed-lock.ts";
 
 const PREFIX = "session_";
 const TEMP_SUFFIX = ".tmp";
 const EXPIRY = /^\d{1,15}$/;
 /** Temp files older than this (seconds) are left over from a crash; `cleanup()` removes them. */
 const STALE_TEMP_SECONDS = 3600;
+/**
+ * Serializes the changes to each session file, keyed by its absolute path: shared by every backend of the
+ * process, so two stores on one directory queue too. Holds only files with a change pending, so it stays small.
+ */
+const fileLocks = new KeyedLock();
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
@@ -31,6 +37,14 @@ async function exists(path: string): Promise<boolean> {
  * A {@link SessionBackend} with one file per session in `dir` (created with mode 0700): `session_<id>`,
  * mode 0600, holding `<expiresAt>\n<codec data>`. Writes go to a temp file renamed over the target, so a
  * reader never sees half a file. Ids are checked against the strict pattern before any path is built.
+ *
+ * Within one process, the changes to one session file (`write`, `update`, `delete`, and the per-file steps
+ * of `clear` and `cleanup`, from every backend on the same directory path) run one at a time, in call
+ * order: an `update` that finds the file gone writes nothing and returns `false`, and a `delete` called
+ * while an `update` is under way runs after it, so a logout is never undone by a save still in flight.
+ * Nothing is locked across processes: processes sharing a directory can still race, and a save in one can
+ * bring back a session another just deleted. Use one directory per process, or Redis (`RedisStore`, whose
+ * update is one atomic command) when several processes serve the same sessions.
  */
 export class FilesystemBackend implements SessionBackend {
   /** The absolute directory the files live in. */
@@ -82,20 +96,21 @@ export class FilesystemBackend implements SessionBackend {
    * (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
    */
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
-    await this.#replaceWith(id, data, ttlSeconds, false);
+    const target = this.#path(id);
+    await fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, false));
   }
 
   /**
-   * Writes the file only while it exists; returns whether it did. The check comes after the temp file is
-   * written, right before the rename, so only a delete in that short window (or from another process,
-   * which no lock here guards against) can still be undone.
+   * Writes the file only while it exists; returns whether it did. It runs after, and before, the other
+   * changes to `id` in this process, so no delete here can fall between its check and its rename; a delete
+   * from another process still can (nothing is locked across processes).
    */
   async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
-    return this.#replaceWith(id, data, ttlSeconds, true);
+    const target = this.#path(id);
+    return fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, true));
   }
 
-  async #replaceWith(id: string, data: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean> {
-    const target = this.#path(id);
+  async #replaceWith(target: string, data: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean> {
     const temp = `${target}.${randomBytesFromPool(8).toString("hex")}${TEMP_SUFFIX}`;
     const content = `${Math.floor(this.#now() + ttlSeconds)}\n${data}`;
     const options = { encoding: "latin1", mode: 0o600, flag: "wx" } as const;
@@ -119,14 +134,17 @@ export class FilesystemBackend implements SessionBackend {
     }
   }
 
-  /** Deletes the file; a missing one is fine. */
+  /** Deletes the file, after any change to `id` already under way; a missing one is fine. */
   async delete(id: string): Promise<void> {
-    await rm(this.#path(id), { force: true });
+    const target = this.#path(id);
+    await fileLocks.run(target, () => rm(target, { force: true }));
   }
 
-  /** Deletes every session file (and temp file) in the directory. */
+  /** Deletes every session file (and temp file) in the directory, each after any change already under way. */
   async clear(): Promise<void> {
-    for (const entry of await this.#entries()) await rm(join(this.dir, entry), { force: true });
+    for (const entry of await this.#entries()) {
+      await fileLocks.run(this.#fileOf(entry), () => rm(join(this.dir, entry), { force: true }));
+    }
   }
 
   /**
@@ -138,22 +156,26 @@ export class FilesystemBackend implements SessionBackend {
     let removed = 0;
     for (const entry of await this.#entries()) {
       const path = join(this.dir, entry);
-      try {
-        if (entry.endsWith(TEMP_SUFFIX)) {
-          const info = await stat(path);
-          if (info.mtimeMs / 1000 < now - STALE_TEMP_SECONDS) await unlink(path);
-          continue;
+      // Under the file's lock, so a save cannot replace the file between the expiry check and the unlink.
+      removed += await fileLocks.run(this.#fileOf(entry), async () => {
+        try {
+          if (entry.endsWith(TEMP_SUFFIX)) {
+            const info = await stat(path);
+            if (info.mtimeMs / 1000 < now - STALE_TEMP_SECONDS) await unlink(path);
+            return 0;
+          }
+          const head = (await readFile(path, "latin1")).slice(0, 17);
+          const end = head.indexOf("\n");
+          const expiry = end < 0 ? "" : head.slice(0, end);
+          if (EXPIRY.test(expiry) && Number(expiry) <= now) {
+            await unlink(path);
+            return 1;
+          }
+        } catch (err) {
+          if (!isMissing(err)) throw err; // deleted or renamed meanwhile: fine
         }
-        const head = (await readFile(path, "latin1")).slice(0, 17);
-        const end = head.indexOf("\n");
-        const expiry = end < 0 ? "" : head.slice(0, end);
-        if (EXPIRY.test(expiry) && Number(expiry) <= now) {
-          await unlink(path);
-          removed++;
-        }
-      } catch (err) {
-        if (!isMissing(err)) throw err; // deleted or renamed meanwhile: fine
-      }
+        return 0;
+      });
     }
     return removed;
   }
@@ -165,6 +187,12 @@ export class FilesystemBackend implements SessionBackend {
       if (isMissing(err)) return [];
       throw err;
     }
+  }
+
+  /** The session file a directory entry belongs to: itself, or for a temp file `session_<id>.<random>.tmp`, `session_<id>`. */
+  #fileOf(entry: string): string {
+    const dot = entry.indexOf(".");
+    return join(this.dir, dot < 0 ? entry : entry.slice(0, dot));
   }
 
   #path(id: string): string {
