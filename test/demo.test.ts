@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDemoServer } from "../examples/demo/app.ts";
 import { loadDemoKeys } from "../examples/demo/keys.ts";
+import type { SessionError } from "../src/errors.ts";
 import { CookieStore } from "../src/stores/cookie-store.ts";
 import { MemoryStore } from "../src/stores/memory-store.ts";
 import type { Store } from "../src/stores/store.ts";
@@ -45,6 +46,29 @@ describe("demo server", () => {
     expect(await (await get("/get")).text()).toBe("The name on the /set was: kataras");
     await get("/clear");
     expect(await (await get("/get")).text()).toBe("The name on the /set was: ");
+  });
+
+  it.each([
+    ["cookie", (onError: (err: SessionError) => void) => new CookieStore({ ...keys, onError })],
+    ["memory", (onError: (err: SessionError) => void) => new MemoryStore({ ...keys, onError })],
+  ])("does not load the session of a cookie with a \"j\" respelled as a percent-encoded \"Ū\" (%s store)", async (_label, makeStore) => {
+    const errors: SessionError[] = [];
+    server = createDemoServer({ store: makeStore((err) => errors.push(err)) });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    let pair = "";
+    for (let tries = 0; !pair.split("=").slice(1).join("=").includes("j") && tries < 500; tries++) {
+      pair = (await fetch(`${base}/set`)).headers.getSetCookie()[0]?.split(";")[0] ?? "";
+    }
+    const [name = "", ...rest] = pair.split("=");
+    const value = rest.join("=");
+    expect(value).toContain("j");
+    const getWith = async (cookie: string) => (await fetch(`${base}/get`, { headers: { cookie: `${name}=${cookie}` } })).text();
+    expect(await getWith(value)).toBe("The name on the /set was: kataras");
+    const respelled = encodeURIComponent(value.replace("j", "\u016a")); // "%C5%AA": the header stays ASCII
+    expect(respelled).toContain("%C5%AA");
+    expect(await getWith(respelled)).toBe("The name on the /set was: ");
+    expect(errors.map((err) => [err.kind, err.code])).toEqual([["decode", "invalid_base64"]]);
   });
 
   it("shows flashes once", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeBase64, encodeBase64 } from "../../src/codec/base64.ts";
+import { decodeAuthenticatedBase64, decodeBase64, decodeBase64Into, encodeBase64 } from "../../src/codec/base64.ts";
 
 const chars = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/ \n.é".split(""));
 
@@ -32,4 +32,14 @@ describe("padded URL-safe base64", () => {
       expect(decodeBase64(text)).toBeUndefined();
     },
   );
+
+  // Node decodes a JS string by each unit's low byte, so U+0155 reads as "U" (0x55): refused before decoding.
+  it.each(["QU\u014aD", "\u0151UJD", "QUJ\u0144", "QQ\u013d=", "QU\uff4aD", "QU\ud84aD"])("refuses the low-byte alias %j in every decoder", (text) => {
+    const lowBytes = String.fromCharCode(...[...text].map((c) => c.charCodeAt(0) & 0xff)); // "QUJD", "QQ==": canonical
+    expect(decodeBase64(lowBytes)).toBeDefined();
+    expect(Buffer.from(text, "base64url")).toEqual(decodeBase64(lowBytes)); // Node alone reads the alias alike
+    expect(decodeBase64(text)).toBeUndefined();
+    expect(decodeAuthenticatedBase64(text)).toBeUndefined();
+    expect(decodeBase64Into(text, Buffer.alloc(8), 0)).toBeUndefined();
+  });
 });

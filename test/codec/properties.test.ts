@@ -115,6 +115,44 @@ describe("tampering", () => {
     );
   });
 
+  // Node's decoder reads only the low byte of each UTF-16 unit: "Ū" (U+016A) decodes like "j" (U+006A), so
+  // such a respelling kept the bytes, the MAC and the session unless the text is checked before decoding.
+  it.each(cases)("rejects every non-ASCII single-character change of a cookie, low-byte aliases included (%s)", (_label, size) => {
+    const codec = codecFor("json", size);
+    const aliasesOf = (code: number, high: number): string[] =>
+      [...ALPHABET].map((c) => String.fromCharCode(c.charCodeAt(0) | (high << 8))).concat(String.fromCharCode((code & 0xff) | (high << 8)));
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.integer({ min: 1, max: 0xff }),
+        fc.array(fc.integer({ min: 0x100, max: 0xffff }), { minLength: 1, maxLength: 4 }),
+        (value, high, others) => {
+          const cookie = codec.encode("session", value);
+          const accepted: string[] = [];
+          for (let i = 0; i < cookie.length; i++) {
+            const replacements = aliasesOf(cookie.charCodeAt(i), high).concat(others.map((code) => String.fromCharCode(code)));
+            for (const replacement of replacements) {
+              const tampered = cookie.slice(0, i) + replacement + cookie.slice(i + 1);
+              if (!rejects(() => codec.decode("session", tampered))) accepted.push(`position ${i} → U+${replacement.charCodeAt(0).toString(16)}`);
+            }
+          }
+          expect(accepted).toEqual([]);
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+
+  it("refuses a cookie with one \"j\" respelled as \"Ū\" (U+016A) as invalid_base64", () => {
+    const codec = codecFor("json", 32);
+    let cookie = "";
+    for (let n = 0; !cookie.includes("j"); n++) cookie = codec.encode("session", { user: "ada", n });
+    expect(codec.decode("session", cookie)).toMatchObject({ user: "ada" });
+    const respelled = cookie.replace("j", "\u016a");
+    expect(Buffer.from(respelled, "base64url")).toEqual(Buffer.from(cookie, "base64url")); // the alias Node reads alike
+    expect(() => codec.decode("session", respelled)).toThrow(expect.objectContaining({ code: "invalid_base64" }));
+  });
+
   it.each(cases)("rejects every single-bit flip of a cookie (%s)", (_label, size) => {
     const codec = codecFor("superjson", size);
     fc.assert(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSessionError } from "../../src/errors.ts";
+import { isSessionError, type SessionError } from "../../src/errors.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
@@ -92,6 +92,27 @@ describe("CookieStore", () => {
     const onlyOld = new CookieStore({ keys: [OLD], onError: (err) => errors.push(err) });
     expect((await loadSession(onlyOld, jar.context(), "s")).isNew).toBe(true);
     expect(errors).toHaveLength(1);
+  });
+
+  it("gives a fresh session for a cookie with a \"j\" respelled as \"Ū\" (U+016A), and reports invalid_base64", async () => {
+    const errors: SessionError[] = [];
+    const store = new CookieStore({ keys: [NEW], onError: (err) => errors.push(err) });
+    const jar = new CookieJar();
+    for (let n = 0; !(jar.cookies.get("s") ?? "").includes("j"); n++) {
+      const ctx = jar.context();
+      const session = freshSession(store, ctx, "s");
+      session.set("role", "admin").set("n", n);
+      await session.save();
+      jar.absorb(ctx.headers);
+    }
+    expect((await loadSession(store, jar.context(), "s")).get("role")).toBe("admin");
+    const cookie = jar.cookies.get("s") ?? "";
+    // a Cookie header carries only bytes: the respelled value arrives percent-encoded and the parser decodes it
+    jar.cookies.set("s", encodeURIComponent(cookie.replace("j", "\u016a")));
+    const session = await loadSession(store, jar.context(), "s");
+    expect(session.isNew).toBe(true);
+    expect(session.get("role")).toBeUndefined();
+    expect(errors.map((err) => [err.kind, err.code])).toEqual([["decode", "invalid_base64"]]);
   });
 
   it("writes the cookie attributes from the store defaults", async () => {
