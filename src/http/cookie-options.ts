@@ -1,5 +1,5 @@
 import { SessionError } from "../errors.ts";
-import { THIRTY_DAYS } from "../internal/time.ts";
+import { MAX_COOKIE_AGE, THIRTY_DAYS } from "../internal/time.ts";
 
 /**
  * The attributes of a session cookie, as gorilla/sessions' `Options`. Each session gets its own copy of its
@@ -13,7 +13,8 @@ export interface CookieOptions {
   domain?: string | undefined;
   /**
    * Lifetime in seconds: > 0 sets `Max-Age` and `Expires` (a persistent, "remember me" cookie); 0 sets
-   * neither (a browser-session cookie); < 0 deletes the cookie now (`Max-Age=0`, `Expires` in 1970).
+   * neither (a browser-session cookie); < 0 deletes the cookie now (`Max-Age=0`, `Expires` in 1970). At most
+   * 34560000 (400 days, the longest browsers keep a cookie): a longer one is refused with `invalid_option`.
    * @default 2592000 (30 days)
    */
   maxAge: number;
@@ -57,7 +58,27 @@ export function resolveCookieOptions(
     throw new SessionError("invalid_option", `cookie maxAge must be a finite number of seconds, got ${merged.maxAge}.`);
   }
   merged.maxAge = Math.trunc(merged.maxAge);
+  if (merged.maxAge > MAX_COOKIE_AGE) throw maxAgeTooLong(merged.maxAge);
   return merged;
+}
+
+function maxAgeTooLong(maxAge: number): SessionError {
+  return new SessionError(
+    "invalid_option",
+    `cookie maxAge ${maxAge} is over ${MAX_COOKIE_AGE} seconds (400 days), the longest browsers keep a cookie (RFC 6265bis); use at most ${MAX_COOKIE_AGE}.`,
+  );
+}
+
+/**
+ * Throws `invalid_option` unless the `maxAge` a session is about to be written with is a whole number of
+ * seconds of at most 400 days: what a cookie header can carry and a stored session may hold.
+ */
+export function assertSessionMaxAge(name: string, maxAge: number): void {
+  if (Number.isInteger(maxAge) && maxAge <= MAX_COOKIE_AGE) return;
+  throw new SessionError(
+    "invalid_option",
+    `session "${name}" cannot be saved with cookie maxAge ${maxAge}: set its maxAge (session.cookie.maxAge) to a whole number of seconds, at most ${MAX_COOKIE_AGE} (400 days, the longest browsers keep a cookie), 0 for a browser-session cookie, or < 0 to delete it.`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
-import { type CookieOptions, assertCookieName, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
+import { type CookieOptions, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { report } from "./report.ts";
@@ -214,6 +214,7 @@ function checkSize(name: string, header: string, limit: number): void {
 async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
   const { name, store, config } = state.binding;
   const cookie = currentCookie(state);
+  assertSessionMaxAge(name, cookie.maxAge);
   const prepared = store.prepare({
     name,
     id: state.id,
@@ -242,7 +243,8 @@ async function remove(state: SessionState, now: number): Promise<void> {
 
 /**
  * Saves the session: skipped when {@link needsSave} says so; a cookie `maxAge` < 0 deletes it instead.
- * Throws `session_destroyed` after a destroy.
+ * Throws `session_destroyed` after a destroy, and `invalid_option` for a cookie `maxAge` that is not a whole
+ * number of seconds up to 400 days (nothing is written: a stored session never holds one).
  */
 export async function saveState(state: SessionState): Promise<void> {
   if (state.destroyed) throw sessionDestroyed(state.binding.name);

@@ -2,6 +2,7 @@ import { superjsonSerializer } from "../serializers/serializers.ts";
 import { causeSummary } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
+import { MAX_COOKIE_AGE } from "../internal/time.ts";
 import type { DecodeResult } from "../codec/codec.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import type { LoadedRecord, SessionRecord } from "./store.ts";
@@ -10,8 +11,6 @@ const MAGIC = "ts1 ";
 /** `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>`: data written before maxAge existed still matches. */
 const HEADER = /^ts1 (\d{1,15}) (\d{1,15})(?: (\d{1,15}))?$/;
 const NEWLINE = 0x0a;
-/** The largest maxAge the header holds (15 digits). */
-const MAX_STORED_AGE = 999_999_999_999_999;
 
 /** Returns the config's serializer (superjson by default). */
 export function serializerOf(config: SessionConfig): Serializer {
@@ -22,11 +21,12 @@ export function serializerOf(config: SessionConfig): Serializer {
  * Encodes values and metadata into the bytes the codec signs: a short text header
  * (`ts1 <createdAt> <accessedAt>[ <maxAge>]\n`, maxAge only when given and ≥ 0) then the serializer's
  * bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the values.
+ * A maxAge over 400 days (which the lifecycle refuses before it gets here) is written as 400 days.
  * Throws `serialize_failed` when the serializer refuses the values (a BigInt or a cycle for JSON, a
  * `__proto__` key for superjson).
  */
 export function encodePayload(name: string, serializer: Serializer, payload: SessionRecord): Uint8Array {
-  const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_STORED_AGE)}`;
+  const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_COOKIE_AGE)}`;
   const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
   try {
     // A text serializer: the payload is built as one string, encoded once.
@@ -52,7 +52,11 @@ function corrupt(name: string, detail: string): SessionError {
   );
 }
 
-/** Decodes {@link encodePayload}'s bytes; throws decode errors (`corrupt_data`, `deserialize_failed`). */
+/**
+ * Decodes {@link encodePayload}'s bytes; throws decode errors (`corrupt_data`, `deserialize_failed`). Authentic
+ * metadata is checked like any stored input: a maxAge over 400 days (no save writes one) is `corrupt_data`;
+ * timestamps are checked against the store's clock by `checkTimeouts`.
+ */
 export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): SessionRecord {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // A text serializer reads the body from the payload decoded once (the header is ASCII).
@@ -61,6 +65,7 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   const header = end < 0 || end > 56 ? undefined : text === undefined ? buf.toString("latin1", 0, end) : text.slice(0, end);
   const match = header === undefined ? null : HEADER.exec(header);
   if (match === null) throw corrupt(name, "no metadata header");
+  if (match[3] !== undefined && Number(match[3]) > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${match[3]}s, over 400 days`);
   let values: unknown;
   try {
     values = text === undefined ? serializer.deserialize(buf.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(text.slice(end + 1));

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { jsonSerializer } from "../../src/serializers/serializers.ts";
 import { checkTimeouts } from "../../src/session/timeouts.ts";
 import { decodePayload, encodePayload } from "../../src/stores/payload.ts";
+import { MAX_COOKIE_AGE } from "../../src/internal/time.ts";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
 const body = (values: Record<string, unknown>): string => text(jsonSerializer.serialize(values));
@@ -31,8 +32,9 @@ describe("session payload header", () => {
 
   it("round-trips metadata with and without a maxAge", () => {
     const seconds = fc.integer({ min: 0, max: 2 ** 40 });
+    const maxAges = fc.integer({ min: 0, max: MAX_COOKIE_AGE }); // what a save can write (see below)
     fc.assert(
-      fc.property(seconds, seconds, fc.option(seconds, { nil: undefined }), (createdAt, accessedAt, maxAge) => {
+      fc.property(seconds, seconds, fc.option(maxAges, { nil: undefined }), (createdAt, accessedAt, maxAge) => {
         const payload = maxAge === undefined ? { values: { k: "v" }, createdAt, accessedAt } : { values: { k: "v" }, createdAt, accessedAt, maxAge };
         expect(decodePayload("s", jsonSerializer, encodePayload("s", jsonSerializer, payload))).toEqual(payload);
       }),
@@ -45,5 +47,24 @@ describe("session payload header", () => {
     expect(() => checkTimeouts("s", {}, payload, 1060)).not.toThrow();
     expect(() => checkTimeouts("s", {}, payload, 1061)).toThrow(expect.objectContaining({ code: "expired" }));
     expect(() => checkTimeouts("s", {}, { ...payload, maxAge: 0 }, 999_999)).not.toThrow();
+  });
+
+  it("refuses a stored maxAge over 400 days as corrupt data, and never writes one", () => {
+    expect(decodePayload("s", jsonSerializer, Buffer.from(`ts1 10 20 ${MAX_COOKIE_AGE}\n{}`)).maxAge).toBe(MAX_COOKIE_AGE);
+    for (const maxAge of [MAX_COOKIE_AGE + 1, 999_999_999_999_999]) {
+      expect(() => decodePayload("s", jsonSerializer, Buffer.from(`ts1 10 20 ${maxAge}\n{}`))).toThrow(expect.objectContaining({ code: "corrupt_data" }));
+      const bytes = encodePayload("s", jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge });
+      expect(decodePayload("s", jsonSerializer, bytes).maxAge).toBe(MAX_COOKIE_AGE);
+    }
+  });
+
+  it("refuses creation and save times more than five minutes ahead of the store's clock as corrupt data", () => {
+    const now = 1_000_000;
+    expect(() => checkTimeouts("s", {}, { values: {}, createdAt: now + 300, accessedAt: now + 300 }, now)).not.toThrow();
+    for (const [createdAt, accessedAt] of [[now + 301, now], [now, now + 301], [999_999_999_999_999, now]] as const) {
+      expect(() => checkTimeouts("s", { absoluteTimeout: 60 }, { values: {}, createdAt, accessedAt }, now)).toThrow(
+        expect.objectContaining({ code: "corrupt_data" }),
+      );
+    }
   });
 });
