@@ -38,7 +38,7 @@ function toHex(bytes: Uint8Array): string {
 /**
  * Runs `typed-sessions keygen`: prints `SESSION_HASH_KEY=<128 hex chars>` (and `SESSION_BLOCK_KEY=<64 hex
  * chars>` with `--block`) on stdout, ready for a `.env` file, and a hint to stderr on how to read them
- * (`Buffer.from(value, "hex")`: the codec takes a string key as UTF-8 bytes, not as hex).
+ * (`keysFromEnv(process.env)`: the codec takes a string key as UTF-8 bytes, not as hex).
  * @returns the process exit code: 0 on success, 2 on a bad flag.
  * @example runKeygen(["--block"], { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
  */
@@ -69,10 +69,11 @@ export function runKeygen(args: readonly string[], io: KeygenIo): number {
   const lines = [`${prefix}_HASH_KEY=${toHex(random(KEYGEN_HASH_KEY_BYTES))}`];
   if (block) lines.push(`${prefix}_BLOCK_KEY=${toHex(random(KEYGEN_BLOCK_KEY_BYTES))}`);
   io.out(`${lines.join("\n")}\n`);
-  const blockHint = block ? `, blockKey: Buffer.from(process.env.${prefix}_BLOCK_KEY!, "hex")` : "";
+  const envArgs = prefix === "SESSION" ? "process.env" : `process.env, ${JSON.stringify(prefix)}`;
   io.err(
-    `# Keep these secret (e.g. append to .env). Read them as hex:\n` +
-      `#   new CookieStore({ hashKey: Buffer.from(process.env.${prefix}_HASH_KEY!, "hex")${blockHint} })\n`,
+    `# Keep these secret (e.g. append to .env). Read them with keysFromEnv (strict hex; refuses short keys):\n` +
+      `#   import { CookieStore, keysFromEnv } from "typed-sessions";\n` +
+      `#   new CookieStore(keysFromEnv(${envArgs}))\n`,
   );
   return 0;
 }

@@ -17,6 +17,7 @@ export type ErrorKind = "usage" | "decode" | "validation" | "unavailable";
 export type SessionErrorCode =
   // usage
   | "missing_hash_key"
+  | "weak_hash_key"
   | "invalid_block_key"
   | "encoded_too_long"
   | "serialize_failed"
@@ -50,6 +51,7 @@ export type SessionErrorCode =
 const KINDS = {
   // usage
   missing_hash_key: "usage",
+  weak_hash_key: "usage",
   invalid_block_key: "usage",
   encoded_too_long: "usage",
   serialize_failed: "usage",

@@ -17,8 +17,8 @@ export type { CookieOptions } from "./http/cookie-options.ts";
 export { defineSession } from "./typed/define-session.ts";
 export type { SessionDefinition } from "./typed/define-session.ts";
 
-export { generateRandomKey } from "./codec/keys.ts";
-export type { KeyPair } from "./codec/keys.ts";
+export { generateRandomKey, keyFromBase64, keyFromHex, keysFromEnv } from "./codec/keys.ts";
+export type { EnvKeys, KeyPair, KeyTextOptions } from "./codec/keys.ts";
 
 export { SessionError, SessionValidationError, isSessionError, isDecodeError, isUsageError } from "./errors.ts";
 export type { SessionErrorCode, ValidationIssue } from "./errors.ts";

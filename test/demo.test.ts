@@ -153,5 +153,7 @@ describe("demo keys", () => {
     const keys = loadDemoKeys({ SESSION_HASH_KEY: "ab".repeat(32), SESSION_BLOCK_KEY: "cd".repeat(32) }, "/nonexistent/file", () => {});
     expect(keys.hashKey.toString("hex")).toBe("ab".repeat(32));
     expect(() => loadDemoKeys({ SESSION_HASH_KEY: "zz" }, "/nonexistent/file", () => {})).toThrow(/hex/);
+    expect(() => loadDemoKeys({ SESSION_HASH_KEY: "00" }, "/nonexistent/file", () => {})).toThrow(/at least 32 random bytes/);
+    expect(() => loadDemoKeys({ SESSION_HASH_KEY: `${"ab".repeat(32)}x` }, "/nonexistent/file", () => {})).toThrow(/hex/);
   });
 });

@@ -1,6 +1,6 @@
 import { SessionError } from "../errors.ts";
 import type { KeyInput, KeyPair } from "./keys.ts";
-import { type ResolvedKeyPair, resolveKeyPair } from "./resolve-keys.ts";
+import { type ResolvedKeyPair, checkRotation, resolveKeyPair } from "./resolve-keys.ts";
 import { type Limits, encodeWith, openAuthentic, openEnvelope, throwInvalidMac, verifyMac } from "./secure-cookie.ts";
 import { type Serializer, type SerializerName, resolveSerializer } from "../serializers/serializers.ts";
 
@@ -65,9 +65,10 @@ function checkLimit(option: string, value: number | undefined, fallback: number)
 /**
  * Creates a codec compatible with gorilla/securecookie: HMAC-SHA256 over `name|timestamp|value`, optional
  * AES-CTR with a random IV, URL-safe base64 with padding. With `keys`, the first pair encodes and every pair
- * is tried on decode (key rotation).
+ * is tried on decode (key rotation); rotate the hash key with the block key: pairs sharing a hash key but not a
+ * block key are refused. Hash keys must be at least 32 bytes.
  * @example
- * const codec = createCodec({ hashKey: process.env.HASH_KEY!, serializer: "json" });
+ * const codec = createCodec({ ...keysFromEnv(process.env), serializer: "json" });
  * const cookie = codec.encode("session", { name: "kataras" });
  * codec.decode("session", cookie); // { name: "kataras" }
  */
@@ -77,6 +78,7 @@ export function createCodec(options: CodecOptions): Codec {
     throw new SessionError("missing_hash_key", "keys is empty; give at least one { hashKey } pair (newest first).");
   }
   const pairs: readonly ResolvedKeyPair[] = list.map((pair, index) => resolveKeyPair(pair, index));
+  checkRotation(pairs);
   const serializer = resolveSerializer(options.serializer);
   const limits: Limits = {
     maxAge: checkLimit("maxAge", options.maxAge, DEFAULT_MAX_AGE),
@@ -88,18 +90,12 @@ export function createCodec(options: CodecOptions): Codec {
 
   function decodeWithKeyIndex(name: string, cookie: string): DecodeResult {
     const envelope = openEnvelope(name, cookie, limits);
-    let failure: unknown;
     for (let keyIndex = 0; keyIndex < pairs.length; keyIndex++) {
       const pair = pairs[keyIndex] as ResolvedKeyPair;
-      if (!verifyMac(pair, envelope)) continue;
-      try {
-        return { value: openAuthentic(pair, serializer, limits, name, envelope), keyIndex };
-      } catch (err) {
-        // Pairs may share a hash key and differ in block key: keep trying, report the first failure.
-        failure ??= err;
-      }
+      // No two pairs share a hash key with different block keys (checkRotation), so the first pair whose MAC
+      // verifies is the one that wrote the value: open it with that pair, and let its errors through.
+      if (verifyMac(pair, envelope)) return { value: openAuthentic(pair, serializer, limits, name, envelope), keyIndex };
     }
-    if (failure !== undefined) throw failure;
     return throwInvalidMac(name);
   }
 
@@ -113,18 +109,19 @@ export function createCodec(options: CodecOptions): Codec {
 /**
  * Creates one codec per key pair, as gorilla's `securecookie.CodecsFromPairs` does: arguments alternate
  * hash key, block key (null for none). Decode with {@link decodeMulti}; or pass the pairs as `keys` to
- * {@link createCodec} for a single codec that rotates.
+ * {@link createCodec} for a single codec that rotates. Pairs are checked together as `keys` are.
  */
 export function codecsFromPairs(...keyPairs: (KeyInput | null | undefined)[]): Codec[] {
-  const codecs: Codec[] = [];
+  const pairs: KeyPair[] = [];
   for (let i = 0; i < keyPairs.length; i += 2) {
     const hashKey = keyPairs[i];
     if (hashKey === undefined || hashKey === null) {
       throw new SessionError("missing_hash_key", `codecsFromPairs: argument ${i} must be a hash key.`);
     }
-    codecs.push(createCodec({ hashKey, blockKey: keyPairs[i + 1] ?? null }));
+    pairs.push({ hashKey, blockKey: keyPairs[i + 1] ?? null });
   }
-  return codecs;
+  checkRotation(pairs.map((pair, index) => resolveKeyPair(pair, index))); // decodeMulti would hit the same trap
+  return pairs.map((pair) => createCodec(pair));
 }
 
 /** Encodes with the first codec, as gorilla's `securecookie.EncodeMulti`. */

@@ -20,7 +20,8 @@ export type CookieStoreOptions = StoreOptions & {
  * gorilla/sessions' `CookieStore`. Nothing is stored on the server, so a cookie session cannot be revoked
  * before it expires except by rotating the keys (`keys: [new, old]` re-issues; dropping `old` revokes all).
  * @example
- * const store = new CookieStore({ hashKey: Buffer.from(process.env.SESSION_HASH_KEY!, "hex") });
+ * import { CookieStore, keysFromEnv } from "typed-sessions";
+ * const store = new CookieStore(keysFromEnv(process.env)); // SESSION_HASH_KEY / SESSION_BLOCK_KEY, hex, from `typed-sessions keygen`
  */
 export class CookieStore extends StoreBase {
   /** The longest `Set-Cookie` header, in bytes (the `maxLength` option). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCodec } from "../../src/codec.ts";
+import { createCodec, keysFromEnv } from "../../src/codec.ts";
 import { formatKeygenHelp, runKeygen } from "../../cli/keygen.ts";
 
 function run(args: string[], randomKey?: (bytes: number) => Uint8Array) {
@@ -36,6 +36,13 @@ describe("keygen", () => {
     expect(run(["--prefix=AUTH", "--block"]).out).toMatch(/^AUTH_HASH_KEY=.*\nAUTH_BLOCK_KEY=/);
   });
 
+  it("prints keys keysFromEnv reads", () => {
+    const { out } = run(["--block", "--prefix", "APP"]);
+    const env = Object.fromEntries(out.trim().split("\n").map((line) => line.split("=") as [string, string]));
+    const codec = createCodec({ ...keysFromEnv(env, "APP"), serializer: "json" });
+    expect(codec.decode("s", codec.encode("s", { n: 1 }))).toEqual({ n: 1 });
+  });
+
   it("prints keys the codec accepts once read as hex", () => {
     const { out } = run(["--block"]);
     const env = Object.fromEntries(out.trim().split("\n").map((line) => line.split("=") as [string, string]));
@@ -50,7 +57,8 @@ describe("keygen", () => {
   it("keeps stdout to key lines and explains reading them on stderr", () => {
     const { out, err } = run([]);
     expect(out.split("\n").filter(Boolean).every((l) => l.startsWith("SESSION_"))).toBe(true);
-    expect(err).toContain('Buffer.from(process.env.SESSION_HASH_KEY!, "hex")');
+    expect(err).toContain("new CookieStore(keysFromEnv(process.env))");
+    expect(run(["--prefix", "APP"]).err).toContain('keysFromEnv(process.env, "APP")');
   });
 
   it("refuses an unknown flag with exit code 2 and the usage", () => {

@@ -91,8 +91,9 @@ export class RedisStore extends ServerStore {
 /**
  * Creates a {@link RedisStore}.
  * @example
+ * import { keysFromEnv } from "typed-sessions";
  * import { createRedisStore } from "typed-sessions/redis";
- * const store = createRedisStore({ url: process.env.REDIS_URL, hashKey: process.env.SESSION_HASH_KEY! });
+ * const store = createRedisStore({ url: process.env.REDIS_URL, ...keysFromEnv(process.env) });
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (options.client !== undefined && options.url !== undefined) {
