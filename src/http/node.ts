@@ -26,6 +26,18 @@ export type NodeContext = RequestContext & { readonly response: NodeResponseLike
 /** One context per response, so every caller in a request shares its Set-Cookie bookkeeping. */
 const contexts = new ObjectSlot<NodeContext>("typed-sessions.context");
 
+/** The views contexts write through, for responses an adapter shows the handler as already sent. */
+const views = new ObjectSlot<NodeResponseLike>("typed-sessions.response-view");
+
+/**
+ * Makes every context of `res` read and write its headers through `view` from now on: the response as
+ * node:http sees it, for an adapter that holds the response back while the handler sees it as sent (so
+ * the handler's own `setHeader` throws, but saving the sessions can still set `Set-Cookie`).
+ */
+export function writeThrough(res: object, view: NodeResponseLike): void {
+  views.set(res, view);
+}
+
 /** How a node:http request and response read and write cookies. */
 class NodeCookies implements CookieIo {
   readonly #req: NodeRequestLike;
@@ -40,18 +52,23 @@ class NodeCookies implements CookieIo {
     return this.#req.headers.cookie;
   }
 
+  /** The response, or the view an adapter registered for it with {@link writeThrough}. */
+  #out(): NodeResponseLike {
+    return views.get(this.#res) ?? this.#res;
+  }
+
   getSetCookies(): readonly string[] {
-    const value = this.#res.getHeader("set-cookie");
+    const value = this.#out().getHeader("set-cookie");
     if (value === undefined) return [];
     return Array.isArray(value) ? (value as readonly string[]) : [String(value)];
   }
 
   setSetCookies(lines: readonly string[]): void {
-    this.#res.setHeader("Set-Cookie", lines);
+    this.#out().setHeader("Set-Cookie", lines);
   }
 
   headersSent(): boolean {
-    return this.#res.headersSent;
+    return this.#out().headersSent;
   }
 }
 

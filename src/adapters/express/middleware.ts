@@ -19,7 +19,8 @@ export interface ExpressSessionsOptions extends SaveAllOptions {
  * Creates an Express middleware that makes each request's context. Handlers get sessions from the request
  * (`await users.get(req)`, with or without this middleware); with `saveAll: true`, every changed session
  * is saved right before the headers go out (the first `res.write`/`res.end`; an explicit `res.writeHead`
- * is held back until then), so handlers need no `session.save()`.
+ * is held back until then), so handlers need no `session.save()`; the handler meanwhile sees the response
+ * as sent, as on node:http.
  * @example
  * app.use(expressSessions({ saveAll: true }));
  * app.get("/", async (req, res) => {
