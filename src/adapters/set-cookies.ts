@@ -34,3 +34,11 @@ export function applySetCookies(response: Response, cookies: Request | FetchCont
   appendSetCookies(copy.headers, lines);
   return copy;
 }
+
+/**
+ * True for a 5xx status: with `saveAll`, the adapters save nothing for such a response (what a handler that
+ * throws ends in), so a request that failed half-way leaves its sessions as they were.
+ */
+export function isServerError(status: number): boolean {
+  return status >= 500 && status <= 599;
+}

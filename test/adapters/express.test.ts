@@ -192,6 +192,37 @@ describe("the Express middleware", () => {
     }
   });
 
+  it("with saveAll, a handler that changes its session and then throws saves nothing", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const counter = sessions("counter", memory);
+    const app = express();
+    app.use(expressSessions({ saveAll: true }));
+    app.get("/", async (req) => {
+      (await counter.get(req)).increment("n");
+      throw new Error("handler failed");
+    });
+    app.get("/handled", async (req, res, next) => {
+      (await counter.get(req)).increment("n");
+      next(new Error("handler failed"));
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      if (_req.path === "/handled") res.status(503).send(err.message);
+      else _next(err); // Express's own 500
+    });
+    const server = await listen(app);
+    try {
+      const client = new CookieClient(server.url);
+      const thrown = await client.request("/");
+      expect([thrown.status, thrown.setCookies]).toEqual([500, []]);
+      const handled = await client.request("/handled");
+      expect([handled.status, handled.body, handled.setCookies]).toEqual([503, "handler failed", []]);
+      expect(memory.backend.size).toBe(0);
+    } finally {
+      await server.close();
+      await memory.close();
+    }
+  });
+
   it("throws missing_middleware from get for an object that is no request", async () => {
     await expect(sessions("s", store()).get({} as express.Request)).rejects.toThrow(expect.objectContaining({ code: "missing_middleware" }));
   });

@@ -133,6 +133,33 @@ describe("the Fastify plugin", () => {
     }
   });
 
+  it("with saveAll, saves nothing for a handler that changes its session and then throws, or answers 5xx", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const counter = sessions("counter", memory);
+    const app = Fastify();
+    await app.register(fastifySessions({ saveAll: true }));
+    app.get("/throws", async (request) => {
+      (await counter.get(request)).increment("n");
+      throw new Error("handler failed");
+    });
+    app.get("/503", async (request, reply) => {
+      (await counter.get(request)).increment("n");
+      return reply.code(503).send("try again");
+    });
+    const server = await listen(app);
+    try {
+      const client = new CookieClient(server.url);
+      const thrown = await client.request("/throws");
+      expect([thrown.status, thrown.setCookies]).toEqual([500, []]);
+      const answered = await client.request("/503");
+      expect([answered.status, answered.body, answered.setCookies]).toEqual([503, "try again", []]);
+      expect(memory.backend.size).toBe(0);
+    } finally {
+      await server.close();
+      await memory.close();
+    }
+  });
+
   it("turns a failed saveAll into Fastify's error response", async () => {
     class FailingStore extends CookieStore {
       override prepare(write: RecordWrite): PreparedWrite {

@@ -38,6 +38,30 @@ describe("fetchSessions", () => {
     expect((await fetchSessions(touch, { saveAll: true })(new Request("http://localhost/"))).headers.getSetCookie()).toHaveLength(1);
   });
 
+  it("with saveAll, saves nothing for a handler that changes its session and then throws, or answers 5xx", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const c = sessions("counter", memory);
+    const thrown = fetchSessions(
+      async (request) => {
+        (await c.get(request)).increment("n");
+        throw new Error("handler failed");
+      },
+      { saveAll: true },
+    );
+    await expect(thrown(new Request("http://localhost/"))).rejects.toThrow("handler failed");
+    const answered = fetchSessions(
+      async (request) => {
+        (await c.get(request)).increment("n");
+        return new Response("try again", { status: 503 });
+      },
+      { saveAll: true },
+    );
+    const response = await answered(new Request("http://localhost/"));
+    expect([response.status, response.headers.getSetCookie()]).toEqual([503, []]);
+    expect(memory.backend.size).toBe(0);
+    await memory.close();
+  });
+
   it("reads the session back from the request's Cookie header", async () => {
     const c = counter();
     const handler = fetchSessions(

@@ -66,6 +66,27 @@ describe("the Hono middleware", () => {
     expect(lines.map((line) => line.split("=")[0])).toEqual(["theme", "counter"]);
   });
 
+  it("with saveAll, saves nothing for a handler that changes its session and then throws, or answers 5xx", async () => {
+    const memory = new MemoryStore({ hashKey: generateRandomKey(64) });
+    const counter = sessions("counter", memory);
+    const app = new Hono();
+    app.use(honoSessions({ saveAll: true }));
+    app.get("/throws", async (c) => {
+      (await counter.get(c)).increment("n");
+      throw new Error("handler failed");
+    });
+    app.get("/503", async (c) => {
+      (await counter.get(c)).increment("n");
+      return c.text("try again", 503);
+    });
+    const thrown = await app.request("/throws");
+    expect([thrown.status, thrown.headers.getSetCookie()]).toEqual([500, []]);
+    const answered = await app.request("/503");
+    expect([answered.status, await answered.text(), answered.headers.getSetCookie()]).toEqual([503, "try again", []]);
+    expect(memory.backend.size).toBe(0);
+    await memory.close();
+  });
+
   it("adds the cookie to a returned response with immutable headers", async () => {
     const counter = sessions("counter", store());
     const app = new Hono();

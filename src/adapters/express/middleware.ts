@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { nodeContext } from "../../http/node.ts";
 import { saveCached } from "../../session/registry.ts";
 import type { SaveAllOptions } from "../fetch/with-sessions.ts";
+import { isServerError } from "../set-cookies.ts";
 import { saveBeforeHeaders } from "./save-before-headers.ts";
 
 /** Options of {@link expressSessions}. */
@@ -20,7 +21,7 @@ export interface ExpressSessionsOptions extends SaveAllOptions {
  * (`await users.get(req)`, with or without this middleware); with `saveAll: true`, every changed session
  * is saved right before the headers go out (the first `res.write`/`res.end`; an explicit `res.writeHead`
  * is held back until then), so handlers need no `session.save()`; the handler meanwhile sees the response
- * as sent, as on node:http.
+ * as sent, as on node:http. A 5xx response (what a handler that throws gets from Express) saves nothing.
  * @example
  * app.use(expressSessions({ saveAll: true }));
  * app.get("/", async (req, res) => {
@@ -33,7 +34,8 @@ export function expressSessions(options: ExpressSessionsOptions = {}): RequestHa
   return (req: Request, res: Response, next: NextFunction) => {
     const ctx = nodeContext(req, res);
     if (options.saveAll === true) {
-      saveBeforeHeaders(res, () => saveCached(ctx), {
+      // A server error (what a handler that throws ends in) saves nothing: see SaveAllOptions.saveAll.
+      saveBeforeHeaders(res, (status) => (isServerError(status) ? Promise.resolve() : saveCached(ctx)), {
         saveFailed: (err) => {
           options.onSaveError?.(err, req, res); // a throw goes to failed(), like any error of the handler
           if (res.headersSent) return undefined;

@@ -5,6 +5,7 @@ import { attachContext, attachedContext } from "../../http/context-source.ts";
 import { nodeContext } from "../../http/node.ts";
 import { saveCached } from "../../session/registry.ts";
 import type { SaveAllOptions } from "../fetch/with-sessions.ts";
+import { isServerError } from "../set-cookies.ts";
 
 /** Lets the node:http context write `Set-Cookie` through Fastify's reply (which owns the headers). */
 function replyHeaders(reply: FastifyReply): Pick<ServerResponse, "getHeader" | "setHeader" | "headersSent"> {
@@ -26,7 +27,8 @@ function replyHeaders(reply: FastifyReply): Pick<ServerResponse, "getHeader" | "
 /**
  * Returns the Fastify plugin: an `onRequest` hook makes each request's context, so handlers get sessions
  * from the request or the reply (`await users.get(request)`); with `saveAll`, an `onSend` hook saves the
- * changed sessions before the headers go out (a failed save becomes Fastify's error response). Not
+ * changed sessions before the headers go out, unless the response is a 5xx (a failed save becomes Fastify's
+ * error response). Not
  * encapsulated, so it covers every route of the instance it is registered on.
  * @example
  * await app.register(fastifySessions({ saveAll: true }));
@@ -44,10 +46,11 @@ export function fastifySessions(options: SaveAllOptions = {}): (app: FastifyInst
       attachContext(reply, ctx);
     });
     if (options.saveAll === true) {
-      app.addHook("onSend", async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+      app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
         // None when an earlier onRequest hook answered before ours ran: there is nothing to save.
         const ctx = attachedContext(request);
-        if (ctx !== undefined) await saveCached(ctx);
+        // A 5xx (what a handler's throw becomes, and a failed save here) saves nothing.
+        if (ctx !== undefined && !isServerError(reply.statusCode)) await saveCached(ctx);
         return payload;
       });
     }

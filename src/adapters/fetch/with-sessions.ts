@@ -1,12 +1,14 @@
 import { fetchContext } from "../../http/fetch.ts";
 import { saveCached } from "../../session/registry.ts";
-import { applySetCookies } from "../set-cookies.ts";
+import { applySetCookies, isServerError } from "../set-cookies.ts";
 
 /** Options of the adapters: whether they save every changed session of a request by themselves. */
 export interface SaveAllOptions {
   /**
    * Saves every changed session of the request before the response's headers go out, so handlers need
-   * no `session.save()`. Saving on demand keeps working either way. @default false
+   * no `session.save()`. A failed request saves nothing: not when the handler throws, nor when the
+   * response is a server error (5xx, what a thrown error becomes), so changes made before the failure are
+   * dropped. Saving on demand keeps working either way. @default false
    */
   saveAll?: boolean | undefined;
 }
@@ -30,8 +32,8 @@ export function fetchSessions<A extends unknown[]>(
 ): (request: Request, ...rest: A) => Promise<Response> {
   return async (request, ...rest) => {
     const ctx = fetchContext(request);
-    const response = await handler(request, ...rest);
-    if (options.saveAll === true) await saveCached(ctx);
+    const response = await handler(request, ...rest); // a throw saves nothing
+    if (options.saveAll === true && !isServerError(response.status)) await saveCached(ctx);
     return applySetCookies(response, ctx.headers);
   };
 }

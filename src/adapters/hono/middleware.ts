@@ -4,12 +4,12 @@ import { attachContext } from "../../http/context-source.ts";
 import { fetchContext } from "../../http/fetch.ts";
 import { saveCached } from "../../session/registry.ts";
 import type { SaveAllOptions } from "../fetch/with-sessions.ts";
-import { appendSetCookies } from "../set-cookies.ts";
+import { appendSetCookies, isServerError } from "../set-cookies.ts";
 
 /**
  * Creates a Hono middleware: makes the request's context from `c.req.raw` (so `mySessions.get(c)` works in
- * every handler after it), and after the handler (with `saveAll`, having saved the changed sessions) writes
- * every `Set-Cookie` into `c.res`.
+ * every handler after it), and after the handler (with `saveAll`, having saved the changed sessions unless
+ * the response is a 5xx) writes every `Set-Cookie` into `c.res`.
  * @example
  * const app = new Hono();
  * app.use(honoSessions({ saveAll: true }));
@@ -23,8 +23,8 @@ export function honoSessions(options: SaveAllOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     const ctx = fetchContext(c.req.raw);
     attachContext(c, ctx);
-    await next();
-    if (options.saveAll === true) await saveCached(ctx);
+    await next(); // a handler's throw is already Hono's error response (a 500 unless it says otherwise)
+    if (options.saveAll === true && !isServerError(c.res.status)) await saveCached(ctx);
     const lines = ctx.headers.getSetCookie();
     if (lines.length === 0 || appendSetCookies(c.res.headers, lines)) return;
     // Immutable headers (a fetched or Response.redirect() response): Hono's `c.res` setter makes a mutable
