@@ -12,6 +12,7 @@ export type { FilesystemStoreOptions } from "./stores/fs/fs-store.ts";
 export { MemoryStore } from "./stores/memory-store.ts";
 export type { MemoryStoreOptions } from "./stores/memory-store.ts";
 export type { Store } from "./stores/store.ts";
+export type { KeyUseInfo } from "./stores/store-options.ts";
 export type { CookieOptions } from "./http/cookie-options.ts";
 
 export { defineSession } from "./typed/define-session.ts";

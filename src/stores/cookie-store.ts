@@ -3,7 +3,7 @@ import type { SessionConfig } from "../session/session-config.ts";
 import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
-import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";
+import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
 
 /** Options of {@link CookieStore}. */
 export type CookieStoreOptions = StoreOptions & {
@@ -30,6 +30,7 @@ export class CookieStore extends StoreBase {
   readonly #codec: Codec;
   /** Encodes without a length limit: the whole header is measured instead. */
   readonly #encoder: Codec;
+  readonly #keyUse: KeyUseReporter | undefined;
 
   /** Creates a cookie store; throws a usage error for missing or malformed keys. */
   constructor(options: CookieStoreOptions) {
@@ -38,11 +39,15 @@ export class CookieStore extends StoreBase {
     const now = () => this.now();
     this.#codec = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: this.cookieLimit, now });
     this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: 0, now });
+    this.#keyUse = keyUseReporter(options);
   }
 
   /** Decodes the session from its cookie value; throws decode errors for a tampered, expired or foreign cookie. */
   load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord {
-    return loadedRecord(name, config, this.#codec.decodeWithKeyIndex(name, cookieValue), "");
+    const decoded = this.#codec.decodeWithKeyIndex(name, cookieValue);
+    const record = loadedRecord(name, config, decoded, "");
+    this.#keyUse?.(name, decoded.keyIndex, "cookie");
+    return record;
   }
 
   /** Encodes the values into the cookie value; nothing is written on the server. */

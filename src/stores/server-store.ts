@@ -8,7 +8,7 @@ import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import { generateSessionId, isValidSessionId } from "./session-id.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
-import { type StoreOptions, codecFor, codecMaxAge } from "./store-options.ts";
+import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
 
 /**
  * Where a server-side store keeps session data: implement these four methods to add a backend (files,
@@ -66,6 +66,7 @@ export class ServerStore extends StoreBase {
   readonly cookieLimit = ID_COOKIE_LIMIT;
   readonly #cookieCodec: Codec;
   readonly #dataCodec: Codec;
+  readonly #keyUse: KeyUseReporter | undefined;
   /** id → its session name and {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
   readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string }>();
 
@@ -77,6 +78,7 @@ export class ServerStore extends StoreBase {
     const now = () => this.now();
     this.#cookieCodec = codecFor(options, { maxAge, maxLength: ID_COOKIE_LIMIT, now });
     this.#dataCodec = codecFor(options, { maxAge, maxLength: options.maxLength ?? 0, now });
+    this.#keyUse = keyUseReporter(options);
     registerLiveStore(this);
   }
 
@@ -98,7 +100,13 @@ export class ServerStore extends StoreBase {
       throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
     }
     const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
-    return loadedRecord(name, config, this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text), id, decoded.keyIndex > 0);
+    const stored = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
+    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0);
+    if (this.#keyUse !== undefined) {
+      this.#keyUse(name, decoded.keyIndex, "cookie");
+      this.#keyUse(name, stored.keyIndex, "data");
+    }
+    return record;
   }
 
   /**

@@ -17,7 +17,48 @@ export type StoreOptions = KeyOptions & {
   onError?: ErrorHook | undefined;
   /** The clock, in Unix seconds (for tests). @default () => Date.now() / 1000 */
   now?: (() => number) | undefined;
+  /**
+   * Told which key pair verified each session a request brought (see {@link KeyUseInfo}): watch it to know
+   * when an old pair can be dropped. Called only for a session that decoded; what it throws is swallowed.
+   * @default none
+   */
+  onKeyUsed?: ((info: KeyUseInfo) => void) | undefined;
 };
+
+/** What a store's `onKeyUsed` hook is told each time one of its key pairs verifies a session. */
+export interface KeyUseInfo {
+  /** The session (cookie) name. */
+  readonly name: string;
+  /** Which pair of the store's `keys` verified it: 0 is the newest; more means it still needs an older pair. */
+  readonly keyIndex: number;
+  /** How many pairs the store has (1 with `hashKey`). */
+  readonly keyCount: number;
+  /**
+   * What was verified: the session's cookie (its values for a cookie store, its signed id for a server
+   * store), or a server store's stored data (reported after its cookie).
+   */
+  readonly part: "cookie" | "data";
+}
+
+/** Reports key use to a store's `onKeyUsed`, swallowing its errors. */
+export type KeyUseReporter = (name: string, keyIndex: number, part: KeyUseInfo["part"]) => void;
+
+/**
+ * Returns the reporter of a store's options, or `undefined` without a hook. A failing metrics hook must not
+ * turn a good session into a failed request, so its errors are swallowed (as error hooks' are).
+ */
+export function keyUseReporter(options: KeyOptions & { onKeyUsed?: ((info: KeyUseInfo) => void) | undefined }): KeyUseReporter | undefined {
+  const hook = options.onKeyUsed;
+  if (hook === undefined) return undefined;
+  const keyCount = options.keys?.length ?? 1;
+  return (name, keyIndex, part) => {
+    try {
+      hook({ name, keyIndex, keyCount, part });
+    } catch {
+      // Telemetry only: the session decoded, and the request goes on.
+    }
+  };
+}
 
 /** The oldest a signed value may be, in seconds: the store's cookie maxAge when > 0, else 30 days. */
 export function codecMaxAge(options: CookieOptions): number {
