@@ -4,9 +4,10 @@ import { SessionError, SessionValidationError, isDecodeError } from "../errors.t
 import { type CookieOptions, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
+import { codecMaxAge } from "../stores/store-options.ts";
 import { report } from "./report.ts";
 import type { ErrorPhase, SessionConfig } from "./session-config.ts";
-import { checkTimeouts } from "./timeouts.ts";
+import { checkSessionCookieLifetime, checkTimeouts, sessionCookieLifetime } from "./timeouts.ts";
 
 /** One session definition bound to a store: fixed for the life of a manager. */
 export interface Binding {
@@ -52,6 +53,14 @@ export function bind(name: string, store: Store, config: SessionConfig): Binding
   assertCookieName(name);
   const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
   return { name, store, config, cookie };
+}
+
+/**
+ * How long a browser-session cookie (maxAge 0) of this definition is accepted after its last save, and its
+ * server data kept: `sessionCookieLifetime`, within the store's signed-timestamp limit.
+ */
+function browserSessionLifetime(binding: Binding): number {
+  return sessionCookieLifetime(binding.config, codecMaxAge(binding.store.cookie));
 }
 
 function nowOf(binding: Binding): number {
@@ -120,7 +129,9 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
   try {
     const loaded = store.load(name, value, config);
     record = loaded instanceof Promise ? await loaded : loaded;
-    checkTimeouts(name, config, record, store.now());
+    const now = store.now();
+    checkTimeouts(name, config, record, now);
+    if ((record.maxAge ?? binding.cookie.maxAge) === 0) checkSessionCookieLifetime(name, browserSessionLifetime(binding), record, now);
   } catch (err) {
     if (!isDecodeError(err)) throw err;
     return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
@@ -159,14 +170,17 @@ export function isDirty(state: SessionState): boolean {
  * Tells whether a save must write. A new session is written only once it holds a value (or after
  * `markDirty()` / `regenerate()`, or with `saveUninitialized`): visitors who store nothing get no cookie
  * and no server data. A loaded session is written when its values or cookie attributes changed, with
- * `rolling`, or when an idle timeout needs refreshing (once a tenth of it has passed).
+ * `rolling`, or when an idle timeout or a browser-session cookie's `sessionCookieLifetime` needs refreshing
+ * (once a tenth of the shorter has passed).
  */
 export function needsSave(state: SessionState, now: number): boolean {
   const { config } = state.binding;
   if (state.isNew) return state.forced || state.values.size > 0 || config.saveUninitialized === true;
   if (isDirty(state) || config.rolling === true) return true;
   const idle = config.idleTimeout ?? 0;
-  return idle > 0 && now - state.accessedAt >= Math.max(1, idle / 10);
+  const browser = currentCookie(state).maxAge === 0 ? browserSessionLifetime(state.binding) : 0;
+  const bound = idle > 0 && browser > 0 ? Math.min(idle, browser) : Math.max(idle, browser);
+  return bound > 0 && now - state.accessedAt >= Math.max(1, bound / 10);
 }
 
 function markSaved(state: SessionState, now: number): void {
@@ -221,6 +235,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     record: recordOf(state, now),
     config,
     cookie,
+    ttl: cookie.maxAge > 0 ? cookie.maxAge : browserSessionLifetime(state.binding),
     mode: replacing === undefined && state.storedId !== "" && state.storedId === state.id ? "update" : "create",
     replacing,
   });
@@ -266,20 +281,25 @@ export async function destroyState(state: SessionState): Promise<void> {
 
 /**
  * Moves the session to a new id (server stores), keeping its values, deleting the old data, and saves it;
- * a cookie session is re-saved. A failed move keeps the old id, so a retry finds the data where it is.
+ * a cookie session is re-saved. Either way it starts a new `createdAt`: the absolute timeout counts from the
+ * regenerate (the login), not from the visit before it. A failed move keeps the old id and creation time, so
+ * a retry finds the data where it is.
  */
 export async function regenerateState(state: SessionState): Promise<void> {
   if (state.destroyed) throw sessionDestroyed(state.binding.name);
+  const { store } = state.binding;
+  const now = nowOf(state.binding);
+  const old = { id: state.id, createdAt: state.createdAt };
   state.dirty = true;
   state.forced = true;
-  const { store } = state.binding;
-  if (store.newId === undefined) return saveState(state);
-  const oldId = state.id;
-  state.id = store.newId();
+  state.createdAt = now;
   try {
-    await write(state, nowOf(state.binding), state.storedId === "" ? undefined : state.storedId);
+    if (store.newId === undefined) return await saveState(state);
+    state.id = store.newId();
+    await write(state, now, state.storedId === "" ? undefined : state.storedId);
   } catch (err) {
-    state.id = oldId;
+    state.id = old.id;
+    state.createdAt = old.createdAt;
     throw err;
   }
 }

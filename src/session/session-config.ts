@@ -51,8 +51,25 @@ export interface SessionConfig {
    * session is re-saved once a tenth of it has passed, so active users stay in. @default 0
    */
   idleTimeout?: number | undefined;
-  /** Ends a session this many seconds after it was created, however active (checked on read); 0 = off. @default 0 */
+  /**
+   * Ends a session this many seconds after it was created or last regenerated (login), however active
+   * (checked on read); 0 = off. The default, 30 days, is the default cookie maxAge: a session that merely
+   * follows its cookie never reaches it, while one kept alive by `rolling`, the idle refresh or a stolen
+   * cookie in use must log in again after a month. Raise it with a longer "remember me" maxAge.
+   * @default 2592000 (30 days)
+   */
   absoluteTimeout?: number | undefined;
+  /**
+   * How long, in seconds, the server accepts a session with a browser-session cookie (`maxAge` 0) after its
+   * last save, and how long a server store keeps its data. Browsers that restore tabs keep such cookies
+   * across restarts for as long as they like, so without a bound one would be good until the store's
+   * signed-timestamp limit (its maxAge, or 30 days). An unchanged session is re-saved once a tenth of it has
+   * passed, so active users stay in. The default, one day, outlasts a working day and the night after it,
+   * yet keeps a forgotten or copied browser-session cookie from working for weeks. 0 = only the store's
+   * limit; the store's limit also caps a longer value.
+   * @default 86400 (1 day)
+   */
+  sessionCookieLifetime?: number | undefined;
   /** Re-saves (and re-sends) a loaded session on every `save`, changed or not, sliding its expiry. @default false */
   rolling?: boolean | undefined;
   /**

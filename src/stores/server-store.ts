@@ -54,7 +54,8 @@ const ID_COOKIE_LIMIT = 4096;
 /**
  * The shared base of server-side stores: the cookie carries only a random id (32 bytes, signed by the
  * codec), and the backend holds the codec-encoded values (encrypted at rest with a block key), expiring
- * after the session's `maxAge` (the store's when the session's is 0). Every instance is emptied by
+ * after the time the lifecycle asks for (`RecordWrite.ttl`: the session's `maxAge`, or its definition's
+ * `sessionCookieLifetime` when that is 0). Every instance is emptied by
  * `clearAll()`.
  * @example
  * const store = new ServerStore(myBackend, { hashKey, blockKey, cookie: { maxAge: 3600 } });
@@ -120,7 +121,7 @@ export class ServerStore extends StoreBase {
     }
     const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     const data = this.#dataCodec.encode(this.#dataName(name, id), encodePayload(name, serializerOf(write.config), write.record));
-    const ttl = write.cookie.maxAge > 0 ? write.cookie.maxAge : codecMaxAge(this.cookie);
+    const ttl = write.ttl !== undefined && write.ttl > 0 ? write.ttl : write.cookie.maxAge > 0 ? write.cookie.maxAge : codecMaxAge(this.cookie);
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
     const commit = async (): Promise<boolean> => {

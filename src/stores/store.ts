@@ -35,8 +35,14 @@ export interface RecordWrite {
   readonly record: SessionRecord;
   /** The session definition's config (its serializer). */
   readonly config: SessionConfig;
-  /** The cookie attributes the session will be sent with (its `maxAge` sets the data's time to live). */
+  /** The cookie attributes the session will be sent with. */
   readonly cookie: CookieOptions;
+  /**
+   * How long the server-side data is to live, in seconds, as the lifecycle decided it: the cookie's `maxAge`,
+   * or for a browser-session cookie (maxAge 0) the definition's `sessionCookieLifetime`.
+   * @default the cookie's `maxAge` when > 0, else the store's
+   */
+  readonly ttl?: number | undefined;
   /**
    * `"create"` writes the data; `"update"` writes it only while data is still stored under `id` (so a
    * session destroyed meanwhile by another request stays destroyed).

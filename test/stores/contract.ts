@@ -366,6 +366,104 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
       expect(errors.map((err) => err.code)).toEqual(["session_timeout"]);
     });
 
+    it("regenerate starts a new createdAt: the absolute timeout counts from the regenerate, not the visit before", async () => {
+      const s = sessions("contract", make(), { absoluteTimeout: 250 });
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("cart", 1); // an anonymous visit, long before the login
+        await session.save(ctx);
+      });
+      clock += 200;
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        await session.regenerate(ctx); // the login
+        expect(session.createdAt).toBe(clock);
+      });
+      clock += 200; // 400 s after the first visit, 200 s after the login
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        expect(session.isNew).toBe(false);
+        expect(session.getString("user")).toBe("kataras");
+        expect(session.createdAt).toBe(START + 200);
+      });
+      clock += 51; // 251 s after the login
+      await request(async (ctx) => expect((await s.get(ctx)).isNew).toBe(true));
+      expect(errors.map((err) => err.code)).toEqual(["session_timeout"]);
+    });
+
+    it("ends a session 30 days after its creation by default, however active; absoluteTimeout 0 opts out", async () => {
+      const bounded = sessions("bounded", make(), { rolling: true });
+      const unbounded = sessions("unbounded", make(), { rolling: true, absoluteTimeout: 0 });
+      await request(async (ctx) => {
+        for (const s of [bounded, unbounded]) (await s.get(ctx)).set("user", "kataras");
+        await saveAll(ctx);
+      });
+      for (let day = 10; day <= 30; day += 10) {
+        clock += 10 * 86400;
+        await request(async (ctx) => {
+          for (const s of [bounded, unbounded]) expect((await s.get(ctx)).getString("user")).toBe("kataras");
+          await saveAll(ctx); // rolling: re-saved, so its cookie never expires
+        });
+      }
+      clock += 1; // 30 days and a second after the creation
+      await request(async (ctx) => {
+        expect((await bounded.get(ctx)).isNew).toBe(true);
+        expect((await unbounded.get(ctx)).getString("user")).toBe("kataras");
+      });
+      expect(errors.map((err) => err.code)).toEqual(["session_timeout"]);
+    });
+
+    it("accepts a browser-session cookie (maxAge 0) for sessionCookieLifetime after its last save, refreshing it while used", async () => {
+      const s = sessions("contract", make(), { sessionCookieLifetime: 1000 });
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        session.cookie.maxAge = 0; // "remember me" unticked
+        await session.save(ctx);
+      });
+      if (h.stored !== undefined) {
+        const [ttl] = await h.stored(clock);
+        expect(ttl).toBeGreaterThan(900); // the data lives as long as the cookie is accepted, not 30 days
+        expect(ttl).toBeLessThanOrEqual(1000);
+      }
+      for (let step = 0; step < 2; step++) {
+        clock += 950;
+        const headers = await request(async (ctx) => {
+          const session = await s.get(ctx);
+          expect(session.getString("user")).toBe("kataras");
+          await session.save(ctx); // unchanged, but a tenth of the lifetime has passed: re-saved
+        });
+        expect(headers.getSetCookie()).toHaveLength(1);
+        expect(headers.getSetCookie()[0]).not.toMatch(MAX_AGE);
+      }
+      clock += 1001;
+      await request(async (ctx) => expect((await s.get(ctx)).isNew).toBe(true));
+      expect(errors).toHaveLength(1);
+      expect(["session_timeout", "unknown_session"]).toContain(errors[0]?.code); // refused, or its data already expired
+    });
+
+    it("accepts a browser-session cookie for one day by default, not for the store's 30 days", async () => {
+      const s = sessions("contract", make());
+      await request(async (ctx) => {
+        const session = await s.get(ctx);
+        session.set("user", "kataras");
+        session.cookie.maxAge = 0;
+        await session.save(ctx);
+      });
+      if (h.stored !== undefined) {
+        const [ttl] = await h.stored(clock);
+        expect(ttl).toBeGreaterThan(86000);
+        expect(ttl).toBeLessThanOrEqual(86400);
+      }
+      clock += 86399;
+      await request(async (ctx) => expect((await s.get(ctx)).getString("user")).toBe("kataras")); // not saved
+      clock += 2;
+      await request(async (ctx) => expect((await s.get(ctx)).isNew).toBe(true));
+      expect(errors).toHaveLength(1);
+      expect(["session_timeout", "unknown_session"]).toContain(errors[0]?.code); // refused, or its data already expired
+    });
+
     it("re-issues a session signed with an old key under the newest one", async () => {
       await request(async (ctx) => {
         const session = await sessions("contract", make([KEY_A])).get(ctx);
