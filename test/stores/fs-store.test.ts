@@ -1,6 +1,6 @@
-import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createCodec } from "../../src/codec/codec.ts";
 import type { SessionError } from "../../src/errors.ts";
@@ -181,6 +181,36 @@ describe("FilesystemStore", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("removes temp files left by a crash when created, without sweepInterval (fresh temps stay)", async () => {
+    await mkdir(dir, { recursive: true });
+    const stale = join(dir, `session_${"a".repeat(43)}.0123456789abcdef.tmp`);
+    const fresh = join(dir, `session_${"b".repeat(43)}.0123456789abcdef.tmp`);
+    await writeFile(stale, "1\nhalf-written");
+    await writeFile(fresh, "1\nbeing written");
+    await utimes(stale, clock - 7200, clock - 7200);
+    await utimes(fresh, clock - 60, clock - 60);
+    const other = new FilesystemStore({ dir, hashKey: HASH_KEY, now: () => clock, onError: (err) => errors.push(err) });
+    await vi.waitFor(async () => expect(await files()).toEqual([basename(fresh)]));
+    await other.close();
+    expect(errors).toEqual([]);
+  });
+
+  it("removes stale temp files after a write, at most every 10 minutes", async () => {
+    await new Promise((done) => setTimeout(done, 50)); // the store's first sweep is over
+    const stale = join(dir, `session_${"c".repeat(43)}.0123456789abcdef.tmp`);
+    await writeFile(stale, "1\nhalf-written");
+    await utimes(stale, clock - 7200, clock - 7200);
+    clock += 60;
+    const { session } = await saved({ a: 1 });
+    await new Promise((done) => setTimeout(done, 50));
+    expect(await files()).toContain(basename(stale)); // swept at creation, under 10 minutes ago
+    clock += 600;
+    await saved({ a: 2 });
+    await vi.waitFor(async () => expect(await files()).not.toContain(basename(stale)));
+    expect(await files()).toContain(`session_${session.id}`);
+    expect(errors).toEqual([]);
   });
 
   it("wraps filesystem failures in store_unavailable with the cause", async () => {

@@ -7,12 +7,18 @@ import type { SessionBackend } from "../server-store.ts";
 import { isValidSessionId } from "../session-id.ts";
 import { systemNow } from "../../internal/time.ts";
 import { KeyedLock } from "../../internal/keyed-lock.ts";
+import { withoutIds } from "../backend-error.ts";
 
 const PREFIX = "session_";
 const TEMP_SUFFIX = ".tmp";
 const EXPIRY = /^\d{1,15}$/;
 /** Temp files older than this (seconds) are left over from a crash; `cleanup()` removes them. */
 const STALE_TEMP_SECONDS = 3600;
+/**
+ * The least time (seconds, on the backend's clock) between two sweeps of stale temp files that writes
+ * start by themselves: a sweep reads the directory, so it runs at most this often, off the save path.
+ */
+const TEMP_SWEEP_SECONDS = 600;
 /**
  * Serializes the changes to each session file, keyed by its absolute path: shared by every backend of the
  * process, so two stores on one directory queue too. Holds only files with a change pending, so it stays small.
@@ -50,15 +56,25 @@ export class FilesystemBackend implements SessionBackend {
   /** The absolute directory the files live in. */
   readonly dir: string;
   readonly #now: () => number;
+  readonly #onSweepError: ((err: unknown) => void) | undefined;
+  /** When the last sweep of stale temp files started (backend clock, seconds). */
+  #lastTempSweep = Number.NEGATIVE_INFINITY;
+  #sweepingTemps = false;
 
   /**
    * Creates the directory (mode 0700) if needed; `now` is the clock in Unix seconds. Throws
    * `invalid_option` when the path is a symlink, not a directory, or owned by another user (its file names
    * are session ids); takes group and other permissions away from a directory of this user's.
+   *
+   * Temp files a crash left behind (older than an hour) are removed without any setup: by a sweep started
+   * when the backend is created, and by one a write starts when the last began 10 minutes ago or more. Both
+   * run in the background, on an `unref`'d timer, and report failures to `options.onSweepError` (never
+   * thrown; the ids in file paths cut short).
    */
-  constructor(dir: string, now: () => number = systemNow) {
+  constructor(dir: string, now: () => number = systemNow, options: { onSweepError?: ((err: unknown) => void) | undefined } = {}) {
     this.dir = resolve(dir);
     this.#now = now;
+    this.#onSweepError = options.onSweepError;
     try {
       ensurePrivateDirSync(this.dir);
     } catch (cause) {
@@ -71,6 +87,59 @@ export class FilesystemBackend implements SessionBackend {
         { cause },
       );
     }
+    this.#maybeSweepTemps();
+  }
+
+  /** Starts a background sweep of stale temp files when none ran for {@link TEMP_SWEEP_SECONDS}. */
+  #maybeSweepTemps(): void {
+    const now = this.#now();
+    if (this.#sweepingTemps || now - this.#lastTempSweep < TEMP_SWEEP_SECONDS) return;
+    this.#lastTempSweep = now;
+    this.#sweepingTemps = true;
+    const timer = setTimeout(() => {
+      this.removeStaleTemps()
+        .catch((err: unknown) => {
+          try {
+            this.#onSweepError?.(err);
+          } catch {
+            // a logging hook must not crash the process
+          }
+        })
+        .finally(() => {
+          this.#sweepingTemps = false;
+        });
+    }, 0);
+    timer.unref();
+  }
+
+  /**
+   * Deletes the temp files left by a crash (`session_<id>.<random>.tmp` older than an hour); returns how
+   * many. Writes and creating the backend start it by themselves; `cleanup()` does it too.
+   */
+  async removeStaleTemps(): Promise<number> {
+    const now = this.#now();
+    let removed = 0;
+    for (const entry of await this.#entries()) {
+      if (entry.endsWith(TEMP_SUFFIX)) removed += await this.#removeIfStaleTemp(entry, now);
+    }
+    return removed;
+  }
+
+  /** Deletes the temp file `entry` if it is older than {@link STALE_TEMP_SECONDS}; returns 1 if it did. */
+  async #removeIfStaleTemp(entry: string, now: number): Promise<number> {
+    const path = join(this.dir, entry);
+    return fileLocks.run(this.#fileOf(entry), async () => {
+      try {
+        const info = await stat(path);
+        if (info.mtimeMs / 1000 >= now - STALE_TEMP_SECONDS) return 0;
+        await unlink(path);
+        return 1;
+      } catch (err) {
+        if (isMissing(err)) return 0; // renamed or deleted meanwhile: fine
+        const dot = entry.indexOf(".");
+        throw withoutIds(err, [entry.slice(PREFIX.length, dot < 0 ? undefined : dot)]);
+      }
+    });
   }
 
   /** Returns the file's data, or `undefined` when missing or expired; throws `corrupt_data` for a damaged file. */
@@ -97,6 +166,7 @@ export class FilesystemBackend implements SessionBackend {
    */
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
     const target = this.#path(id);
+    this.#maybeSweepTemps();
     await fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, false));
   }
 
@@ -107,6 +177,7 @@ export class FilesystemBackend implements SessionBackend {
    */
   async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
     const target = this.#path(id);
+    this.#maybeSweepTemps();
     return fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, true));
   }
 
@@ -155,15 +226,14 @@ export class FilesystemBackend implements SessionBackend {
     const now = this.#now();
     let removed = 0;
     for (const entry of await this.#entries()) {
+      if (entry.endsWith(TEMP_SUFFIX)) {
+        await this.#removeIfStaleTemp(entry, now);
+        continue;
+      }
       const path = join(this.dir, entry);
       // Under the file's lock, so a save cannot replace the file between the expiry check and the unlink.
       removed += await fileLocks.run(this.#fileOf(entry), async () => {
         try {
-          if (entry.endsWith(TEMP_SUFFIX)) {
-            const info = await stat(path);
-            if (info.mtimeMs / 1000 < now - STALE_TEMP_SECONDS) await unlink(path);
-            return 0;
-          }
           const head = (await readFile(path, "latin1")).slice(0, 17);
           const end = head.indexOf("\n");
           const expiry = end < 0 ? "" : head.slice(0, end);

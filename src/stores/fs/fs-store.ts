@@ -7,7 +7,11 @@ import type { ServerStoreOptions } from "../server-store.ts";
 export type FilesystemStoreOptions = ServerStoreOptions & {
   /** The directory for session files, created with mode 0700. @default "./.sessions" */
   dir?: string | undefined;
-  /** Runs `cleanup()` every this many seconds on an `unref`'d timer; 0 = never. @default 0 */
+  /**
+   * Runs `cleanup()` every this many seconds on an `unref`'d timer; 0 = never. Stale temp files (left by a
+   * crash) are removed without it: when the store is created, and at most every 10 minutes after a write.
+   * @default 0
+   */
   sweepInterval?: number | undefined;
 };
 
@@ -27,7 +31,10 @@ export class FilesystemStore extends ServerStore {
 
   /** Creates the store and its directory; throws a usage error for bad keys or options. */
   constructor(options: FilesystemStoreOptions) {
-    super(new FilesystemBackend(options.dir ?? "./.sessions", options.now), options);
+    // The backend's background sweeps of stale temp files start after this constructor returns.
+    let report: ((cause: unknown) => void) | undefined;
+    super(new FilesystemBackend(options.dir ?? "./.sessions", options.now, { onSweepError: (cause) => report?.(cause) }), options);
+    report = (cause) => this.#report(cause, "stale temp files");
     const every = options.sweepInterval ?? 0;
     if (!Number.isFinite(every) || every < 0) {
       throw new SessionError("invalid_option", `sweepInterval must be a number of seconds ≥ 0 (0 = off), got ${every}.`);
@@ -59,12 +66,16 @@ export class FilesystemStore extends ServerStore {
     try {
       await this.cleanup();
     } catch (cause) {
-      const err = new SessionError("store_unavailable", `sweeping expired session files in ${this.dir} failed; check the directory's permissions.`, { cause });
-      try {
-        this.onError?.(err, { name: "*", phase: "cleanup" });
-      } catch {
-        // never let a logging hook crash the timer
-      }
+      this.#report(cause, "expired session files");
+    }
+  }
+
+  #report(cause: unknown, what: string): void {
+    const err = new SessionError("store_unavailable", `sweeping ${what} in ${this.dir} failed; check the directory's permissions.`, { cause });
+    try {
+      this.onError?.(err, { name: "*", phase: "cleanup" });
+    } catch {
+      // never let a logging hook crash the timer
     }
   }
 }
