@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from "node:crypto";
-import { causeSummary } from "../serializers/cause-summary.ts";
+import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
 import { SessionError } from "../errors.ts";
 import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./base64.ts";
 import { BLOCK, hmacFor } from "./hmac.ts";
@@ -196,7 +196,7 @@ export function openAuthentic(
     throw new SessionError(
       "deserialize_failed",
       `the value for "${name}" is authentic but could not be deserialized (${causeSummary(cause)}); check that the writer used the same serializer.`,
-      { cause },
+      { cause: scrubbedCause(cause) },
     );
   }
 }

@@ -1,5 +1,5 @@
 import { superjsonSerializer } from "../serializers/serializers.ts";
-import { causeSummary } from "../serializers/cause-summary.ts";
+import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
 import { MAX_COOKIE_AGE } from "../internal/time.ts";
@@ -73,7 +73,7 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
     throw new SessionError(
       "deserialize_failed",
       `the values of session "${name}" could not be deserialized (${causeSummary(cause)}); was the serializer changed?`,
-      { cause },
+      { cause: scrubbedCause(cause) },
     );
   }
   if (values === null || typeof values !== "object" || Array.isArray(values))

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   codecsFromPairs,
@@ -71,6 +72,7 @@ describe("createCodec usage errors", () => {
     expect((caught as Error).message).toContain("SyntaxError: not valid JSON");
     expect((caught as Error).message).not.toContain("alice");
     expect((caught as Error).cause).toBeInstanceOf(SyntaxError);
+    expect(inspect(caught, { depth: Infinity, showHidden: true })).not.toContain("alice"); // nor in the cause
   });
 
   it("refuses to encode past maxLength", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonSerializer } from "../../src/serializers/serializers.ts";
+import { inspect } from "node:util";
+import { jsonSerializer, type Serializer } from "../../src/serializers/serializers.ts";
 import { checkTimeouts } from "../../src/session/timeouts.ts";
 import { decodePayload, encodePayload } from "../../src/stores/payload.ts";
 import { MAX_COOKIE_AGE } from "../../src/internal/time.ts";
@@ -66,5 +67,38 @@ describe("session payload header", () => {
         expect.objectContaining({ code: "corrupt_data" }),
       );
     }
+  });
+});
+
+describe("deserialize_failed errors", () => {
+  const MARKER = "marker-5ec2e7-data";
+  const failure = (serializer: Serializer, stored: string): Error => {
+    try {
+      decodePayload("s", serializer, Buffer.from(`ts1 10 20\n${stored}`, "utf8"));
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error("decodePayload did not throw");
+  };
+  const everything = (err: Error): string => `${err.message}\n${inspect(err, { depth: Infinity, showHidden: true })}\n${String(err.cause)}`;
+
+  it("keep the stored data out of the message and the cause (V8's JSON errors quote their input)", () => {
+    const short = "x5mk9q"; // V8 quotes short inputs whole: Unexpected token 'x', "x5mk9q" is not valid JSON
+    const err = failure(jsonSerializer, short);
+    expect(String((err.cause as Error).message)).not.toContain(short);
+    expect(err).toMatchObject({ code: "deserialize_failed" });
+    expect(err.cause).toBeInstanceOf(SyntaxError);
+    expect(everything(err)).not.toContain(short);
+  });
+
+  it("drop the fields of the serializer's error (Node's URL errors keep the input)", () => {
+    const urls: Serializer = {
+      serialize: (value) => Buffer.from(String(value)),
+      deserialize: (bytes) => new URL(Buffer.from(bytes).toString("utf8")),
+    };
+    const err = failure(urls, `not a url ${MARKER}`);
+    expect(err).toMatchObject({ code: "deserialize_failed", cause: { name: "TypeError" } });
+    expect(everything(err)).not.toContain(MARKER);
+    expect((err.cause as Error).stack).toContain("    at ");
   });
 });
