@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { inspect } from "node:util";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionError } from "../../src/errors.ts";
 import { sessions } from "../../src/session/manager.ts";
@@ -221,5 +222,22 @@ describe("createRedisStore", () => {
     expect(() => createRedisStore({ hashKey: HASH_KEY, ...options })).toThrow(
       expect.objectContaining({ code: "invalid_option" }),
     );
+  });
+});
+
+describe("RedisStore and the Redis password", () => {
+  it("keeps the password of its url out of what inspecting the store shows (only store.client holds it)", async () => {
+    const marker = "s3cret-marker";
+    const store = createRedisStore({ url: `redis://:${marker}@127.0.0.1:6379`, redisOptions: { lazyConnect: true }, hashKey: HASH_KEY });
+    try {
+      expect(inspect(store, { depth: Infinity, showHidden: true })).not.toContain(marker);
+      expect(JSON.stringify(store)).not.toContain(marker);
+      expect(Object.keys(store)).not.toContain("url");
+      expect(Object.keys(store)).not.toContain("client");
+      expect(store.client.options.password).toBe(marker); // the client needs it to reconnect
+    } finally {
+      store.client.disconnect();
+      await store.close();
+    }
   });
 });

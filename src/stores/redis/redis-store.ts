@@ -42,8 +42,7 @@ export type RedisStoreOptions = ServerStoreOptions & {
  * so the store recovers by itself.
  */
 export class RedisStore extends ServerStore {
-  /** The ioredis client this store talks through. */
-  readonly client: Redis;
+  readonly #client: Redis;
   /** The key prefix. */
   readonly prefix: string;
   readonly #ownsClient: boolean;
@@ -68,10 +67,19 @@ export class RedisStore extends ServerStore {
       throw err;
     }
     super(backend, options);
-    this.client = client;
+    this.#client = client;
     this.prefix = prefix;
     this.#ownsClient = ownsClient;
     this.#commandTimeout = commandTimeout;
+  }
+
+  /**
+   * The ioredis client this store talks through. A client the store created from `url` holds the URL's
+   * password in `client.options` (it needs it to reconnect): treat the client as a secret. The store
+   * keeps no `url` and shows no client when inspected, logged or JSON-stringified.
+   */
+  get client(): Redis {
+    return this.#client;
   }
 
   /** Stops using Redis: closes the client the store created (a `client` you passed stays open). */
