@@ -45,8 +45,10 @@ const suffixOf: { options: CookieOptions | undefined; second: number; suffix: st
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function format(name: string, value: string, options: CookieOptions, nowMs: number): string {
-  const cookie: SetCookie = { name, value, path: options.path, httpOnly: options.httpOnly, secure: options.secure };
+  // "auto" is resolved per request before formatting (see resolveSecure); if it gets here, stay Secure.
+  const cookie: SetCookie = { name, value, path: options.path, httpOnly: options.httpOnly, secure: options.secure !== false };
   if (options.domain !== undefined) cookie.domain = options.domain;
+  if (options.priority !== undefined) cookie.priority = options.priority;
   if (options.sameSite !== false) cookie.sameSite = options.sameSite;
   if (options.partitioned) cookie.partitioned = true;
   if (options.maxAge > 0) {
@@ -61,7 +63,7 @@ function format(name: string, value: string, options: CookieOptions, nowMs: numb
   } catch (cause) {
     throw new SessionError(
       "invalid_option",
-      `the Set-Cookie header of "${name}" cannot be written (${(cause as Error)?.message ?? cause}); check the cookie options (path, domain, maxAge, sameSite).`,
+      `the Set-Cookie header of "${name}" cannot be written (${(cause as Error)?.message ?? cause}); check the cookie options (path, domain, maxAge, sameSite, priority).`,
       { cause },
     );
   }

@@ -19,24 +19,29 @@ export interface CookieOptions {
    */
   maxAge: number;
   /**
-   * Sends the cookie over HTTPS only. Off by default so `http://localhost` works; turn it on in production.
-   * @default false
+   * Sends the cookie over HTTPS only. On by default: browsers treat `http://localhost` (and 127.0.0.1) as a
+   * secure context and keep such cookies there too. `false` sends it over plain HTTP as well (opt-out);
+   * `"auto"` sets `Secure` when the request came over HTTPS, decided per request by the request context
+   * (behind a TLS-terminating proxy, give the store `trustProxy: true` so `X-Forwarded-Proto` counts).
+   * @default true
    */
-  secure: boolean;
+  secure: boolean | "auto";
   /** Hides the cookie from client-side JavaScript. @default true */
   httpOnly: boolean;
   /** The cookie's `SameSite` policy. @default "lax" */
   sameSite: "lax" | "strict" | "none" | false;
-  /** Sets the CHIPS `Partitioned` attribute (needs `secure`). @default false */
+  /** Sets the CHIPS `Partitioned` attribute (needs `secure: true`). @default false */
   partitioned: boolean;
+  /** The cookie's `Priority` attribute (Chromium): which cookies the browser evicts last. @default undefined (unset) */
+  priority?: "low" | "medium" | "high" | undefined;
 }
 
-/** Returns the default cookie options: `Path=/`, `HttpOnly`, `SameSite=Lax`, 30 days, not `Secure`. */
+/** Returns the default cookie options: `Path=/`, `HttpOnly`, `Secure`, `SameSite=Lax`, 30 days. */
 export function defaultCookieOptions(): CookieOptions {
   return {
     path: "/",
     maxAge: THIRTY_DAYS,
-    secure: false,
+    secure: true,
     httpOnly: true,
     sameSite: "lax",
     partitioned: false,
@@ -51,7 +56,7 @@ export function resolveCookieOptions(
   const merged: CookieOptions = { ...base };
   if (partial !== undefined) {
     for (const [key, value] of Object.entries(partial)) {
-      if (value !== undefined || key === "domain") (merged as unknown as Record<string, unknown>)[key] = value;
+      if (value !== undefined || key === "domain" || key === "priority") (merged as unknown as Record<string, unknown>)[key] = value;
     }
   }
   if (!Number.isFinite(merged.maxAge)) {
@@ -59,7 +64,40 @@ export function resolveCookieOptions(
   }
   merged.maxAge = Math.trunc(merged.maxAge);
   if (merged.maxAge > MAX_COOKIE_AGE) throw maxAgeTooLong(merged.maxAge);
+  if (merged.secure !== true && merged.secure !== false && merged.secure !== "auto") {
+    throw new SessionError("invalid_option", `cookie secure must be true, false or "auto", got ${JSON.stringify(merged.secure)}.`);
+  }
+  assertCookieAttributes(undefined, merged);
   return merged;
+}
+
+/**
+ * Throws `invalid_option` for attributes browsers reject together: `SameSite=None` or `Partitioned` without
+ * `Secure`, and, when `name` is given, a `__Secure-` name without `Secure`, or a `__Host-` name without
+ * `Secure`, with a `Domain` or with a `Path` other than "/" (RFC 6265bis cookie prefixes). `secure: "auto"`
+ * does not count as `Secure` here: over plain HTTP the browser would drop the cookie.
+ */
+export function assertCookieAttributes(name: string | undefined, options: Readonly<CookieOptions>): void {
+  const secure = options.secure === true;
+  const who = name === undefined ? "the cookie" : `the cookie "${name}"`;
+  if (options.sameSite === "none" && !secure) {
+    throw new SessionError("invalid_option", `${who} has sameSite: "none" without Secure, which browsers reject; set secure: true (or another sameSite).`);
+  }
+  if (options.partitioned && !secure) {
+    throw new SessionError("invalid_option", `${who} is partitioned without Secure, which browsers reject; set secure: true (or partitioned: false).`);
+  }
+  if (name === undefined) return;
+  if (name.startsWith("__Secure-") && !secure) {
+    throw new SessionError("invalid_option", `${who} has the __Secure- prefix, which browsers accept only with Secure; set secure: true.`);
+  }
+  if (name.startsWith("__Host-")) {
+    if (!secure || options.domain !== undefined || options.path !== "/") {
+      throw new SessionError(
+        "invalid_option",
+        `${who} has the __Host- prefix, which browsers accept only with Secure, no Domain and Path "/"; set secure: true, leave domain unset and use path: "/".`,
+      );
+    }
+  }
 }
 
 function maxAgeTooLong(maxAge: number): SessionError {

@@ -24,6 +24,14 @@ class FetchCookies implements CookieIo {
     return this.#request.headers.get("cookie");
   }
 
+  secure(): boolean {
+    return this.#request.url.startsWith("https:");
+  }
+
+  forwardedProto(): string | null {
+    return this.#request.headers.get("x-forwarded-proto");
+  }
+
   getSetCookies(): readonly string[] {
     return this.#headers.getSetCookie();
   }

@@ -6,8 +6,10 @@ import { type CookieIo, CookieContext, type RequestContext } from "./request-con
  * so that the package's types need no `@types/node`.
  */
 export interface NodeRequestLike {
-  /** The request headers; the adapter reads `cookie`. */
-  readonly headers: { readonly cookie?: string | undefined };
+  /** The request headers; the adapter reads `cookie` (and, with `trustProxy`, `x-forwarded-proto`). */
+  readonly headers: { readonly cookie?: string | undefined; readonly "x-forwarded-proto"?: string | readonly string[] | undefined };
+  /** The connection; a TLS socket has `encrypted: true` (read for `secure: "auto"`). */
+  readonly socket?: object | null | undefined;
 }
 
 /** The parts of node:http's `ServerResponse` the node adapter writes (Express's `res` fits too). */
@@ -50,6 +52,15 @@ class NodeCookies implements CookieIo {
 
   cookieHeader(): string | undefined {
     return this.#req.headers.cookie;
+  }
+
+  secure(): boolean {
+    return (this.#req.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
+  }
+
+  forwardedProto(): string | undefined {
+    const value = this.#req.headers["x-forwarded-proto"];
+    return typeof value === "string" ? value : value?.[0];
   }
 
   /** The response, or the view an adapter registered for it with {@link writeThrough}. */

@@ -31,6 +31,11 @@ export interface RequestContext {
    * attributes cannot be written.
    */
   prepareCookie(name: string, value: string, attributes: CookieOptions): PendingCookie;
+  /**
+   * Tells whether the request came over HTTPS, for cookies with `secure: "auto"`; with `trustProxy`, the
+   * first `X-Forwarded-Proto` value decides when present. @default absent: `"auto"` cookies stay `Secure`
+   */
+  isSecure?(trustProxy: boolean): boolean;
 }
 
 /** Where a {@link createRequestContext} context reads the request's cookies and writes `Set-Cookie` lines. */
@@ -45,6 +50,17 @@ export interface CookieIo {
   appendSetCookie?(line: string): void;
   /** Tells whether the response's headers are already sent. @default never */
   headersSent?(): boolean;
+  /** Tells whether the request itself came over HTTPS (TLS socket, `https:` URL). @default absent: `secure: "auto"` stays Secure */
+  secure?(): boolean;
+  /** Returns the request's `X-Forwarded-Proto` header, read only with `trustProxy`. @default absent */
+  forwardedProto?(): string | null | undefined;
+}
+
+/** The first value of an `X-Forwarded-Proto` header, lower-cased, or `undefined` when absent or empty. */
+function firstProto(header: string | null | undefined): string | undefined {
+  if (header === null || header === undefined) return undefined;
+  const first = header.split(",", 1)[0]?.trim().toLowerCase();
+  return first === undefined || first === "" ? undefined : first;
 }
 
 /** The shared {@link RequestContext} implementation: one object per request, its methods on the prototype. */
@@ -71,6 +87,14 @@ export class CookieContext implements RequestContext {
     this.#assertWritable(name);
     const header = formatSetCookie(name, value, attributes);
     return { header, commit: () => this.#commit(name, header) };
+  }
+
+  isSecure(trustProxy: boolean): boolean {
+    if (trustProxy) {
+      const proto = firstProto(this.#io.forwardedProto?.());
+      if (proto !== undefined) return proto === "https";
+    }
+    return this.#io.secure?.() ?? true;
   }
 
   #commit(name: string, header: string): void {

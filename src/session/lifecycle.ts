@@ -1,7 +1,7 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
-import { type CookieOptions, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
+import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
@@ -52,6 +52,7 @@ export interface SessionState {
 export function bind(name: string, store: Store, config: SessionConfig): Binding {
   assertCookieName(name);
   const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
+  assertCookieAttributes(name, cookie);
   return { name, store, config, cookie };
 }
 
@@ -208,6 +209,28 @@ function recordOf(state: SessionState, now: number): SessionRecord {
   };
 }
 
+/** The attributes with `secure: "auto"` resolved to `Secure` and not, per frozen object (formatting caches frozen ones). */
+const resolvedAuto = new WeakMap<object, readonly [Readonly<CookieOptions>, Readonly<CookieOptions>]>();
+
+/**
+ * Returns the attributes a cookie is sent with on this request: `secure: "auto"` becomes `Secure` when the
+ * request came over HTTPS (as the request context tells, trusting `X-Forwarded-Proto` with the store's
+ * `trustProxy`), and stays `Secure` when the context cannot tell. Checks the attributes against the name first.
+ */
+function sendAttributes(state: SessionState, cookie: Readonly<CookieOptions>): Readonly<CookieOptions> {
+  const { name, store } = state.binding;
+  assertCookieAttributes(name, cookie);
+  if (cookie.secure !== "auto") return cookie;
+  const secure = state.context.isSecure?.(store.trustProxy === true) ?? true;
+  if (!Object.isFrozen(cookie)) return { ...cookie, secure };
+  let pair = resolvedAuto.get(cookie);
+  if (pair === undefined) {
+    pair = [Object.freeze({ ...cookie, secure: false }), Object.freeze({ ...cookie, secure: true })];
+    resolvedAuto.set(cookie, pair);
+  }
+  return pair[secure ? 1 : 0];
+}
+
 /** Throws `cookie_too_large` when `header` is over `limit` bytes (0 = no limit). */
 function checkSize(name: string, header: string, limit: number): void {
   if (limit <= 0 || header.length <= limit / 3) return; // a UTF-16 unit is at most 3 UTF-8 bytes
@@ -239,7 +262,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     mode: replacing === undefined && state.storedId !== "" && state.storedId === state.id ? "update" : "create",
     replacing,
   });
-  const pending = state.context.prepareCookie(name, prepared.cookieValue, cookie);
+  const pending = state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie));
   checkSize(name, pending.header, store.cookieLimit);
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
   state.storedId = state.id;
@@ -250,9 +273,10 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
 /** Deletes the session's server data (if any) and expires its cookie. */
 async function remove(state: SessionState, now: number): Promise<void> {
   const { name, store } = state.binding;
+  const attributes = sendAttributes(state, { ...currentCookie(state), maxAge: -1 });
   if (state.id !== "" && store.remove !== undefined) await store.remove(name, state.id);
   state.storedId = "";
-  state.context.prepareCookie(name, "", { ...currentCookie(state), maxAge: -1 }).commit();
+  state.context.prepareCookie(name, "", attributes).commit();
   markSaved(state, now);
 }
 

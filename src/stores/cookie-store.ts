@@ -1,4 +1,5 @@
 import type { Codec } from "../codec/codec.ts";
+import { SessionError } from "../errors.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
@@ -13,7 +14,16 @@ export type CookieStoreOptions = StoreOptions & {
    * @default 4096
    */
   maxLength?: number | undefined;
+  /**
+   * Sends the values signed but not encrypted, readable by anyone who has the cookie (base64): required,
+   * as an explicit choice, when no block key is given. @default false (a block key is required)
+   */
+  signedOnly?: boolean | undefined;
 };
+
+function hasBlockKey(key: unknown): boolean {
+  return key !== undefined && key !== null && !(typeof key === "string" && key === "");
+}
 
 /**
  * Keeps every value in the cookie itself, signed (HMAC-SHA256) and, with a block key, encrypted (AES-CTR):
@@ -32,9 +42,20 @@ export class CookieStore extends StoreBase {
   readonly #encoder: Codec;
   readonly #keyUse: KeyUseReporter | undefined;
 
-  /** Creates a cookie store; throws a usage error for missing or malformed keys. */
+  /**
+   * Creates a cookie store; throws a usage error for missing or malformed keys, and `invalid_option` for a
+   * key (pair) without a block key unless `signedOnly: true`.
+   */
   constructor(options: CookieStoreOptions) {
     super(options);
+    // The newest pair encodes: older pairs only read cookies issued before, so a move to encryption can keep them.
+    const encrypted = hasBlockKey(options.keys !== undefined ? options.keys[0]?.blockKey : options.blockKey);
+    if (!encrypted && options.signedOnly !== true) {
+      throw new SessionError(
+        "invalid_option",
+        "CookieStore has no block key, so its cookies would carry the session values readable (signed, not encrypted): give a blockKey (e.g. from keysFromEnv with SESSION_BLOCK_KEY, made by `typed-sessions keygen`), or pass signedOnly: true to send readable values.",
+      );
+    }
     this.cookieLimit = options.maxLength ?? 4096;
     const now = () => this.now();
     this.#codec = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: this.cookieLimit, now });

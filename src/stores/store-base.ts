@@ -10,6 +10,8 @@ export abstract class StoreBase implements Store {
   readonly cookie: Readonly<CookieOptions>;
   /** The store-level error hook (see {@link Store.onError}). */
   readonly onError: ErrorHook | undefined;
+  /** Trusts `X-Forwarded-Proto` for `secure: "auto"` (see {@link Store.trustProxy}). */
+  readonly trustProxy: boolean;
   /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
   abstract readonly cookieLimit: number;
   readonly #now: () => number;
@@ -18,11 +20,13 @@ export abstract class StoreBase implements Store {
     cookie?: Partial<CookieOptions> | undefined;
     now?: (() => number) | undefined;
     onError?: ErrorHook | undefined;
+    trustProxy?: boolean | undefined;
   }) {
     this.cookie = Object.freeze(resolveCookieOptions(options.cookie));
     formatSetCookie("session", "", this.cookie); // throws invalid_option now, not at the first save
     this.#now = options.now ?? systemNow;
     this.onError = options.onError;
+    this.trustProxy = options.trustProxy === true;
   }
 
   /** Returns the store's clock, in Unix seconds. */

@@ -13,6 +13,12 @@ export type KeyOptions =
 export type StoreOptions = KeyOptions & {
   /** The cookie attributes of this store's sessions (merged over the defaults). */
   cookie?: Partial<CookieOptions> | undefined;
+  /**
+   * With `cookie: { secure: "auto" }`, trusts the first `X-Forwarded-Proto` header to tell an HTTPS request,
+   * as express-session's `proxy`; set it only behind a proxy that sets (and overwrites) that header.
+   * @default false (only the connection itself counts)
+   */
+  trustProxy?: boolean | undefined;
   /** Reports errors turned into a fresh session (tampered, expired, corrupt…). @default none */
   onError?: ErrorHook | undefined;
   /** The clock, in Unix seconds (for tests). @default () => Date.now() / 1000 */

@@ -74,6 +74,11 @@ export interface Store {
   readonly cookie: CookieOptions;
   /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
   readonly cookieLimit: number;
+  /**
+   * Trusts the first `X-Forwarded-Proto` header to tell an HTTPS request, for cookies with `secure: "auto"`
+   * (set it only behind a proxy that sets that header). @default false
+   */
+  readonly trustProxy?: boolean | undefined;
   /** The store's error hook: told of every session that was reset (see `SessionConfig.onError`). @default none */
   readonly onError?: ErrorHook | undefined;
   /** Returns the store's clock, in Unix seconds. */

@@ -46,7 +46,7 @@ function thrownCode(step: () => unknown): string {
 }
 
 describe("the Express middleware", () => {
-  const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
+  const store = () => new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) });
 
   it("sets the cookie when headers are written by hand (writeHead + write + end)", async () => {
     const server = await listen(createApp(store()));
@@ -105,7 +105,7 @@ describe("the Express middleware", () => {
         return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
-    const failing = new FailingStore({ hashKey: generateRandomKey(64) });
+    const failing = new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) });
     const seen: unknown[] = [];
     const app = express();
     app.use(expressSessions({ saveAll: true, onSaveError: (err) => seen.push(err) }));
@@ -163,7 +163,7 @@ describe("the Express middleware", () => {
         return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
-    const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
+    const failing = sessions("s", new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
     const handled: string[] = [];
     const app = express();
     app.use(
@@ -310,7 +310,7 @@ describe("the Express middleware with saveAll, as node:http behaves", () => {
     const results: Array<{ seen: string[]; status: number; type: string | null; length: string | null; body: string; cookies: number }> = [];
     for (const serve of ["node:http", "express"] as const) {
       const seen: string[] = [];
-      const counter = sessions("counter", new CookieStore({ hashKey: generateRandomKey(64) }));
+      const counter = sessions("counter", new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
       let server: RunningExample;
       if (serve === "node:http") {
         server = await listenPlain((_req, res) => probe(res, seen));
@@ -353,7 +353,7 @@ describe("the Express middleware with saveAll, as node:http behaves", () => {
 
   it("sends the held-back response when res.send after res.end fails as on node:http, and stays up", async () => {
     const failures: string[] = [];
-    const counter = sessions("counter", new CookieStore({ hashKey: generateRandomKey(64) }));
+    const counter = sessions("counter", new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
     const app = express();
     app.use(expressSessions({ saveAll: true }));
     app.get("/", async (req, res) => {

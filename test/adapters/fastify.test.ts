@@ -18,7 +18,7 @@ async function listen(app: Awaited<ReturnType<typeof createApp>>): Promise<Runni
 describeExample("Fastify", async (store) => listen(await createApp(store)));
 
 describe("the Fastify plugin", () => {
-  const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
+  const store = () => new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) });
 
   it("types users.get(request) by the generated session", async () => {
     const users = user.sessions(store());
@@ -166,7 +166,7 @@ describe("the Fastify plugin", () => {
         return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
-    const failing = sessions("s", new FailingStore({ hashKey: generateRandomKey(64) }));
+    const failing = sessions("s", new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
     const app = Fastify();
     await app.register(fastifySessions({ saveAll: true }));
     app.get("/", async (request) => {

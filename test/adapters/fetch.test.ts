@@ -11,7 +11,7 @@ import { serveFetch } from "./node-server.ts";
 describeExample("Fetch", async (store) => serveFetch(createHandler(store)));
 
 describe("fetchSessions", () => {
-  const counter = () => sessions("counter", new CookieStore({ hashKey: generateRandomKey(64) }));
+  const counter = () => sessions("counter", new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
 
   it("writes Set-Cookie into the handler's Response when the handler saves", async () => {
     const c = counter();

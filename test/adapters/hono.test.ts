@@ -12,7 +12,7 @@ import { serveFetch } from "./node-server.ts";
 describeExample("Hono", async (store) => serveFetch(createApp(store).fetch));
 
 describe("the Hono middleware", () => {
-  const store = () => new CookieStore({ hashKey: generateRandomKey(64) });
+  const store = () => new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) });
 
   it("types users.get(c) by the generated session", async () => {
     const app = new Hono();

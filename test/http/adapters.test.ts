@@ -49,7 +49,7 @@ describe("fetchContext", () => {
 
 describe("nodeContext", () => {
   it("sends two Set-Cookie headers for two sessions over real HTTP, keeping other cookies", async () => {
-    const first = sessions("first", new CookieStore({ hashKey }));
+    const first = sessions("first", new CookieStore({ signedOnly: true, hashKey }));
     const second = sessions("second", new MemoryStore({ hashKey }));
     const server = createServer(async (req, res) => {
       const ctx = nodeContext(req, res);
@@ -123,7 +123,7 @@ describe("Set-Cookie formatting", () => {
   const count = (name: string) => formatted.filter((n) => n === name).length;
 
   it.each([
-    ["cookie", () => new CookieStore({ hashKey })],
+    ["cookie", () => new CookieStore({ signedOnly: true, hashKey })],
     ["memory", () => new MemoryStore({ hashKey })],
   ] as [string, () => Store][])("formats the header once per save and once per destroy (%s store)", async (_label, makeStore) => {
     const counted = sessions("counted", makeStore());
@@ -140,7 +140,7 @@ describe("Set-Cookie formatting", () => {
   });
 
   it("formats each cookie once when saveAll saves a cookie-store and a server-store session", async () => {
-    const inCookie = sessions("in_cookie", new CookieStore({ hashKey }));
+    const inCookie = sessions("in_cookie", new CookieStore({ signedOnly: true, hashKey }));
     const inMemory = sessions("in_memory", new MemoryStore({ hashKey }));
     const ctx = fetchContext(new Request("http://127.0.0.1/"));
     (await inCookie.get(ctx)).set("a", 1);
@@ -152,7 +152,7 @@ describe("Set-Cookie formatting", () => {
   });
 
   it.each([
-    ["cookie", () => new CookieStore({ hashKey })],
+    ["cookie", () => new CookieStore({ signedOnly: true, hashKey })],
     ["memory", () => new MemoryStore({ hashKey })],
   ] as [string, () => Store][])("replaces the earlier line when one session is saved twice in a response (%s store)", async (_label, makeStore) => {
     const twice = sessions("twice", makeStore());
@@ -174,7 +174,7 @@ describe("Set-Cookie formatting", () => {
 });
 
 describe("get on an object no adapter registered", () => {
-  const counter = sessions("counter", new CookieStore({ hashKey }));
+  const counter = sessions("counter", new CookieStore({ signedOnly: true, hashKey }));
 
   it.each([
     ["a bare object", {}],

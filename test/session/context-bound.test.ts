@@ -15,7 +15,7 @@ type Method = "save" | "destroy" | "regenerate";
 const METHODS: Method[] = ["save", "destroy", "regenerate"];
 
 describe.each([
-  ["cookie", () => new CookieStore({ hashKey })],
+  ["cookie", () => new CookieStore({ signedOnly: true, hashKey })],
   ["memory", () => new MemoryStore({ hashKey })],
 ] as [string, () => Store][])("a session of a %s store", (_label, makeStore) => {
   /**

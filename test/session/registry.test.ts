@@ -11,7 +11,7 @@ const hashKey = "r".repeat(32);
 
 describe("registry", () => {
   it("returns the same session object for every get in one request, even concurrent ones", async () => {
-    const s = sessions("reg", new CookieStore({ hashKey }));
+    const s = sessions("reg", new CookieStore({ signedOnly: true, hashKey }));
     const request = new Request("http://127.0.0.1/");
     const ctx = fetchContext(request);
     const [a, b] = await Promise.all([s.get(ctx), s.get(ctx)]);
@@ -21,10 +21,10 @@ describe("registry", () => {
   });
 
   it("saves many sessions in different stores with saveAll, skipping destroyed and unchanged ones", async () => {
-    const cookie = sessions("in_cookie", new CookieStore({ hashKey }));
+    const cookie = sessions("in_cookie", new CookieStore({ signedOnly: true, hashKey }));
     const memory = sessions("in_memory", new MemoryStore({ hashKey }));
-    const untouched = sessions("untouched", new CookieStore({ hashKey }));
-    const destroyed = sessions("destroyed", new CookieStore({ hashKey }));
+    const untouched = sessions("untouched", new CookieStore({ signedOnly: true, hashKey }));
+    const destroyed = sessions("destroyed", new CookieStore({ signedOnly: true, hashKey }));
     const jar = new CookieJar();
     const first = jar.context();
     (await untouched.get(first)).set("u", 0);
@@ -45,8 +45,8 @@ describe("registry", () => {
 
   it("refuses two stores under one session name in one request", async () => {
     const ctx = fetchContext(new Request("http://127.0.0.1/"));
-    await sessions("dup", new CookieStore({ hashKey })).get(ctx);
-    await expect(sessions("dup", new CookieStore({ hashKey })).get(ctx)).rejects.toMatchObject({ code: "invalid_option" });
+    await sessions("dup", new CookieStore({ signedOnly: true, hashKey })).get(ctx);
+    await expect(sessions("dup", new CookieStore({ signedOnly: true, hashKey })).get(ctx)).rejects.toMatchObject({ code: "invalid_option" });
   });
 });
 
@@ -68,7 +68,7 @@ describe("validate", () => {
   };
 
   it("applies the values validate returns, without marking the session changed", async () => {
-    const store = new CookieStore({ hashKey });
+    const store = new CookieStore({ signedOnly: true, hashKey });
     const jar = await savedJar({ age: 30 }, store);
     const session = await sessions("v", store, { validate }).get(jar.context());
     expect(session.values()).toEqual({ age: 30, role: "guest" });
@@ -76,7 +76,7 @@ describe("validate", () => {
   });
 
   it("resets to a fresh session and reports the error by default", async () => {
-    const store = new CookieStore({ hashKey });
+    const store = new CookieStore({ signedOnly: true, hashKey });
     const jar = await savedJar({ age: "old" }, store);
     const reported: unknown[] = [];
     const session = await sessions("v", store, { validate, onError: (err, info) => reported.push([err.code, info.phase]) }).get(jar.context());
@@ -88,7 +88,7 @@ describe("validate", () => {
   it("reports a reset to the store's onError too, once each", async () => {
     const fromStore: unknown[] = [];
     const fromConfig: unknown[] = [];
-    const store = new CookieStore({ hashKey, onError: (err, info) => fromStore.push([err.code, info.phase]) });
+    const store = new CookieStore({ signedOnly: true, hashKey, onError: (err, info) => fromStore.push([err.code, info.phase]) });
     const jar = await savedJar({ age: "old" }, store);
     const config = { validate, onError: (err: { code: string }) => void fromConfig.push(err.code) };
     expect((await sessions("v", store, config).get(jar.context())).isNew).toBe(true);
@@ -97,7 +97,7 @@ describe("validate", () => {
   });
 
   it("rethrows with onInvalid: throw", async () => {
-    const store = new CookieStore({ hashKey });
+    const store = new CookieStore({ signedOnly: true, hashKey });
     const jar = await savedJar({ age: "old" }, store);
     await expect(sessions("v", store, { validate, onInvalid: "throw" }).get(jar.context())).rejects.toMatchObject({
       code: "invalid_session_data",
@@ -106,7 +106,7 @@ describe("validate", () => {
   });
 
   it("does not validate new sessions", async () => {
-    const session = await sessions("v", new CookieStore({ hashKey }), { validate }).get(new CookieJar().context());
+    const session = await sessions("v", new CookieStore({ signedOnly: true, hashKey }), { validate }).get(new CookieJar().context());
     expect(session.isNew).toBe(true);
   });
 });

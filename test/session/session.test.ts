@@ -9,7 +9,7 @@ import { CookieStore } from "../../src/stores/cookie-store.ts";
 
 /** The store's clock, in Unix seconds: saves stamp `accessedAt` with it. */
 let clock = 1000;
-const store = new CookieStore({ hashKey: "k".repeat(32), now: () => clock });
+const store = new CookieStore({ signedOnly: true, hashKey: "k".repeat(32), now: () => clock });
 
 /** The state of a session holding `values`, created and last saved at 1000 (loaded, unless `isNew`), bound to its own request. */
 function makeState(values: Record<string, unknown> = {}, config: SessionConfig = {}, isNew = false): SessionState {

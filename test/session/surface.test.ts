@@ -11,7 +11,7 @@ const PROTOCOL = ["needsSave", "markSaved", "markDestroyed", "replaceValues", "s
 
 describe("a handler's session object", () => {
   it.each([
-    ["cookie", () => new CookieStore({ hashKey: "k".repeat(32) })],
+    ["cookie", () => new CookieStore({ signedOnly: true, hashKey: "k".repeat(32) })],
     ["memory", () => new MemoryStore({ hashKey: "k".repeat(32) })],
   ])("exposes no store-protocol member (%s store)", async (_label, makeStore) => {
     const session = await sessions("s", makeStore()).get(fetchContext(new Request("http://127.0.0.1/")));

@@ -32,7 +32,7 @@ const REFUSED: [string, KeyPair, KeyPair][] = [
 ];
 
 const STORES: [string, () => (keys: KeyPair[]) => Store][] = [
-  ["CookieStore", () => (keys) => new CookieStore({ keys })],
+  ["CookieStore", () => (keys) => new CookieStore({ keys, signedOnly: true })],
   [
     "MemoryStore",
     () => {
