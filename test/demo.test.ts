@@ -156,4 +156,13 @@ describe("demo keys", () => {
     expect(() => loadDemoKeys({ SESSION_HASH_KEY: "00" }, "/nonexistent/file", () => {})).toThrow(/at least 32 random bytes/);
     expect(() => loadDemoKeys({ SESSION_HASH_KEY: `${"ab".repeat(32)}x` }, "/nonexistent/file", () => {})).toThrow(/hex/);
   });
+
+  it("says so, and asks for signedOnly explicitly, when the environment has a hash key only", async () => {
+    const lines: string[] = [];
+    const keys = loadDemoKeys({ SESSION_HASH_KEY: "ab".repeat(32) }, "/nonexistent/file", (line) => lines.push(line));
+    expect(keys.blockKey).toBeUndefined();
+    expect(lines.join("\n")).toMatch(/signed only \(signedOnly: true\)/);
+    const { createDemoStore } = await import("../examples/demo/store.ts");
+    await expect(createDemoStore("cookie", keys)).resolves.toBeDefined();
+  });
 });

@@ -16,6 +16,7 @@ export function loadDemoKeys(env: NodeJS.ProcessEnv, file = ".dev-keys.json", lo
   const hash = env["SESSION_HASH_KEY"];
   if (hash !== undefined && hash !== "") {
     const { hashKey, blockKey } = keysFromEnv(env);
+    if (blockKey === undefined) log("typed-sessions demo: no SESSION_BLOCK_KEY, so cookies are signed only (signedOnly: true): readable by the user, not encrypted.");
     return { hashKey: Buffer.from(hashKey), blockKey: blockKey && Buffer.from(blockKey) };
   }
   if (existsSync(file)) {

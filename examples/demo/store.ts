@@ -12,7 +12,8 @@ export async function createDemoStore(kind: string | undefined, keys: DemoKeys):
   const common = { hashKey: keys.hashKey, blockKey: keys.blockKey };
   switch ((kind ?? "cookie") as DemoStoreKind) {
     case "cookie":
-      return new CookieStore(common);
+      // Encrypted with the block key; an environment with only SESSION_HASH_KEY asks for readable cookies.
+      return new CookieStore({ ...common, signedOnly: keys.blockKey === undefined });
     case "fs":
       return new FilesystemStore({ ...common, dir: "./.sessions", sweepInterval: 3600 });
     case "redis": {
