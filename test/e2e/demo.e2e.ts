@@ -137,7 +137,7 @@ describe.each(["cookie", "fs"] as const)("the demo in Chromium with the %s store
     await page.goto(`${base}/set`);
     expect(await page.textContent("body")).toBe("All ok session set to: kataras");
     const cookie = await sessionCookie();
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: false });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: true });
     await page.evaluate(() => {
       document.cookie = "probe=visible; path=/";
     });
