@@ -194,7 +194,7 @@ export function gorillaCookieApp(
     res.setHeader(
       "Set-Cookie",
       stringifySetCookie(
-        { name: GORILLA_NAME, value, path: "/", httpOnly: true, sameSite: "lax", maxAge: GORILLA_MAX_AGE, expires },
+        { name: GORILLA_NAME, value, path: "/", httpOnly: true, secure: true, sameSite: "lax", maxAge: GORILLA_MAX_AGE, expires },
         { encode: asIs },
       ),
     );

@@ -46,7 +46,7 @@ export function rawCookieApp(
     const expires = new Date(Date.now() + MAX_AGE * 1000);
     res.setHeader(
       "Set-Cookie",
-      stringifySetCookie({ name: NAME, value: seal(count), path: "/", httpOnly: true, sameSite: "lax", maxAge: MAX_AGE, expires }),
+      stringifySetCookie({ name: NAME, value: seal(count), path: "/", httpOnly: true, secure: true, sameSite: "lax", maxAge: MAX_AGE, expires }),
     );
     answer(res, count);
   };

@@ -13,7 +13,7 @@ export function tsApp(
   answer: (res: ServerResponse, count: number) => void,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const keys = { hashKey: options.hashKey, blockKey: options.blockKey };
-  const store = options.kind === "cookie" ? new CookieStore(keys) : new FilesystemStore({ ...keys, dir: options.dir });
+  const store = options.kind === "cookie" ? new CookieStore({ ...keys, signedOnly: options.blockKey === undefined }) : new FilesystemStore({ ...keys, dir: options.dir });
   const counter = sessions("bench", store);
   return async (req, res) => {
     const session = await counter.get(req, res);
