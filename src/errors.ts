@@ -42,6 +42,7 @@ export type SessionErrorCode =
   | "corrupt_data"
   | "unknown_session"
   | "session_timeout"
+  | "invalid_csrf_token"
   // validation
   | "invalid_session_data"
   // unavailable
@@ -76,6 +77,7 @@ const KINDS = {
   corrupt_data: "decode",
   unknown_session: "decode",
   session_timeout: "decode",
+  invalid_csrf_token: "decode",
   // validation
   invalid_session_data: "validation",
   // unavailable

@@ -6,6 +6,7 @@ import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { report } from "./report.ts";
+import { CSRF_KEY } from "./csrf.ts";
 import type { ErrorPhase, SessionConfig } from "./session-config.ts";
 import { checkSessionCookieLifetime, checkTimeouts, sessionCookieLifetime } from "./timeouts.ts";
 
@@ -307,10 +308,12 @@ export async function destroyState(state: SessionState): Promise<void> {
  * Moves the session to a new id (server stores), keeping its values, deleting the old data, and saves it;
  * a cookie session is re-saved. Either way it starts a new `createdAt`: the absolute timeout counts from the
  * regenerate (the login), not from the visit before it. A failed move keeps the old id and creation time, so
- * a retry finds the data where it is.
+ * a retry finds the data where it is. The CSRF token (`_csrf`) is dropped, as Rails does at login: a token
+ * rendered before the privilege change cannot be replayed after it; `csrfToken()` issues a new one.
  */
 export async function regenerateState(state: SessionState): Promise<void> {
   if (state.destroyed) throw sessionDestroyed(state.binding.name);
+  state.values.delete(CSRF_KEY);
   const { store } = state.binding;
   const now = nowOf(state.binding);
   const old = { id: state.id, createdAt: state.createdAt };

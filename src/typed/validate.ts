@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SessionValidationError, type ValidationIssue } from "../errors.ts";
 import { DEFAULT_FLASH_KEY as FLASH_KEY } from "../session/session.ts";
+import { CSRF_KEY } from "../session/csrf.ts";
 import type { DataSchema, SessionDefinition, ZodSchemaLike } from "./define-session.ts";
 
 
@@ -22,7 +23,8 @@ function describe(issues: readonly ValidationIssue[]): string {
 
 /**
  * Builds the schema stored values are checked against: the data fields (fields that are required and have no
- * default become optional, so a session saved before they were set stays valid) and the flash list.
+ * default become optional, so a session saved before they were set stays valid) the flash list and the
+ * CSRF token (`_csrf`, see csrfToken), which would otherwise be stripped as an unknown key.
  */
 export function storedValuesSchema(data: DataSchema, flash: ZodSchemaLike | undefined): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
@@ -30,6 +32,7 @@ export function storedValuesSchema(data: DataSchema, flash: ZodSchemaLike | unde
     shape[key] = (field as z.ZodType)._zod.optin === undefined ? (field as z.ZodType).optional() : (field as z.ZodType);
   }
   shape[FLASH_KEY] = z.array((flash as z.ZodType | undefined) ?? z.unknown()).optional();
+  shape[CSRF_KEY] = z.string().optional();
   return z.object(shape);
 }
 
@@ -46,6 +49,7 @@ export function createValidator(
     const result = schema.safeParse(values);
     if (result.success) {
       if (result.data[FLASH_KEY] === undefined) delete result.data[FLASH_KEY];
+      if (result.data[CSRF_KEY] === undefined) delete result.data[CSRF_KEY];
       return result.data;
     }
     const issues = toIssues(result.error.issues);
