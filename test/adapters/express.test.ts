@@ -2,13 +2,14 @@ import { type IncomingMessage, type ServerResponse, createServer } from "node:ht
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { describe, expect, it } from "vitest";
-import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
+import { CookieStore, csrfToken, generateRandomKey, sessions, verifyCsrfToken } from "../../src/index.ts";
 import { expressSessions } from "../../src/adapters/express/middleware.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
 import type { PreparedWrite, RecordWrite } from "../../src/stores/store.ts";
 import { createApp } from "../../examples/express/server.ts";
 import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { CookieClient } from "./cookie-client.ts";
+import { CSRF_FIELD, csrfForm, expectCsrfFlow } from "./csrf-scenario.ts";
 import { type RunningExample, describeExample } from "./example-contract.ts";
 
 async function listen(app: express.Express): Promise<RunningExample> {
@@ -225,6 +226,26 @@ describe("the Express middleware", () => {
 
   it("throws missing_middleware from get for an object that is no request", async () => {
     await expect(sessions("s", store()).get({} as express.Request)).rejects.toThrow(expect.objectContaining({ code: "missing_middleware" }));
+  });
+
+  it("renders a session-bound CSRF token and refuses a POST without it with 403", async () => {
+    const guarded = sessions("csrf", store());
+    const app = express();
+    app.use(expressSessions({ saveAll: true }));
+    app.use(express.urlencoded({ extended: false }));
+    app.get("/form", async (req, res) => {
+      res.type("html").send(csrfForm(csrfToken(await guarded.get(req))));
+    });
+    app.post("/submit", async (req, res) => {
+      const ok = verifyCsrfToken(await guarded.get(req), (req.body as Record<string, unknown>)[CSRF_FIELD]);
+      res.status(ok ? 200 : 403).send(ok ? "accepted" : "Forbidden");
+    });
+    const server = await listen(app);
+    try {
+      await expectCsrfFlow(server.url);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import Fastify from "fastify";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
+import { CookieStore, csrfToken, generateRandomKey, sessions, verifyCsrfToken } from "../../src/index.ts";
 import { fastifySessions } from "../../src/adapters/fastify/plugin.ts";
 import { createApp } from "../../examples/fastify/server.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
@@ -8,6 +8,7 @@ import type { PreparedWrite, RecordWrite } from "../../src/stores/store.ts";
 import { type UserSession, user } from "../../schemas/user.gen.ts";
 import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { CookieClient } from "./cookie-client.ts";
+import { CSRF_FIELD, csrfForm, expectCsrfFlow } from "./csrf-scenario.ts";
 import { type RunningExample, describeExample } from "./example-contract.ts";
 
 async function listen(app: Awaited<ReturnType<typeof createApp>>): Promise<RunningExample> {
@@ -178,6 +179,26 @@ describe("the Fastify plugin", () => {
       const response = await new CookieClient(server.url).request("/");
       expect(response.status).toBe(500);
       expect(response.setCookies).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("renders a session-bound CSRF token and refuses a POST without it with 403", async () => {
+    const guarded = sessions("csrf", store());
+    const app = Fastify();
+    await app.register(fastifySessions({ saveAll: true }));
+    app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    app.get("/form", async (request, reply) => reply.type("text/html").send(csrfForm(csrfToken(await guarded.get(request)))));
+    app.post("/submit", async (request, reply) => {
+      const ok = verifyCsrfToken(await guarded.get(request), (request.body as Record<string, unknown>)[CSRF_FIELD]);
+      return reply.code(ok ? 200 : 403).send(ok ? "accepted" : "Forbidden");
+    });
+    const server = await listen(app);
+    try {
+      await expectCsrfFlow(server.url);
     } finally {
       await server.close();
     }

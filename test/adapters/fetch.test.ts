@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
+import { CookieStore, csrfToken, generateRandomKey, sessions, verifyCsrfToken } from "../../src/index.ts";
 import { fetchSessions } from "../../src/adapters/fetch/with-sessions.ts";
 import { applySetCookies } from "../../src/adapters/set-cookies.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
@@ -7,6 +7,7 @@ import { createHandler } from "../../examples/fetch/server.ts";
 import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { describeExample } from "./example-contract.ts";
 import { serveFetch } from "./node-server.ts";
+import { CSRF_FIELD, csrfForm, expectCsrfFlow } from "./csrf-scenario.ts";
 
 describeExample("Fetch", async (store) => serveFetch(createHandler(store)));
 
@@ -92,6 +93,28 @@ describe("fetchSessions", () => {
   it("passes extra arguments through (Next.js route context, Bun's server)", async () => {
     const handler = fetchSessions(async (_request, context: { params: { id: string } }) => new Response(context.params.id));
     expect(await (await handler(new Request("http://localhost/"), { params: { id: "42" } })).text()).toBe("42");
+  });
+
+  it("renders a session-bound CSRF token and refuses a POST without it with 403", async () => {
+    const guarded = sessions("csrf", new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) }));
+    const handler = fetchSessions(
+      async (request) => {
+        const session = await guarded.get(request);
+        const path = new URL(request.url).pathname;
+        if (request.method === "GET" && path === "/form") {
+          return new Response(csrfForm(csrfToken(session)), { headers: { "content-type": "text/html" } });
+        }
+        const ok = verifyCsrfToken(session, (await request.formData()).get(CSRF_FIELD));
+        return new Response(ok ? "accepted" : "Forbidden", { status: ok ? 200 : 403 });
+      },
+      { saveAll: true },
+    );
+    const server = await serveFetch(handler);
+    try {
+      await expectCsrfFlow(server.url);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { CookieStore, generateRandomKey, sessions } from "../../src/index.ts";
+import { CookieStore, csrfToken, generateRandomKey, sessions, verifyCsrfToken } from "../../src/index.ts";
 import { honoSessions } from "../../src/adapters/hono/middleware.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
 import { createApp } from "../../examples/hono/server.ts";
@@ -8,6 +8,7 @@ import { type UserSession, user } from "../../schemas/user.gen.ts";
 import { BOUND, expectBoundLifecycle, runBoundStep } from "./bound-scenario.ts";
 import { describeExample } from "./example-contract.ts";
 import { serveFetch } from "./node-server.ts";
+import { CSRF_FIELD, csrfForm, expectCsrfFlow } from "./csrf-scenario.ts";
 
 describeExample("Hono", async (store) => serveFetch(createApp(store).fetch));
 
@@ -99,5 +100,23 @@ describe("the Hono middleware", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("http://localhost/next");
     expect(response.headers.getSetCookie()).toHaveLength(1);
+  });
+
+  it("renders a session-bound CSRF token and refuses a POST without it with 403", async () => {
+    const guarded = sessions("csrf", store());
+    const app = new Hono();
+    app.use(honoSessions({ saveAll: true }));
+    app.get("/form", async (c) => c.html(csrfForm(csrfToken(await guarded.get(c)))));
+    app.post("/submit", async (c) => {
+      const body = await c.req.parseBody();
+      const ok = verifyCsrfToken(await guarded.get(c), body[CSRF_FIELD]);
+      return ok ? c.text("accepted") : c.text("Forbidden", 403);
+    });
+    const server = await serveFetch(app.fetch);
+    try {
+      await expectCsrfFlow(server.url);
+    } finally {
+      await server.close();
+    }
   });
 });
