@@ -71,6 +71,36 @@ describe("demo server", () => {
     expect(errors.map((err) => [err.kind, err.code])).toEqual([["decode", "invalid_base64"]]);
   });
 
+  /** GETs `path` (a page with a form) and returns the CSRF token in it. */
+  async function tokenFrom(get: (path: string, init?: RequestInit) => Promise<Response>, path: string): Promise<string> {
+    const token = /name="_csrf" value="([A-Za-z0-9_-]{43})"/.exec(await (await get(path)).text())?.[1];
+    expect(token).toBeDefined();
+    return token ?? "";
+  }
+
+  const formPost = (body: string): RequestInit => ({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+
+  it("refuses a login or logout POST without the session's CSRF token with 403, and GET /logout with 405", async () => {
+    const store = new MemoryStore(keys);
+    const get = await start(store);
+    expect((await get("/login", formPost("username=Ada"))).status).toBe(403); // no session, no token
+    const token = await tokenFrom(get, "/login");
+    expect((await get("/login", formPost(`username=Ada&_csrf=${"x".repeat(43)}`))).status).toBe(403);
+    expect((await get("/login", formPost("username=Ada"))).status).toBe(403);
+    expect(await (await get("/")).text()).toContain("Not logged in");
+    expect((await get("/login", formPost(`username=Ada&_csrf=${token}`))).status).toBe(303);
+    const logoutGet = await get("/logout");
+    expect(logoutGet.status).toBe(405);
+    expect(logoutGet.headers.get("allow")).toBe("POST");
+    expect((await get("/logout", formPost(`_csrf=${token}`))).status).toBe(403); // the pre-login token was rotated
+    expect((await get("/logout", formPost(""))).status).toBe(403);
+    expect(await (await get("/")).text()).toContain("Hello, Ada.");
+    const fresh = await tokenFrom(get, "/");
+    expect(fresh).not.toBe(token);
+    expect((await get("/logout", formPost(`_csrf=${fresh}`))).status).toBe(303);
+    expect(await (await get("/")).text()).toContain("Not logged in");
+  });
+
   it("shows flashes once", async () => {
     const get = await start(new CookieStore(keys));
     await get("/flash");
@@ -84,10 +114,11 @@ describe("demo server", () => {
     const get = await start(store);
     const first = await get("/set");
     const before = first.headers.getSetCookie()[0]?.split(";")[0];
+    const token = await tokenFrom(get, "/login");
     const login = await get("/login", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: "username=Ada+%3Cb%3E&remember=on",
+      body: `username=Ada+%3Cb%3E&remember=on&_csrf=${token}`,
     });
     expect(login.status).toBe(303);
     expect(login.headers.get("location")).toBe("/");
@@ -100,7 +131,7 @@ describe("demo server", () => {
     expect(home).toContain("Hello, Ada &#60;b&#62;.");
     expect(await (await get("/get")).text()).toBe("The name on the /set was: kataras");
     expect(store.backend.size).toBe(1); // the pre-login session's data is gone
-    const logout = await get("/logout");
+    const logout = await get("/logout", formPost(`_csrf=${await tokenFrom(get, "/")}`));
     expect(logout.headers.getSetCookie()[0]).toContain("Max-Age=0");
     expect(store.backend.size).toBe(0);
     expect(await (await get("/")).text()).toContain("Not logged in");
@@ -108,7 +139,8 @@ describe("demo server", () => {
 
   it("sets a browser-session cookie when remember me is unchecked", async () => {
     const get = await start(new CookieStore(keys));
-    const login = await get("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "username=Ada" });
+    const token = await tokenFrom(get, "/login");
+    const login = await get("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `username=Ada&_csrf=${token}` });
     expect(login.headers.getSetCookie()[0]).not.toMatch(/Max-Age|Expires/);
     const later = await get("/set"); // a later change re-sends the cookie: still a browser-session one
     expect(later.headers.getSetCookie()).toHaveLength(1);
@@ -121,7 +153,8 @@ describe("demo server", () => {
   ])("gives visitors who store nothing no cookie and no server data (%s store)", async (_label, makeStore) => {
     const store = makeStore();
     const get = await start(store);
-    for (const path of ["/", "/get", "/flashes", "/login", "/logout"]) {
+    // Not /login: its form carries a CSRF token, which has to be stored in the session (a cookie).
+    for (const path of ["/", "/get", "/flashes", "/logout"]) {
       const response = await get(path);
       expect(response.headers.getSetCookie().filter((line) => !/Max-Age=0/.test(line))).toEqual([]);
     }

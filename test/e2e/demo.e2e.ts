@@ -151,9 +151,22 @@ describe.each(["cookie", "fs"] as const)("the demo in Chromium with the %s store
   it("removes the cookie from the jar at logout", async () => {
     await logIn("kataras", true);
     expect(await sessionCookie()).toBeDefined();
-    await Promise.all([page.waitForURL(`${base}/`), page.goto(`${base}/logout`)]);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/logout"] button')]);
     expect(await page.textContent("body")).toContain("Not logged in");
     expect(await sessionCookie()).toBeUndefined();
+  });
+
+  it("refuses a login form whose CSRF token was tampered with (403), and answers GET /logout with 405", async () => {
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="username"]', "kataras");
+    await page.evaluate(() => {
+      (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value = "x".repeat(43);
+    });
+    const [response] = await Promise.all([page.waitForResponse(`${base}/login`), page.click('button[type="submit"]')]);
+    expect(response.status()).toBe(403);
+    await page.goto(`${base}/`);
+    expect(await page.textContent("body")).toContain("Not logged in");
+    expect((await page.goto(`${base}/logout`))?.status()).toBe(405);
   });
 
   it("changes the session id at login (regenerate)", async () => {
