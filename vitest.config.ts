@@ -1,12 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Tests import the package by name ("typed-sessions", "typed-sessions/express"…): the
-// `typed-sessions-source` export condition resolves those to src/*.ts, so no build is needed first.
-const conditions = ["typed-sessions-source"];
+/**
+ * Tests import the package by name ("typed-sessions", "typed-sessions/express"…); these aliases resolve
+ * those to src/*.ts (as tsconfig.json's `paths` do for tsc and tsx), so no build is needed first.
+ */
+export const packageAliases = [
+  { find: /^typed-sessions$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+  { find: /^typed-sessions\/(.+)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) },
+];
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  resolve: { alias: packageAliases },
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],

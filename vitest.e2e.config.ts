@@ -1,11 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 // Real-browser tests: `npm run test:e2e` (needs /usr/bin/chromium). Kept out of `npm test`.
-const conditions = ["typed-sessions-source"]; // the package by name resolves to src/*.ts (see vitest.config.ts)
+import { packageAliases } from "./vitest.config.ts";
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  resolve: { alias: packageAliases }, // the package by name resolves to src/*.ts (see vitest.config.ts)
   test: {
     include: ["test/e2e/**/*.e2e.ts"],
     testTimeout: 60_000,

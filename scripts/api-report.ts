@@ -68,20 +68,15 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The source path of one `exports` value: a string, or the first string found in a conditions object. */
-/** The entry's source: its `typed-sessions-source` condition (the first string found, for a plain entry). */
+/**
+ * The source of one `exports` value: its `types` condition's declaration (`./dist/src/x.d.ts`) maps back to
+ * `./src/x.ts` (tsconfig.build.json compiles src/ into dist/src/).
+ */
 function sourceOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (value !== null && typeof value === "object" && "typed-sessions-source" in value) {
-    return sourceOf((value as Record<string, unknown>)["typed-sessions-source"]);
-  }
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) {
-      const found = sourceOf(v);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
+  const types = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["types"] : undefined;
+  if (typeof types !== "string") return undefined;
+  const match = /^\.\/dist\/src\/(.+)\.d\.ts$/.exec(types);
+  return match === null ? undefined : `./src/${match[1]}.ts`;
 }
 
 function entries(): Entry[] {
