@@ -216,11 +216,13 @@ const resolvedAuto = new WeakMap<object, readonly [Readonly<CookieOptions>, Read
 /**
  * Returns the attributes a cookie is sent with on this request: `secure: "auto"` becomes `Secure` when the
  * request came over HTTPS (as the request context tells, trusting `X-Forwarded-Proto` with the store's
- * `trustProxy`), and stays `Secure` when the context cannot tell. Checks the attributes against the name first.
+ * `trustProxy`), and stays `Secure` when the context cannot tell. Checks changed attributes against the name first.
  */
 function sendAttributes(state: SessionState, cookie: Readonly<CookieOptions>): Readonly<CookieOptions> {
   const { name, store } = state.binding;
-  assertCookieAttributes(name, cookie);
+  // Frozen attributes are the definition's (checked by bind) or those loaded with the session, which differ
+  // from them only in a maxAge checked on decode: only a copy the handler could change needs checking.
+  if (!Object.isFrozen(cookie)) assertCookieAttributes(name, cookie);
   if (cookie.secure !== "auto") return cookie;
   const secure = state.context.isSecure?.(store.trustProxy === true) ?? true;
   if (!Object.isFrozen(cookie)) return { ...cookie, secure };
@@ -252,7 +254,7 @@ function checkSize(name: string, header: string, limit: number): void {
 async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
   const { name, store, config } = state.binding;
   const cookie = currentCookie(state);
-  assertSessionMaxAge(name, cookie.maxAge);
+  if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
   const prepared = store.prepare({
     name,
     id: state.id,

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as codecEntry from "../../src/codec.ts";
-import { createCodec, generateRandomKey, keyFromBase64, keyFromHex, keysFromEnv, SessionError } from "../../src/codec.ts";
+import { createCodec, generateRandomKey, keyFromBase64, keyFromHex, keysFromEnv } from "../../src/codec.ts";
 import * as mainEntry from "../../src/index.ts";
 import { CookieStore, isUsageError, MemoryStore } from "../../src/index.ts";
+import { errorOf } from "../support/error-of.ts";
 
-function errorOf(run: () => unknown): SessionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof SessionError) return err;
-    throw err;
-  }
-  throw new Error("expected a SessionError, nothing was thrown");
-}
 
 const HEX64 = "ab".repeat(64);
 

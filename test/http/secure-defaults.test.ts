@@ -1,26 +1,17 @@
 // Issue 12, "defaults a careful user expects": Secure by default (with an opt-out and per-request "auto"),
 // cookie prefixes and attributes checked up front, and a CookieStore that encrypts unless told otherwise.
 import { describe, expect, it } from "vitest";
-import { SessionError } from "../../src/errors.ts";
 import { fetchContext } from "../../src/http/fetch.ts";
 import { nodeContext } from "../../src/http/node.ts";
 import type { CookieOptions } from "../../src/http/cookie-options.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { MemoryStore } from "../../src/stores/memory-store.ts";
+import { errorOf } from "../support/error-of.ts";
 
 const hashKey = "h".repeat(32);
 const blockKey = "b".repeat(32);
 
-function errorOf(run: () => unknown): SessionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof SessionError) return err;
-    throw err;
-  }
-  throw new Error("expected a SessionError");
-}
 
 /** Saves one value through a Fetch request to `url` and returns the Set-Cookie line. */
 async function setCookieOver(url: string, cookie?: Partial<CookieOptions>, extra: { trustProxy?: boolean; headers?: Record<string, string> } = {}): Promise<string> {
