@@ -2,7 +2,7 @@
 export { sessions, saveAll } from "./session/manager.ts";
 export type { SessionManager } from "./session/manager.ts";
 export type { Session } from "./session/session.ts";
-export type { SessionConfig, ErrorHook, ErrorInfo } from "./session/session-config.ts";
+export type { SessionConfig, ErrorHook, ErrorInfo, ValidateInfo } from "./session/session-config.ts";
 export { clearAll } from "./stores/live-stores.ts";
 export { csrfToken, verifyCsrfToken, assertCsrfToken } from "./session/csrf.ts";
 export type { CsrfSession } from "./session/csrf.ts";

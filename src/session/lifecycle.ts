@@ -44,6 +44,17 @@ export interface SessionState {
   /** Save even a new, empty session (set by `markDirty()` and `regenerate()`). */
   forced: boolean;
   destroyed: boolean;
+  /**
+   * The data was written by a newer version of the definition (a rolling deploy): it is never written back
+   * unless the handler changes it, so an older server cannot overwrite what a newer one stored.
+   */
+  newer: boolean;
+  /** Keys set, deleted or changed in place since the session was loaded or saved: what a save checks. */
+  changed: Set<string>;
+  /** Keys whose object values the handler was handed, with their serialized form then: a save compares. */
+  snapshots: Map<string, string>;
+  /** Keys holding a default the typed layer put in (not a change of the session until changed in place). */
+  adopted: Set<string>;
 }
 
 /**
@@ -86,10 +97,28 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     dirty: false,
     forced: false,
     destroyed: false,
+    newer: false,
+    changed: new Set(),
+    snapshots: new Map(),
+    adopted: new Set(),
   };
 }
 
-function loadedState(binding: Binding, context: RequestContext, record: LoadedRecord, values: Record<string, unknown>): SessionState {
+/** Tells what the loaded data's version means for this definition: older data is re-saved, newer data kept. */
+function versionStatus(config: SessionConfig, record: LoadedRecord): "same" | "older" | "newer" {
+  if (config.version === undefined) return "same";
+  const stored = record.version ?? 1;
+  return stored === config.version ? "same" : stored < config.version ? "older" : "newer";
+}
+
+function loadedState(
+  binding: Binding,
+  context: RequestContext,
+  record: LoadedRecord,
+  values: Record<string, unknown>,
+  repaired: SessionValidationError | undefined,
+): SessionState {
+  const status = versionStatus(binding.config, record);
   const own = record.maxAge === undefined || record.maxAge === binding.cookie.maxAge;
   const cookie = own ? binding.cookie : Object.freeze({ ...binding.cookie, maxAge: record.maxAge as number });
   return {
@@ -103,9 +132,15 @@ function loadedState(binding: Binding, context: RequestContext, record: LoadedRe
     savedCookie: cookie,
     createdAt: record.createdAt,
     accessedAt: record.accessedAt,
-    dirty: record.stale, // verified by an older key: re-issue it with the newest on save
+    // Re-saved when an older key verified it (re-issued with the newest), when it was migrated from an older
+    // version or repaired; never when a newer version wrote it (see `newer`).
+    dirty: status !== "newer" && (record.stale || status === "older" || repaired !== undefined),
     forced: false,
     destroyed: false,
+    newer: status === "newer",
+    changed: new Set(),
+    snapshots: new Map(),
+    adopted: new Set(),
   };
 }
 
@@ -138,10 +173,16 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
     if (!isDecodeError(err)) throw err;
     return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
   }
-  if (config.validate === undefined) return loadedState(binding, context, record, record.values);
+  if (config.validate === undefined) return loadedState(binding, context, record, record.values, undefined);
   let values: Record<string, unknown>;
+  let repaired: SessionValidationError | undefined;
   try {
-    values = config.validate(record.values);
+    values = config.validate(record.values, {
+      version: record.version,
+      repaired: (err) => {
+        repaired = err;
+      },
+    });
   } catch (cause) {
     if (config.onInvalid === "throw") throw cause;
     const err =
@@ -150,7 +191,8 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
         : new SessionValidationError(`the data of session "${name}" failed validation; a fresh session was started.`, [], { cause });
     return reset(binding, context, err, "validate");
   }
-  return loadedState(binding, context, record, values);
+  if (repaired !== undefined) report([store.onError, config.onError], repaired, { name, phase: "validate" });
+  return loadedState(binding, context, record, values, repaired);
 }
 
 /** Returns the session's own cookie attributes, copying them on first use, for the handler to change. */

@@ -1,5 +1,5 @@
 import type { Serializer } from "../serializers/serializers.ts";
-import type { SessionError } from "../errors.ts";
+import type { SessionError, SessionValidationError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 
 /** Where a reported error happened: reading the cookie or stored data, a timeout, the `validate` hook, or a cleanup sweep. */
@@ -19,6 +19,17 @@ export interface ErrorInfo {
  */
 export type ErrorHook = (err: SessionError, info: ErrorInfo) => void;
 
+/** What a `validate` hook is told besides the values. */
+export interface ValidateInfo {
+  /** The data version stored with the values; `undefined` for data written without one (read it as version 1). */
+  readonly version: number | undefined;
+  /**
+   * Reports that the values were repaired (fields reset to their defaults or dropped): the error goes to
+   * `onError` (phase `"validate"`) and the repaired session is saved at the end of the request.
+   */
+  repaired(err: SessionValidationError): void;
+}
+
 /**
  * How one session definition reads and writes its values, independent of the store it lives in.
  * Stores use it when they load and save; `sessions(name, store, config)` passes it along.
@@ -35,13 +46,27 @@ export interface SessionConfig {
    * returns the values to use. Throw (preferably a `SessionValidationError`) to refuse them; what happens
    * then is decided by `onInvalid`. Generated typed sessions pass their Zod schema's parse here.
    */
-  validate?: ((values: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  validate?: ((values: Record<string, unknown>, info: ValidateInfo) => Record<string, unknown>) | undefined;
   /**
    * What to do when `validate` throws: `"reset"` starts a fresh session and reports the error through
-   * `onError`; `"throw"` rethrows it from `get`.
+   * `onError`; `"throw"` rethrows it from `get`. `"repair"` tells a hook that can repair data to do so
+   * (typed sessions' does; see {@link ValidateInfo.repaired}); what it still throws resets the session.
    * @default "reset"
    */
-  onInvalid?: "reset" | "throw" | undefined;
+  onInvalid?: "repair" | "reset" | "throw" | undefined;
+  /**
+   * The version of the values' shape this definition writes, stored with them (typed sessions: the
+   * definition's `version`). Data stored with a newer version (a newer server wrote it during a rolling
+   * deploy) is never rewritten by this one unless the handler changes it; data with an older version is
+   * saved again in this one. @default undefined (written without a version)
+   */
+  version?: number | undefined;
+  /**
+   * Checks the values a save is about to write, given the keys changed since the session was loaded or
+   * last saved (set, deleted, or changed in place); throw a `SessionValidationError` to refuse the save:
+   * nothing is then written or sent. Typed sessions pass their schema's check here.
+   */
+  validateChanges?: ((values: ReadonlyMap<string, unknown>, changed: ReadonlySet<string>) => void) | undefined;
   /** Reports errors that were turned into a fresh session (in addition to the store's own `onError`). */
   onError?: ErrorHook | undefined;
   /** Overrides the store's default cookie attributes for this session. */

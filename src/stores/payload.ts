@@ -8,8 +8,13 @@ import type { SessionConfig } from "../session/session-config.ts";
 import type { LoadedRecord, SessionRecord } from "./store.ts";
 
 const MAGIC = "ts1 ";
-/** `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>`: data written before maxAge existed still matches. */
-const HEADER = /^ts1 (\d{1,15}) (\d{1,15})(?: (\d{1,15}))?$/;
+/**
+ * `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>` and an optional ` v<version>`: data written
+ * before either existed still matches.
+ */
+const HEADER = /^ts1 (\d{1,15}) (\d{1,15})(?: (\d{1,15}))?(?: v(\d{1,10}))?$/;
+/** The highest version a header may carry (defineSession's limit). */
+const MAX_VERSION = 1_000_000_000;
 const NEWLINE = 0x0a;
 
 /** Returns the config's serializer (superjson by default). */
@@ -19,7 +24,8 @@ export function serializerOf(config: SessionConfig): Serializer {
 
 /**
  * Encodes values and metadata into the bytes the codec signs: a short text header
- * (`ts1 <createdAt> <accessedAt>[ <maxAge>]\n`, maxAge only when given and ≥ 0) then the serializer's
+ * (`ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]\n`, maxAge only when given and ≥ 0, the version
+ * only when given and not 1) then the serializer's
  * bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the values.
  * A maxAge over 400 days (which the lifecycle refuses before it gets here) is written as 400 days.
  * Throws `serialize_failed` when the serializer refuses the values (a BigInt or a cycle for JSON, a
@@ -27,7 +33,8 @@ export function serializerOf(config: SessionConfig): Serializer {
  */
 export function encodePayload(name: string, serializer: Serializer, payload: SessionRecord): Uint8Array {
   const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_COOKIE_AGE)}`;
-  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}\n`;
+  const version = payload.version === undefined || payload.version === 1 ? "" : ` v${payload.version}`;
+  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}${version}\n`;
   try {
     // A text serializer: the payload is built as one string, encoded once.
     if (serializer.stringify !== undefined) return Buffer.from(head + serializer.stringify(payload.values), "utf8");
@@ -62,10 +69,11 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   // A text serializer reads the body from the payload decoded once (the header is ASCII).
   const text = serializer.parse === undefined ? undefined : buf.toString("utf8");
   const end = text === undefined ? buf.indexOf(NEWLINE) : text.indexOf("\n");
-  const header = end < 0 || end > 56 ? undefined : text === undefined ? buf.toString("latin1", 0, end) : text.slice(0, end);
+  const header = end < 0 || end > 72 ? undefined : text === undefined ? buf.toString("latin1", 0, end) : text.slice(0, end);
   const match = header === undefined ? null : HEADER.exec(header);
   if (match === null) throw corrupt(name, "no metadata header");
   if (match[3] !== undefined && Number(match[3]) > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${match[3]}s, over 400 days`);
+  if (match[4] !== undefined && !(Number(match[4]) >= 1 && Number(match[4]) <= MAX_VERSION)) throw corrupt(name, `data version ${match[4]}`);
   let values: unknown;
   try {
     values = text === undefined ? serializer.deserialize(buf.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(text.slice(end + 1));
@@ -84,6 +92,7 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
     createdAt: Number(match[1]),
     accessedAt: Number(match[2]),
     maxAge: match[3] === undefined ? undefined : Number(match[3]),
+    version: match[4] === undefined ? undefined : Number(match[4]),
   };
 }
 
@@ -93,6 +102,6 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
  * was an older one.
  */
 export function loadedRecord(name: string, config: SessionConfig, decoded: DecodeResult, id: string, older = false): LoadedRecord {
-  const { values, createdAt, accessedAt, maxAge } = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
-  return { values, createdAt, accessedAt, maxAge, id, stale: older || decoded.keyIndex > 0 };
+  const { values, createdAt, accessedAt, maxAge, version } = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
+  return { values, createdAt, accessedAt, maxAge, version, id, stale: older || decoded.keyIndex > 0 };
 }

@@ -15,6 +15,11 @@ export interface SessionRecord {
    * @default undefined (the default applies)
    */
   readonly maxAge?: number | undefined;
+  /**
+   * The version of the values' shape (the definition's `version`), kept only when it is not 1, so data of
+   * unversioned definitions carries none. @default undefined (version 1)
+   */
+  readonly version?: number | undefined;
 }
 
 /** A record a store loaded from a request's cookie. */

@@ -35,6 +35,7 @@ export function bindSession<S extends TypedSession<object, unknown>>(
     serializer,
     validate: createValidator(definition),
     onInvalid: definition.onInvalid,
+    version: definition.version,
     ...(Object.keys(definition.cookie).length > 0 ? { cookie: definition.cookie } : {}),
   };
   const wrap = (session: Session): S => {

@@ -16,8 +16,64 @@ export interface DataSchema extends ZodSchemaLike {
   readonly shape: Readonly<Record<string, ZodSchemaLike>>;
 }
 
-/** What to do when authentic stored data does not fit the schema: start fresh, or throw. */
-export type OnInvalid = "reset" | "throw";
+/**
+ * What to do when authentic stored data does not fit the schema: `"repair"` keeps the fields that fit and
+ * gives the others their defaults (or drops them when optional), `"reset"` starts a fresh session, `"throw"`
+ * rejects `get`. Repairs and resets are reported through `onError` with the fields' paths.
+ */
+export type OnInvalid = "repair" | "reset" | "throw";
+
+/** The data type a Zod 4 schema parses to (`z.output`), read structurally so that zod need not be installed for the types. */
+export type SchemaOutput<S> = S extends { readonly _zod: { readonly output: infer O } } ? O : unknown;
+
+/** The data type a Zod 4 schema accepts (`z.input`): defaulted fields may be left out. */
+export type SchemaInput<S> = S extends { readonly _zod: { readonly input: infer I } } ? I : unknown;
+
+/** One migration step: data of the version before, parsed by its schema, turned into data of `schema`'s version. */
+export interface MigrationStep {
+  /** The schema of the version this step produces. */
+  readonly schema: DataSchema;
+  /** Turns the previous version's data into this version's input (checked against `schema` afterwards). */
+  readonly up: (data: never) => unknown;
+}
+
+/**
+ * A chain of schema versions, oldest first, built with `from(v1).to(v2, up).to(v3, up)` in `defineSession`'s
+ * `migrate`: each `up` is typed from the previous schema's output to the next schema's input.
+ */
+export interface MigrationChain<Last extends DataSchema> {
+  /** The oldest schema whose data can still be migrated. */
+  readonly first: DataSchema;
+  /** The steps after `first`, in order; the last one's schema is `Last`. */
+  readonly steps: readonly MigrationStep[];
+  /** Adds the next version: `up` turns data of the last schema so far into `next`'s input. */
+  to<Next extends DataSchema>(next: Next, up: (data: SchemaOutput<Last>) => SchemaInput<Next>): MigrationChain<Next>;
+}
+
+/** Starts a {@link MigrationChain} at the oldest schema still migrated. */
+export type MigrationStart = <First extends DataSchema>(first: First) => MigrationChain<First>;
+
+function chain<Last extends DataSchema>(first: DataSchema, steps: readonly MigrationStep[]): MigrationChain<Last> {
+  return Object.freeze({
+    first,
+    steps,
+    to<Next extends DataSchema>(next: Next, up: (data: SchemaOutput<Last>) => SchemaInput<Next>): MigrationChain<Next> {
+      return chain<Next>(first, [...steps, Object.freeze({ schema: next, up: up as (data: never) => unknown })]);
+    },
+  });
+}
+
+const from: MigrationStart = (first) => chain(first, []);
+
+/** One stored version of a session's data, as a definition knows it. */
+export interface SchemaVersion {
+  /** The version number. */
+  readonly version: number;
+  /** Its data schema. */
+  readonly schema: DataSchema;
+  /** Turns data of the version before into this one's input; `undefined` for the oldest known version. */
+  readonly up: ((data: never) => unknown) | undefined;
+}
 
 /** The input of {@link defineSession}. */
 export interface SessionDefinitionInput<D extends DataSchema, F extends ZodSchemaLike | undefined> {
@@ -29,8 +85,18 @@ export interface SessionDefinitionInput<D extends DataSchema, F extends ZodSchem
   readonly flash?: F;
   /** Cookie attributes for this session; the store's fill in the rest. */
   readonly cookie?: Partial<CookieOptions> | undefined;
-  /** What to do with authentic data that does not fit `data`. @default "reset" */
+  /** What to do with authentic data that does not fit `data`. @default "repair" */
   readonly onInvalid?: OnInvalid | undefined;
+  /**
+   * The version of `data`'s shape, stored with every session's data; bump it (and add a step to `migrate`)
+   * when a change would make stored data fail the schema. Whole numbers from 1. @default 1
+   */
+  readonly version?: number | undefined;
+  /**
+   * The older shapes and how to bring their data up to date: `(from) => from(v1).to(v2, (old) => ...)`,
+   * ending at `data`. The chain's first schema is version `version - steps`; older data is repaired.
+   */
+  readonly migrate?: ((from: MigrationStart) => MigrationChain<D>) | undefined;
 }
 
 /** A declared session: what `typed-sessions gen` reads and generated modules bind to. */
@@ -50,6 +116,10 @@ export interface SessionDefinition<
   readonly cookie: Readonly<Partial<CookieOptions>>;
   /** What happens to authentic data that does not fit `data`. */
   readonly onInvalid: OnInvalid;
+  /** The version of `data`'s shape (1 unless declared). */
+  readonly version: number;
+  /** Every version this definition can read, oldest first, ending with `version` and `data`. */
+  readonly versions: readonly SchemaVersion[];
 }
 
 /**
@@ -88,8 +158,12 @@ export function defineSession<D extends DataSchema, F extends ZodSchemaLike | un
       `defineSession("${input.name}") needs \`data\` to be a z.object({...}) schema.`,
     );
   }
-  if (input.onInvalid !== undefined && input.onInvalid !== "reset" && input.onInvalid !== "throw") {
-    throw new SessionError("invalid_option", `defineSession("${input.name}"): onInvalid must be "reset" or "throw".`);
+  if (input.onInvalid !== undefined && input.onInvalid !== "repair" && input.onInvalid !== "reset" && input.onInvalid !== "throw") {
+    throw new SessionError("invalid_option", `defineSession("${input.name}"): onInvalid must be "repair", "reset" or "throw".`);
+  }
+  const version = input.version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1 || version > 1_000_000_000) {
+    throw new SessionError("invalid_option", `defineSession("${input.name}"): version must be a whole number from 1 (got ${String(version)}).`);
   }
   return Object.freeze({
     kind: "typed-sessions/session-definition",
@@ -97,8 +171,49 @@ export function defineSession<D extends DataSchema, F extends ZodSchemaLike | un
     data: input.data,
     flash: input.flash as F,
     cookie: Object.freeze({ ...input.cookie }),
-    onInvalid: input.onInvalid ?? "reset",
+    onInvalid: input.onInvalid ?? "repair",
+    version,
+    versions: versionsOf(input.name, version, input.data, input.migrate),
   });
+}
+
+/** Builds the version list from `migrate`, checking that it ends at `data` and starts at version 1 or later. */
+function versionsOf(
+  name: string,
+  version: number,
+  data: DataSchema,
+  migrate: ((from: MigrationStart) => MigrationChain<DataSchema>) | undefined,
+): readonly SchemaVersion[] {
+  if (migrate === undefined) return Object.freeze([Object.freeze({ version, schema: data, up: undefined })]);
+  if (typeof migrate !== "function") {
+    throw new SessionError("invalid_option", `defineSession("${name}"): migrate must be a function, (from) => from(v1).to(v2, (old) => ...).`);
+  }
+  const built = migrate(from);
+  if (typeof built !== "object" || built === null || !Array.isArray(built.steps)) {
+    throw new SessionError("invalid_option", `defineSession("${name}"): migrate must return its chain, (from) => from(v1).to(v2, (old) => ...).`);
+  }
+  const last = built.steps.at(-1);
+  if (last === undefined || last.schema !== data) {
+    throw new SessionError(
+      "invalid_option",
+      `defineSession("${name}"): the migrate chain must end at \`data\`: finish it with .to(<the data schema>, (old) => ...).`,
+    );
+  }
+  const base = version - built.steps.length;
+  if (base < 1) {
+    throw new SessionError(
+      "invalid_option",
+      `defineSession("${name}"): version ${version} cannot follow ${built.steps.length} migration steps (the first schema would be version ${base}); set version to at least ${built.steps.length + 1}.`,
+    );
+  }
+  for (const schema of [built.first, ...built.steps.map((step) => step.schema)]) {
+    if (isZod3Schema(schema) || (schema as { _zod?: { def?: { type?: string } } })._zod?.def?.type !== "object") {
+      throw new SessionError("invalid_option", `defineSession("${name}"): every schema in migrate must be a Zod 4 z.object({...}).`);
+    }
+  }
+  const versions: SchemaVersion[] = [Object.freeze({ version: base, schema: built.first, up: undefined })];
+  built.steps.forEach((step, i) => versions.push(Object.freeze({ version: base + i + 1, schema: step.schema, up: step.up })));
+  return Object.freeze(versions);
 }
 
 /** Tells whether `value` was made by {@link defineSession}. */
