@@ -5,6 +5,7 @@ import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSes
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
+import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
 import { report } from "./report.ts";
 import { CSRF_KEY } from "./csrf.ts";
 import type { ErrorPhase, SessionConfig } from "./session-config.ts";
@@ -205,22 +206,32 @@ function currentCookie(state: SessionState): Readonly<CookieOptions> {
   return state.cookie ?? state.savedCookie;
 }
 
-/** True when values or cookie attributes changed since the session was loaded or saved. */
+/**
+ * True when values (set, deleted or changed in place) or cookie attributes changed since the session was
+ * loaded or saved.
+ */
 export function isDirty(state: SessionState): boolean {
+  detectChanges(state);
   return state.dirty || (state.cookie !== undefined && !sameCookieOptions(state.cookie, state.savedCookie));
 }
 
 /**
  * Tells whether a save must write. A new session is written only once it holds a value (or after
  * `markDirty()` / `regenerate()`, or with `saveUninitialized`): visitors who store nothing get no cookie
- * and no server data. A loaded session is written when its values or cookie attributes changed, with
- * `rolling`, or when an idle timeout or a browser-session cookie's `sessionCookieLifetime` needs refreshing
- * (once a tenth of the shorter has passed).
+ * and no server data. A loaded session is written when its values (in place too) or cookie attributes
+ * changed, with `rolling`, or when an idle timeout or a browser-session cookie's `sessionCookieLifetime`
+ * needs refreshing (once a tenth of the shorter has passed) — except data a newer version of the definition
+ * wrote, which is written only when the handler changed it (a rolling deploy's old server keeps it intact).
  */
 export function needsSave(state: SessionState, now: number): boolean {
   const { config } = state.binding;
-  if (state.isNew) return state.forced || state.values.size > 0 || config.saveUninitialized === true;
-  if (isDirty(state) || config.rolling === true) return true;
+  if (state.isNew) {
+    detectChanges(state);
+    return state.forced || holdsValues(state) || config.saveUninitialized === true;
+  }
+  if (isDirty(state)) return true;
+  if (state.newer) return false;
+  if (config.rolling === true) return true;
   const idle = config.idleTimeout ?? 0;
   const browser = currentCookie(state).maxAge === 0 ? browserSessionLifetime(state.binding) : 0;
   const bound = idle > 0 && browser > 0 ? Math.min(idle, browser) : Math.max(idle, browser);
@@ -231,6 +242,8 @@ function markSaved(state: SessionState, now: number): void {
   state.isNew = false;
   state.dirty = false;
   state.forced = false;
+  state.newer = false;
+  resetChanges(state);
   state.accessedAt = now;
   if (state.cookie !== undefined && !sameCookieOptions(state.cookie, state.savedCookie)) state.savedCookie = Object.freeze({ ...state.cookie });
 }
@@ -249,6 +262,7 @@ function recordOf(state: SessionState, now: number): SessionRecord {
     createdAt: state.createdAt,
     accessedAt: now,
     maxAge: maxAge >= 0 && maxAge !== state.binding.cookie.maxAge ? maxAge : undefined,
+    version: state.binding.config.version,
   };
 }
 
@@ -289,12 +303,15 @@ function checkSize(name: string, header: string, limit: number): void {
 }
 
 /**
- * Encodes and writes the session, then sets its cookie: everything that could stop the cookie (headers
- * already sent, attributes that cannot be written, the size) is checked before the store's data changes,
+ * Checks the changed values (`validateChanges`), encodes and writes the session, then sets its cookie:
+ * everything that could stop the cookie (invalid data, headers already sent, attributes that cannot be
+ * written, the size) is checked before the store's data changes,
  * and a write whose data was gone (destroyed meanwhile) sets no cookie.
  */
 async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
   const { name, store, config } = state.binding;
+  detectChanges(state);
+  if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
   const cookie = currentCookie(state);
   if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
   const prepared = store.prepare({

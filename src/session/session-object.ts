@@ -1,13 +1,28 @@
 import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
+import { adoptValue, noteAllChanged, noteChange, noteRead, noteReadAll } from "./changes.ts";
 import { type SessionState, cookieOf, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
 import { DEFAULT_FLASH_KEY, type Session } from "./session.ts";
 import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
 
+let stateOf: (session: SessionObject) => SessionState;
+
+/**
+ * Puts `value` under `key` of `session` without changing the session (a typed field's default, read before
+ * anything was stored): changed in place, it is saved like any value. Ignored for other `Session`s.
+ */
+export function adoptDefault(session: Session, key: string, value: unknown): void {
+  if (session instanceof SessionObject) adoptValue(stateOf(session), key, value);
+}
+
 /** The {@link Session} a manager hands out: a view of one session's lifecycle state. */
 export class SessionObject implements Session {
   readonly #state: SessionState;
+
+  static {
+    stateOf = (session) => session.#state;
+  }
 
   /** Wraps lifecycle state; managers create sessions, handlers get them from `manager.get(…)`. */
   constructor(state: SessionState) {
@@ -34,9 +49,11 @@ export class SessionObject implements Session {
     return cookieOf(this.#state);
   }
 
-  /** Returns the value under `key`, or `undefined`. */
+  /** Returns the value under `key`, or `undefined`; an object changed in place is saved like a `set`. */
   get(key: string): unknown {
-    return this.#state.values.get(key);
+    const value = this.#state.values.get(key);
+    if (typeof value === "object" && value !== null) noteRead(this.#state, key, value);
+    return value;
   }
 
   /** Stores `value` under `key` (`undefined` deletes it) and marks the session changed. */
@@ -46,7 +63,7 @@ export class SessionObject implements Session {
       return this;
     }
     this.#state.values.set(key, value);
-    this.#state.dirty = true;
+    noteChange(this.#state, key);
     return this;
   }
 
@@ -58,13 +75,13 @@ export class SessionObject implements Session {
   /** Deletes the value under `key`; returns whether there was one. */
   delete(key: string): boolean {
     const had = this.#state.values.delete(key);
-    if (had) this.#state.dirty = true;
+    if (had) noteChange(this.#state, key);
     return had;
   }
 
   /** Deletes every value (flashes included); the session and its id stay. */
   clear(): void {
-    if (this.#state.values.size > 0) this.#state.dirty = true;
+    for (const key of this.#state.values.keys()) noteChange(this.#state, key);
     this.#state.values.clear();
   }
 
@@ -73,8 +90,9 @@ export class SessionObject implements Session {
     return [...this.#state.values.keys()];
   }
 
-  /** Returns a shallow copy of every value (flash keys included, metadata excluded). */
+  /** Returns a shallow copy of every value (flash keys included, metadata excluded); objects in it changed in place are saved. */
   values(): Record<string, unknown> {
+    noteReadAll(this.#state);
     return Object.fromEntries(this.#state.values);
   }
 
@@ -141,6 +159,7 @@ export class SessionObject implements Session {
   peekFlashes(key: string = DEFAULT_FLASH_KEY): unknown[] {
     const current = this.#state.values.get(key);
     if (current === undefined) return [];
+    noteRead(this.#state, key, current);
     return Array.isArray(current) ? [...current] : [current];
   }
 
@@ -168,10 +187,12 @@ export class SessionObject implements Session {
   }
 
   /**
-   * Marks the session changed, e.g. after mutating an object stored in it. On a new session it also asks
-   * for the session to be saved even with no values (which `save` otherwise skips).
+   * Marks the session changed, so the next save writes it (changes in place are found without it; this
+   * forces a write, and the save checks every value). On a new session it also asks for the session to be
+   * saved even with no values (which `save` otherwise skips).
    */
   markDirty(): void {
+    noteAllChanged(this.#state);
     this.#state.dirty = true;
     this.#state.forced = true;
   }

@@ -9,7 +9,8 @@ export const DEFAULT_FLASH_KEY = "_flash";
  * manager (`await mySessions.get(req, res)`); it remembers its request, so `save()`, `destroy()` and
  * `regenerate()` take no argument. Values must be serializable by the session's serializer (superjson by
  * default: JSON plus Dates, Maps, Sets, BigInts). Changes made inside a stored object
- * (`session.get("cart").push(x)`) are not seen: call `set` again or `markDirty()`.
+ * (`session.get("cart").push(x)`) are saved too: a save compares the objects it handed out with their
+ * serialized form when they were read.
  */
 export interface Session {
   /** The session (cookie) name. */
@@ -20,7 +21,7 @@ export interface Session {
   readonly isNew: boolean;
   /** This session's cookie attributes: a copy of its store's, free to change per session (`cookie.maxAge = 0`). */
   readonly cookie: CookieOptions;
-  /** True when values or cookie attributes changed since the session was loaded or saved. */
+  /** True when values (in place too) or cookie attributes changed since the session was loaded or saved. */
   readonly isDirty: boolean;
   /** True after {@link Session.destroy}. */
   readonly isDestroyed: boolean;
@@ -90,8 +91,9 @@ export interface Session {
    */
   regenerate(context?: RequestContext): Promise<void>;
   /**
-   * Marks the session changed, e.g. after mutating an object stored in it. On a new session it also asks
-   * for the session to be saved even with no values (which `save` otherwise skips).
+   * Marks the session changed so the next save writes it (changes in place are found without it; this is
+   * the explicit override). On a new session it also asks for the session to be saved even with no values
+   * (which `save` otherwise skips).
    */
   markDirty(): void;
 }

@@ -4,6 +4,7 @@ import type { CookieOptions } from "../http/cookie-options.ts";
 import type { Session } from "../session/session.ts";
 import type { SessionDefinition } from "./define-session.ts";
 import { DEFAULT_FLASH_KEY as FLASH_KEY } from "../session/session.ts";
+import { adoptDefault } from "../session/session-object.ts";
 import { parseField } from "./validate.ts";
 
 /**
@@ -21,13 +22,18 @@ export class TypedSession<Data extends object, Flash> {
     this.#definition = definition;
   }
 
-  /** Returns the stored value of `key`, or the field's default (or `undefined`) when none is stored. */
+  /**
+   * Returns the stored value of `key`, or the field's default (or `undefined`) when none is stored. A default
+   * object (`[]`, `{}`) is kept in the session, so changing it in place (`session.cart.push(x)`) is saved.
+   */
   protected read(key: keyof Data & string): unknown {
     if (this.untyped.has(key)) return this.untyped.get(key);
     const field = this.#definition.data.shape[key] as z.ZodType | undefined;
     if (field === undefined) return undefined;
     const result = field.safeParse(undefined);
-    return result.success ? result.data : undefined;
+    if (!result.success) return undefined;
+    if (typeof result.data === "object" && result.data !== null) adoptDefault(this.untyped, key, result.data);
+    return result.data;
   }
 
   /**
@@ -96,7 +102,7 @@ export class TypedSession<Data extends object, Flash> {
     return this.untyped.peekFlashes(FLASH_KEY) as Flash[];
   }
 
-  /** Marks the session changed, e.g. after mutating an array or object read from it (`session.cart.push(x)`). */
+  /** Marks the session changed so the next save writes it; changes in place (`session.cart.push(x)`) are found without it. */
   markDirty(): void {
     this.untyped.markDirty();
   }
