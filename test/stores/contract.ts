@@ -12,6 +12,7 @@ import { generateSessionId } from "../../src/stores/session-id.ts";
 import { codecFor } from "../../src/stores/store-options.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
+import { describeDataContract } from "./data-contract.ts";
 
 /** What the contract suite asks a store factory for. */
 export interface ContractStoreOptions {
@@ -58,7 +59,7 @@ function dataName(name: string, id: string): string {
 /**
  * Runs the store contract against the stores `harness` builds: round trip, options copied per session,
  * flashes, destroy, maxAge -1 / 0, regenerate, dirty tracking, tampering, expiry, key rotation, and two
- * sessions in one response.
+ * sessions in one response; then the data contract (describeDataContract).
  */
 export function describeStoreContract(label: string, harness: () => Promise<StoreHarness>): void {
   describe(`${label} store contract`, () => {
@@ -634,4 +635,5 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
       }
     });
   });
+  describeDataContract(label, harness);
 }
