@@ -78,9 +78,10 @@ export function holdsValues(state: SessionState): boolean {
  * save, so they are snapshotted again; the change set starts over.
  */
 export function resetChanges(state: SessionState): void {
-  const changed = state.changed;
-  state.changed = new Set();
-  state.adopted.clear(); // saved with the rest: stored values now
+  if (state.adopted.size > 0) state.adopted.clear(); // saved with the rest: stored values now
+  if (state.changed.size === 0) return;
+  const changed = [...state.changed];
+  state.changed.clear();
   for (const key of changed) {
     if (state.values.has(key)) noteRead(state, key, state.values.get(key));
   }
