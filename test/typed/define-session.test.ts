@@ -31,3 +31,44 @@ describe("defineSession with a Zod 3 schema", () => {
     }
   });
 });
+
+describe("defineSession versions", () => {
+  const v1 = z.object({ n: z.number().default(0) });
+  const v2 = z.object({ n: z.string().default("0") });
+  const v3 = z.object({ n: z.string().default("0"), m: z.boolean().default(false) });
+
+  it("defaults to version 1 with the data as its only version, and onInvalid repair", () => {
+    const definition = defineSession({ name: "s", data: v3 });
+    expect(definition.version).toBe(1);
+    expect(definition.onInvalid).toBe("repair");
+    expect(definition.versions).toEqual([{ version: 1, schema: v3, up: undefined }]);
+  });
+
+  it("numbers a migrate chain back from version: the first schema is version - steps", () => {
+    const up2 = (old: { n: number }) => ({ n: String(old.n) });
+    const up3 = (old: { n: string }) => ({ n: old.n, m: true });
+    const definition = defineSession({ name: "s", data: v3, version: 7, migrate: (from) => from(v1).to(v2, up2).to(v3, up3) });
+    expect(definition.versions.map((v) => [v.version, v.schema, v.up])).toEqual([
+      [5, v1, undefined],
+      [6, v2, up2],
+      [7, v3, up3],
+    ]);
+  });
+
+  it("refuses a bad version or chain with invalid_option, saying what to write", () => {
+    const bad: Array<[() => unknown, RegExp]> = [
+      [() => defineSession({ name: "s", data: v3, version: 0 }), /version must be a whole number from 1/],
+      [() => defineSession({ name: "s", data: v3, version: 1.5 }), /version must be a whole number from 1/],
+      [() => defineSession({ name: "s", data: v3, version: 1, migrate: (from) => from(v2).to(v3, (old) => ({ n: old.n })) }), /set version to at least 2/],
+      [() => defineSession({ name: "s", data: v3, version: 3, migrate: ((from: never) => (from as (s: unknown) => unknown)(v1)) as never }), /must end at `data`/],
+      [() => defineSession({ name: "s", data: v3, version: 2, migrate: (from) => from(v1).to(v2, (old) => ({ n: String(old.n) })) as never }), /must end at `data`/],
+      [() => defineSession({ name: "s", data: v3, version: 2, migrate: (() => 3) as never }), /must return its chain/],
+      [() => defineSession({ name: "s", data: v3, version: 2, migrate: "v1" as never }), /migrate must be a function/],
+      [() => defineSession({ name: "s", data: v3, version: 2, migrate: (from) => from(z.string() as never).to(v3, () => ({})) }), /must be a Zod 4 z.object/],
+    ];
+    for (const [define, message] of bad) {
+      expect(define).toThrow(expect.objectContaining({ code: "invalid_option" }));
+      expect(define).toThrow(message);
+    }
+  });
+});
