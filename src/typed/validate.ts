@@ -1,30 +1,46 @@
-// Validation of a typed session's values when they are loaded, and of one value when it is set.
+// Validation of a typed session's values when they are loaded: one parse for data that fits, repair or a
+// SessionValidationError (per onInvalid) for data that does not, migrations for data of another version.
 import type { z } from "zod";
 import { SessionValidationError } from "../errors.ts";
+import type { ValidateInfo } from "../session/session-config.ts";
 import type { SessionDefinition } from "./define-session.ts";
-import { describeIssues, toIssues } from "./issues.ts";
+import { describeIssues, refusedTail, repairedSummary, toIssues } from "./issues.ts";
+import { repairValues } from "./repair.ts";
 import { finishValues, storedSchemaOf } from "./stored-schema.ts";
 
 export { toIssues } from "./issues.ts";
 export { storedValuesSchema } from "./stored-schema.ts";
 
 /**
- * Makes the `validate` hook of a session definition: parses decoded values against the schema, applies
- * defaults, drops unknown keys, and throws a {@link SessionValidationError} (with dotted paths) when the data
- * does not fit.
+ * Makes the `validate` hook of a session definition: parses decoded values against the schema (defaults
+ * applied, unknown keys dropped) and, per `onInvalid`, repairs data that does not fit (`"repair"`: the fields
+ * that fit are kept, the rest fall back to their defaults or are dropped, reported through `info.repaired`)
+ * or throws a {@link SessionValidationError} with dotted paths (`"reset"`, `"throw"`: the lifecycle resets or
+ * rethrows). Without `info` (benchmarks, direct checks) a repair is not reported. Data that fits costs one
+ * `safeParse`, as before repairs existed.
  */
 export function createValidator(
   definition: SessionDefinition,
-): (values: Record<string, unknown>) => Record<string, unknown> {
+): (values: Record<string, unknown>, info?: ValidateInfo) => Record<string, unknown> {
   const schema = storedSchemaOf(definition);
-  return (values) => {
+  const { name, onInvalid: policy } = definition;
+  return (values, info) => {
     const result = schema.safeParse(values);
-    if (result.success) {
-      return finishValues(result.data);
+    if (result.success) return finishValues(result.data);
+    if (policy === "repair") {
+      const repaired = repairValues(name, schema, values);
+      info?.repaired(
+        new SessionValidationError(
+          `the stored data of session "${name}" did not fit its schema: ${repairedSummary(repaired.issues)} The session is saved repaired.`,
+          repaired.issues,
+          { cause: result.error },
+        ),
+      );
+      return repaired.data;
     }
     const issues = toIssues(result.error.issues);
     throw new SessionValidationError(
-      `the stored data of session "${definition.name}" does not fit its schema:${describeIssues(issues)}. It was written before a schema change or edited by hand; onInvalid "reset" starts a fresh session instead.`,
+      `the stored data of session "${name}" does not fit its schema:${describeIssues(issues)}. It was written before a schema change or edited by hand.${refusedTail(policy)}`,
       issues,
       { cause: result.error },
     );

@@ -1,7 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { SessionValidationError, type SessionError } from "../../src/errors.ts";
+import type { ErrorInfo, ValidateInfo } from "../../src/session/session-config.ts";
+import { sessions } from "../../src/session/manager.ts";
+import { MemoryStore } from "../../src/stores/memory-store.ts";
+import { superjsonSerializer } from "../../src/serializers/serializers.ts";
+import { bindSession } from "../../src/typed/bind-session.ts";
+import { TypedSession } from "../../src/typed/typed-session.ts";
+import { defineSession, type OnInvalid } from "../../src/typed/define-session.ts";
 import { repair } from "../../src/typed/repair.ts";
-import { storedValuesSchema } from "../../src/typed/validate.ts";
+import { createValidator, storedValuesSchema } from "../../src/typed/validate.ts";
+import { CookieJar } from "../stores/cookie-jar.ts";
 
 const flash = z.object({ kind: z.enum(["info", "error"]), text: z.string() });
 const data = z.object({
@@ -121,5 +130,96 @@ describe("repair", () => {
     const required = z.object({ inner: z.object({ n: z.number() }) });
     const result = repair(required, { inner: { n: "x" } });
     expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: "inner.n" })] });
+  });
+});
+
+const shop = defineSession({ name: "shop", data, flash });
+
+function infoOf(version?: number): ValidateInfo & { readonly reports: SessionValidationError[] } {
+  const reports: SessionValidationError[] = [];
+  return { version, reports, repaired: (err) => reports.push(err) };
+}
+
+describe("createValidator", () => {
+  const bad = { name: "Ada", visits: -3, cart: [{ sku: "a", qty: 1 }, { sku: "b", qty: "many" }] };
+
+  it("repairs by default and reports what it changed through info.repaired", () => {
+    const info = infoOf(undefined);
+    expect(createValidator(shop)(bad, info)).toEqual({ name: "Ada", ...defaults, cart: [{ sku: "a", qty: 1 }] });
+    expect(info.reports).toHaveLength(1);
+    const [err] = info.reports as [SessionValidationError];
+    expect(err).toBeInstanceOf(SessionValidationError);
+    expect(err.code).toBe("invalid_session_data");
+    expect(err.issues.map((issue) => issue.path)).toEqual(["visits", "cart.1.qty"]);
+    expect(err.message).toMatch(/^typed-sessions: the stored data of session "shop" did not fit its schema: 2 fields \(visits, cart\.1\.qty\) fell back to their defaults or were dropped/);
+    expect(err.cause).toBeInstanceOf(z.ZodError);
+  });
+
+  it("reports nothing for data that fits, and drops absent flash and CSRF keys", () => {
+    const info = infoOf(1);
+    const out = createValidator(shop)({ name: "Ada" }, info);
+    expect(out).toEqual({ name: "Ada", ...defaults });
+    expect(Object.keys(out)).not.toContain("_flash");
+    expect(info.reports).toEqual([]);
+  });
+
+  it.each<OnInvalid>(["reset", "throw"])("throws a SessionValidationError with every issue under onInvalid %s, repairing nothing", (onInvalid) => {
+    const validate = createValidator(defineSession({ name: "shop", data, flash, onInvalid }));
+    const info = infoOf(1);
+    let caught: unknown;
+    try {
+      validate(bad, info);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SessionValidationError);
+    expect((caught as SessionValidationError).issues.map((issue) => issue.path)).toEqual(["visits", "cart.1.qty"]);
+    expect((caught as SessionValidationError).message).toMatch(/session "shop" does not fit its schema: visits: Too small/);
+    expect(info.reports).toEqual([]);
+  });
+
+  it("repairs without reporting when called without info", () => {
+    expect(createValidator(shop)(bad)).toEqual({ name: "Ada", ...defaults, cart: [{ sku: "a", qty: 1 }] });
+  });
+});
+
+describe("a repaired typed session, through a store", () => {
+  // Its own definition rather than the demo's, so that the demo may pick any onInvalid.
+  const account = defineSession({
+    name: "account",
+    data: z.object({
+      name: z.string().default(""),
+      visits: z.number().int().nonnegative().default(0),
+      cart: z.array(z.object({ sku: z.string().min(1), qty: z.number().int().positive() })).default([]),
+    }),
+  });
+  const bound = bindSession(account, TypedSession<object, unknown>, superjsonSerializer);
+
+  it("keeps the fields that fit, reports the repair once (phase validate) and saves the repaired data", async () => {
+    const store = new MemoryStore({ hashKey: "h".repeat(32) });
+    const jar = new CookieJar();
+    let ctx = jar.context();
+    const raw = await sessions("account", store, { serializer: superjsonSerializer }).get(ctx);
+    raw.set("name", "kataras");
+    raw.set("visits", -3);
+    raw.set("cart", [{ sku: "a", qty: 1 }, { sku: "", qty: 1 }]);
+    await raw.save();
+    jar.absorb(ctx.headers);
+
+    const reports: [SessionError, ErrorInfo][] = [];
+    const onError = vi.fn((err: SessionError, info: ErrorInfo) => void reports.push([err, info]));
+    ctx = jar.context();
+    const s = await bound.sessions(store, { onError }).get(ctx);
+    expect(s.isNew).toBe(false);
+    expect(s.untyped.values()).toEqual({ name: "kataras", visits: 0, cart: [{ sku: "a", qty: 1 }] });
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(reports[0]?.[1]).toEqual({ name: "account", phase: "validate" });
+    expect((reports[0]?.[0] as SessionValidationError).issues.map((issue) => issue.path)).toEqual(["visits", "cart.1.sku"]);
+    await s.save();
+    jar.absorb(ctx.headers);
+
+    const again = await bound.sessions(store, { onError }).get(jar.context());
+    expect(again.untyped.values()).toEqual({ name: "kataras", visits: 0, cart: [{ sku: "a", qty: 1 }] });
+    expect(onError).toHaveBeenCalledTimes(1);
   });
 });
