@@ -5,6 +5,7 @@ import { SessionValidationError } from "../errors.ts";
 import type { ValidateInfo } from "../session/session-config.ts";
 import type { SessionDefinition } from "./define-session.ts";
 import { describeIssues, refusedTail, repairedSummary, toIssues } from "./issues.ts";
+import { createMigrator } from "./migrate.ts";
 import { repairValues } from "./repair.ts";
 import { finishValues, storedSchemaOf } from "./stored-schema.ts";
 
@@ -16,15 +17,21 @@ export { storedValuesSchema } from "./stored-schema.ts";
  * applied, unknown keys dropped) and, per `onInvalid`, repairs data that does not fit (`"repair"`: the fields
  * that fit are kept, the rest fall back to their defaults or are dropped, reported through `info.repaired`)
  * or throws a {@link SessionValidationError} with dotted paths (`"reset"`, `"throw"`: the lifecycle resets or
- * rethrows). Without `info` (benchmarks, direct checks) a repair is not reported. Data that fits costs one
- * `safeParse`, as before repairs existed.
+ * rethrows). Data stored at another version than the definition's goes through {@link createMigrator}.
+ * Without `info` (benchmarks, direct checks) the values are taken as the current version's and a repair is
+ * not reported. Current data that fits costs one `safeParse`, as before repairs and migrations existed.
  */
 export function createValidator(
   definition: SessionDefinition,
 ): (values: Record<string, unknown>, info?: ValidateInfo) => Record<string, unknown> {
   const schema = storedSchemaOf(definition);
-  const { name, onInvalid: policy } = definition;
+  const { name, onInvalid: policy, version: current } = definition;
+  let migrate: ((values: Record<string, unknown>, info: ValidateInfo) => Record<string, unknown>) | undefined;
   return (values, info) => {
+    if (info !== undefined && (info.version ?? 1) !== current) {
+      migrate ??= createMigrator(definition);
+      return migrate(values, info);
+    }
     const result = schema.safeParse(values);
     if (result.success) return finishValues(result.data);
     if (policy === "repair") {
