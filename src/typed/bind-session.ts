@@ -7,6 +7,7 @@ import type { Store } from "../stores/store.ts";
 import type { SessionDefinition } from "./define-session.ts";
 import type { TypedSession } from "./typed-session.ts";
 import { createValidator } from "./validate.ts";
+import { createChangeValidator } from "./validate-changes.ts";
 
 /** A session definition bound to its generated class: what a generated module exports. */
 export interface BoundSession<S> {
@@ -34,6 +35,7 @@ export function bindSession<S extends TypedSession<object, unknown>>(
   const base: SessionConfig = {
     serializer,
     validate: createValidator(definition),
+    validateChanges: createChangeValidator(definition),
     onInvalid: definition.onInvalid,
     version: definition.version,
     ...(Object.keys(definition.cookie).length > 0 ? { cookie: definition.cookie } : {}),
