@@ -53,7 +53,12 @@ export function bindSession<S extends TypedSession<object, unknown>>(
     config: base,
     sessions(store, config = {}) {
       const cookie = base.cookie === undefined && config.cookie === undefined ? {} : { cookie: { ...base.cookie, ...config.cookie } };
-      const untyped = sessions(definition.name, store, { ...base, ...config, ...cookie });
+      // A per-manager policy needs a validator of its own: the definition's applies its own policy.
+      const policy =
+        config.onInvalid === undefined || config.onInvalid === definition.onInvalid || config.validate !== undefined
+          ? {}
+          : { validate: createValidator({ ...definition, onInvalid: config.onInvalid }) };
+      const untyped = sessions(definition.name, store, { ...base, ...config, ...cookie, ...policy });
       return { name: untyped.name, get: async (source, res) => wrap(await untyped.get(source, res)) };
     },
   };

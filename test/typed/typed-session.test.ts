@@ -108,12 +108,32 @@ describe.each(stores)("a generated typed session in the %s store", (_label, make
       await raw.save();
     });
     await request(jar, async (ctx) => {
-      const s = await user.sessions(store, { onError: (err) => errors.push(err) }).get(ctx);
+      const s = await user.sessions(store, { onError: (err) => errors.push(err), onInvalid: "reset" }).get(ctx);
       expect(s.isNew).toBe(true);
       expect(s.name).toBe("");
     });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(SessionValidationError);
+    expect((errors[0] as SessionValidationError).issues.map((i) => i.path)).toEqual(["visits"]);
+  });
+
+  it("repairs by default: the field that does not fit gets its default, the rest is kept, the error is reported", async () => {
+    const store = await makeStore();
+    const jar = new CookieJar();
+    const errors: SessionError[] = [];
+    await request(jar, async (ctx) => {
+      const raw = await sessions("user_sessions", store, { serializer: user.config.serializer }).get(ctx);
+      raw.set("name", "kataras");
+      raw.set("visits", -3);
+      await raw.save();
+    });
+    await request(jar, async (ctx) => {
+      const s = await user.sessions(store, { onError: (err) => errors.push(err) }).get(ctx);
+      expect(s.isNew).toBe(false);
+      expect(s.name).toBe("kataras");
+      expect(s.visits).toBe(0);
+    });
+    expect(errors).toHaveLength(1);
     expect((errors[0] as SessionValidationError).issues.map((i) => i.path)).toEqual(["visits"]);
   });
 
