@@ -87,6 +87,9 @@ async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
   const dir = schemaDirectory(parsed.options.schemas);
   try {
     const files = await generate(parsed.options, dir);
+    // The worst-case cookie size of each session: warnings on stderr (never failing), the rest after the files.
+    const sizes = await (await import("../codegen/size-report.ts")).sizeReport(parsed.options.root, dir);
+    for (const warning of sizes.warnings) io.err(warning);
     if (parsed.check) {
       const stale = await checkGenerated(parsed.options.root, files);
       for (const file of stale) io.err(file.diff);
@@ -99,6 +102,7 @@ async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
     }
     const written = await writeGenerated(parsed.options.root, files);
     io.out(written.length === 0 ? `typed-sessions gen: ${files.length} file(s) up to date.\n` : written.map((p) => `wrote ${p}\n`).join(""));
+    io.out(sizes.lines.join(""));
     return 0;
   } catch (err) {
     if (err instanceof GenError) {

@@ -1,6 +1,10 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { runGen } from "../../cli/gen.ts";
 import { sessionModel } from "../../codegen/model.ts";
 import {
   COOKIE_LIMIT,
@@ -471,5 +475,55 @@ describe("sizeLine", () => {
   it("writes thousands with commas", () => {
     expect([formatBytes(7), formatBytes(4096), formatBytes(1234567)]).toEqual(["7", "4,096", "1,234,567"]);
     expect(COOKIE_LIMIT).toBe(4096);
+  });
+});
+
+describe("typed-sessions gen", () => {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = `.tmp-size-test-${process.pid}`;
+  afterAll(() => rm(path.join(root, dir), { recursive: true, force: true }));
+
+  const gen = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    const code = await runGen(["--schemas", dir, ...args], { cwd: root, out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  };
+  const module = (body: string) => `import { defineSession } from "typed-sessions";\nimport { z } from "zod";\n${body}\n`;
+  const fits = defineSession({ name: "prefs", data: z.object({ theme: z.enum(["light", "dark"]).default("light") }), flash: z.string().max(40) });
+
+  it("prints one line per session: fitting ones on stdout, the others as warnings on stderr, exit 0", async () => {
+    await mkdir(path.join(root, dir), { recursive: true });
+    await writeFile(
+      path.join(root, dir, "fits.ts"),
+      module('export const prefs = defineSession({ name: "prefs", data: z.object({ theme: z.enum(["light", "dark"]).default("light") }), flash: z.string().max(40) });'),
+    );
+    await writeFile(
+      path.join(root, dir, "big.ts"),
+      module('export const big = defineSession({ name: "big", data: z.object({ notes: z.array(z.string().max(100)).max(10).default([]) }), flash: z.string().max(10) });'),
+    );
+    await writeFile(path.join(root, dir, "open.ts"), module('export const open = defineSession({ name: "open", data: z.object({ note: z.string().default("") }) });'));
+    const first = await gen();
+    expect(first.code).toBe(0);
+    const line = sizeLine(estimateSize("prefs", fits), `${dir}/fits.ts`);
+    expect(line.warning).toBe(false);
+    expect(first.out).toBe(`wrote ${dir}/big.gen.ts\nwrote ${dir}/fits.gen.ts\nwrote ${dir}/open.gen.ts\n${line.text}\n`);
+    const warnings = first.err.split("\n").filter((l) => l !== "");
+    expect(warnings).toHaveLength(2);
+    const big = estimateSize("big", defineSession({ name: "big", data: z.object({ notes: z.array(z.string().max(100)).max(10).default([]) }), flash: z.string().max(10) }));
+    expect(`${warnings[0]}\n`).toBe(`warning: ${sizeLine(big, `${dir}/big.ts`).text}\n`);
+    expect(warnings[0]).toMatch(/^warning: big \(.*\): up to [\d,]+ bytes in a cookie \(AES: [\d,]+; signed only: [\d,]+\), with 1 flash message .*: over the 4,096 bytes browsers keep; /);
+    expect(warnings[1]).toBe(
+      `warning: open (${dir}/open.ts): unbounded in a cookie: note (add .max(n)); flash messages are unbounded: flash (add .max(n)); ignore this if it is kept in a server-side store`,
+    );
+
+    // The same schemas give the same lines; --check prints only the warnings (and still passes).
+    const again = await gen();
+    expect(again.out).toBe(`typed-sessions gen: 3 file(s) up to date.\n${line.text}\n`);
+    expect(again.err).toBe(first.err);
+    const check = await gen("--check");
+    expect(check.code).toBe(0);
+    expect(check.out).toBe("typed-sessions gen --check: 3 generated file(s) up to date.\n");
+    expect(check.err).toBe(first.err);
   });
 });
