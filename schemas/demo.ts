@@ -11,5 +11,5 @@ export const demo = defineSession({
     name: z.string().max(100).describe("Set by /set, shown by /get, emptied by /clear.").default(""),
     user: z.string().min(1).max(100).describe("Who logged in at /login; unset when logged out.").optional(),
   }),
-  flash: z.string().max(200),
+  flash: z.string().max(100),
 });

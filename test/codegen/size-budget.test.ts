@@ -27,7 +27,19 @@ import { encodePayload } from "../../src/stores/payload.ts";
 import { bindSession } from "../../src/typed/bind-session.ts";
 import { defineSession, type SessionDefinition } from "../../src/typed/define-session.ts";
 import { TypedSession } from "../../src/typed/typed-session.ts";
-import { user } from "../../schemas/user.ts";
+import { user as boundedRepoUser } from "../../schemas/user.ts";
+
+/** schemas/user.ts as it was before its fields were bounded: the cart and the flash text unbounded. */
+const user = defineSession({
+  name: "user_sessions",
+  data: z.object({
+    name: z.string().max(100).default(""),
+    visits: z.number().int().nonnegative().default(0),
+    lastSeen: z.date().optional(),
+    cart: z.array(z.object({ sku: z.string().min(1), qty: z.number().int().positive() })).default([]),
+  }),
+  flash: z.object({ kind: z.enum(["info", "error"]), text: z.string() }),
+});
 import { CookieJar } from "../stores/cookie-jar.ts";
 
 const hashKey = "h".repeat(32);
@@ -388,10 +400,17 @@ describe("unbounded fields", () => {
     expect(estimate.withFlash).toBeUndefined();
   });
 
-  it("in schemas/user.ts: the cart and its skus, and the flash text", () => {
+  it("in schemas/user.ts before its bounds: the cart and its skus, and the flash text", () => {
     const estimate = estimateSize("user", user);
     expect(estimate.unbounded).toEqual(["cart", "cart[].sku"]);
     expect(estimate.flashUnbounded).toEqual(["flash.text"]);
+  });
+
+  it("none in schemas/user.ts now, which fits in one cookie with a flash message", () => {
+    const estimate = estimateSize("user", boundedRepoUser);
+    expect(estimate.unbounded).toEqual([]);
+    expect(estimate.flashUnbounded).toEqual([]);
+    expect(sizeLine(estimate, "schemas/user.ts").warning).toBe(false);
   });
 
   it("are bounded by .max(), .length(), enum keys, formats and finite numeric ranges", () => {
