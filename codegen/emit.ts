@@ -50,6 +50,25 @@ function getterType(field: FieldModel): string {
   return field.optional || !field.hasDefault ? `${text} | undefined` : text;
 }
 
+/** Writes `1`, `1 or 2`, `1, 2 or 3`. */
+function listText(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
+function addDataInterface(file: SourceFile, name: string, doc: string, fields: readonly FieldModel[]): void {
+  file.addInterface({
+    name,
+    isExported: true,
+    docs: [doc],
+    properties: fields.map((field) => ({
+      name: propertyName(field.name),
+      type: field.optional ? `${typeText(field.type)} | undefined` : typeText(field.type),
+      hasQuestionToken: field.optional,
+      docs: docs(field.description),
+    })),
+  });
+}
+
 function addSession(file: SourceFile, session: SessionModel, definitionAlias: string): void {
   const base = pascalCase(session.exportName);
   const data = `${base}Data`;
@@ -60,17 +79,25 @@ function addSession(file: SourceFile, session: SessionModel, definitionAlias: st
       throw new ModelError(`${session.exportName}: field "${field.name}" clashes with a TypedSession member; rename it.`);
     }
   }
-  file.addInterface({
-    name: data,
+  file.addVariableStatement({
     isExported: true,
-    docs: [`The values of the "${session.sessionName}" session.`],
-    properties: session.fields.map((field) => ({
-      name: propertyName(field.name),
-      type: field.optional ? `${typeText(field.type)} | undefined` : typeText(field.type),
-      hasQuestionToken: field.optional,
-      docs: docs(field.description),
-    })),
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [
+      `The version of the "${session.sessionName}" session's data shape, stored with its data. Bump it in the schema module, with a\n` +
+        "`migrate` step, when a change would make stored data fail the schema.",
+    ],
+    // `as const`: a non-widening literal type, so `let v = userVersion` is typed `2`, not number.
+    declarations: [{ name: `${session.exportName}Version`, initializer: `${session.version} as const` }],
   });
+  for (const older of session.history) {
+    addDataInterface(
+      file,
+      `${data}V${older.version}`,
+      `The values of the "${session.sessionName}" session as version ${older.version} stored them; \`migrate\` brings them up to version ${session.version} on load.`,
+      older.fields,
+    );
+  }
+  addDataInterface(file, data, `The values of the "${session.sessionName}" session (version ${session.version}).`, session.fields);
   file.addTypeAlias({
     name: flash,
     isExported: true,
@@ -81,7 +108,7 @@ function addSession(file: SourceFile, session: SessionModel, definitionAlias: st
     name: className,
     isExported: true,
     extends: `TypedSession<${data}, ${flash}>`,
-    docs: [`A "${session.sessionName}" session whose values are typed properties; setters check the schema.`],
+    docs: [`A "${session.sessionName}" session (data version ${session.version}) whose values are typed properties; setters check the schema.`],
   });
   for (const field of session.fields) {
     const key = JSON.stringify(field.name);
@@ -106,7 +133,9 @@ function addSession(file: SourceFile, session: SessionModel, definitionAlias: st
       `Binds the "${session.sessionName}" session to a store: \`const session = await ${session.exportName}.sessions(store).get(req, res)\`.\n` +
         (session.needsSuperjson
           ? "Values are written in superjson's format by a serializer compiled from the schema."
-          : "Values are written as plain JSON: no field needs superjson."),
+          : "Values are written as plain JSON: no field needs superjson.") +
+        `\nThey are stored as version ${session.version}` +
+        (session.history.length === 0 ? "." : `; stored data of version ${listText(session.history.map((older) => String(older.version)))} is migrated on load.`),
     ],
     // An explicit type, so the module passes `isolatedDeclarations`.
     declarations: [

@@ -29,13 +29,25 @@ export interface FieldModel {
   readonly description: string | undefined;
 }
 
+/** An older version of a session's data, from the definition's `migrate` chain. */
+export interface VersionModel {
+  /** The version number (below the session's current `version`). */
+  readonly version: number;
+  /** The fields of that version's data schema. */
+  readonly fields: readonly FieldModel[];
+}
+
 /** Everything the emitter needs about one `defineSession(...)` export. */
 export interface SessionModel {
   /** The export's name in the schema module, e.g. `user`. */
   readonly exportName: string;
   /** The session (cookie) name, e.g. `user_sessions`. */
   readonly sessionName: string;
+  /** The version of `fields` (the definition's `version`, 1 unless declared). */
+  readonly version: number;
   readonly fields: readonly FieldModel[];
+  /** The older versions `migrate` brings up to date, oldest first; empty without a migrate chain. */
+  readonly history: readonly VersionModel[];
   /** The flash message type; `unknown` when the definition has no flash schema. */
   readonly flash: TypeModel;
   /** False when every value is plain JSON: the session then uses the JSON serializer. */
@@ -234,5 +246,20 @@ export function sessionModel(exportName: string, definition: SessionDefinition):
   for (const field of fields) planFields[field.name] = planOf(field.type);
   planFields["_flash"] = planOf({ kind: "array", element: flash });
   const needsSuperjson = Object.values(planFields).some((plan) => plan.t !== "json");
-  return { exportName, sessionName: definition.name, fields, flash, needsSuperjson, plan: { t: "object", fields: planFields } };
+  // `versions` ends with the current `data`; the ones before it get their own data types.
+  // (A definition made by an older typed-sessions has neither: version 1, no history.)
+  const version = definition.version ?? 1;
+  const history = (definition.versions ?? [])
+    .filter((entry) => entry.version !== version)
+    .map((entry) => ({ version: entry.version, fields: fieldsOf(entry.schema.shape as unknown as Record<string, ZodLike>, `v${entry.version}`) }));
+  return {
+    exportName,
+    sessionName: definition.name,
+    version,
+    fields,
+    history,
+    flash,
+    needsSuperjson,
+    plan: { t: "object", fields: planFields },
+  };
 }

@@ -4,7 +4,13 @@ import { TypedSession, bindSession, jsonSerializer } from "typed-sessions/runtim
 import type { BoundSession } from "typed-sessions/runtime";
 import { demo as demoDefinition } from "./demo.ts";
 
-/** The values of the "user_sessions" session. */
+/**
+ * The version of the "user_sessions" session's data shape, stored with its data. Bump it in the schema module, with a
+ * `migrate` step, when a change would make stored data fail the schema.
+ */
+export const demoVersion = 1 as const;
+
+/** The values of the "user_sessions" session (version 1). */
 export interface DemoData {
   /** Set by /set, shown by /get, emptied by /clear. */
   name: string;
@@ -15,7 +21,7 @@ export interface DemoData {
 /** One flash message of the "user_sessions" session. */
 export type DemoFlash = string;
 
-/** A "user_sessions" session whose values are typed properties; setters check the schema. */
+/** A "user_sessions" session (data version 1) whose values are typed properties; setters check the schema. */
 export class DemoSession extends TypedSession<DemoData, DemoFlash> {
   /** Set by /set, shown by /get, emptied by /clear. */
   get name(): string {
@@ -39,5 +45,6 @@ export class DemoSession extends TypedSession<DemoData, DemoFlash> {
 /**
  * Binds the "user_sessions" session to a store: `const session = await demo.sessions(store).get(req, res)`.
  * Values are written as plain JSON: no field needs superjson.
+ * They are stored as version 1.
  */
 export const demo: BoundSession<DemoSession> = bindSession(demoDefinition, DemoSession, jsonSerializer);

@@ -4,7 +4,13 @@ import { TypedSession, bindSession, createPlanSerializer } from "typed-sessions/
 import type { BoundSession } from "typed-sessions/runtime";
 import { user as userDefinition } from "./user.ts";
 
-/** The values of the "user_sessions" session. */
+/**
+ * The version of the "user_sessions" session's data shape, stored with its data. Bump it in the schema module, with a
+ * `migrate` step, when a change would make stored data fail the schema.
+ */
+export const userVersion = 1 as const;
+
+/** The values of the "user_sessions" session (version 1). */
 export interface UserData {
   /** Display name; empty until the user signs in. */
   name: string;
@@ -18,7 +24,7 @@ export interface UserData {
 /** One flash message of the "user_sessions" session. */
 export type UserFlash = { kind: "info" | "error"; text: string };
 
-/** A "user_sessions" session whose values are typed properties; setters check the schema. */
+/** A "user_sessions" session (data version 1) whose values are typed properties; setters check the schema. */
 export class UserSession extends TypedSession<UserData, UserFlash> {
   /** Display name; empty until the user signs in. */
   get name(): string {
@@ -59,6 +65,7 @@ export class UserSession extends TypedSession<UserData, UserFlash> {
 /**
  * Binds the "user_sessions" session to a store: `const session = await user.sessions(store).get(req, res)`.
  * Values are written in superjson's format by a serializer compiled from the schema.
+ * They are stored as version 1.
  */
 export const user: BoundSession<UserSession> = bindSession(userDefinition, UserSession, createPlanSerializer({
   t: "object",

@@ -38,6 +38,28 @@ describe("typed-sessions gen", () => {
     expect(golden).not.toContain(root);
   });
 
+  it("emits the committed golden module for every fixture schema, the versioned one included", async () => {
+    const files = await generate(options, "test/fixtures/schemas");
+    expect(files.map((file) => file.path)).toEqual(["test/fixtures/schemas/kitchen-sink.gen.ts", "test/fixtures/schemas/versioned.gen.ts"]);
+    for (const file of files) expect(file.text).toBe(await readFile(path.join(root, file.path), "utf8"));
+  });
+
+  it("states each session's version and emits a data type per older version of its migrate chain", async () => {
+    const files = await generate(options, "test/fixtures/schemas");
+    const versioned = files.find((file) => file.path.endsWith("versioned.gen.ts"))?.text ?? "";
+    expect(versioned).toContain("export const accountVersion = 4 as const;\n");
+    expect(versioned).toContain("export interface AccountDataV2 {\n  /** Full name, as version 2 stored it. */\n  name: string;\n  age?: string | undefined;\n}");
+    expect(versioned).toContain('export interface AccountDataV3 {\n  name: string;\n  age?: number | undefined;\n  "last-login"?: Date | undefined;\n}');
+    expect(versioned).toContain("export interface AccountData {\n");
+    expect(versioned).not.toContain("AccountDataV4");
+    expect(versioned).not.toContain("AccountDataV1");
+    expect(versioned).toContain("stored as version 4; stored data of version 2 or 3 is migrated on load.");
+    const sink = files.find((file) => file.path.endsWith("kitchen-sink.gen.ts"))?.text ?? "";
+    expect(sink).toContain("export const kitchenSinkVersion = 1 as const;\n");
+    expect(sink).toContain("export const prefsVersion = 1 as const;\n");
+    expect(sink).not.toMatch(/DataV\d/);
+  });
+
   it("emits identical bytes when run twice", async () => {
     const first = await generate(options, "test/fixtures/schemas");
     const second = await generate(options, "test/fixtures/schemas");

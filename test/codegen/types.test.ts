@@ -1,8 +1,19 @@
-import { describe, expectTypeOf, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type { SessionManager } from "../../src/session/manager.ts";
 import { type KitchenSinkData, type KitchenSinkFlash, KitchenSinkSession, kitchenSink } from "../fixtures/schemas/kitchen-sink.gen.ts";
 import { kitchenSink as definition } from "../fixtures/schemas/kitchen-sink.ts";
+import {
+  type AccountData,
+  type AccountDataV2,
+  type AccountDataV3,
+  AccountSession,
+  account,
+  accountVersion,
+} from "../fixtures/schemas/versioned.gen.ts";
+import { account as accountDefinition, accountV2, accountV3, accountV4 } from "../fixtures/schemas/versioned.ts";
+import { kitchenSinkVersion } from "../fixtures/schemas/kitchen-sink.gen.ts";
+import { userVersion } from "../../schemas/user.gen.ts";
 import { type UserData, UserSession, user } from "../../schemas/user.gen.ts";
 import { user as userDefinition } from "../../schemas/user.ts";
 
@@ -55,6 +66,24 @@ describe("generated types", () => {
     expectTypeOf<UserSession["visits"]>().toEqualTypeOf<number>();
     expectTypeOf<UserSession["lastSeen"]>().toEqualTypeOf<Date | undefined>();
     expectTypeOf<UserSession["cart"]>().toEqualTypeOf<{ sku: string; qty: number }[]>();
+  });
+
+  it("declare the version as a literal and one data type per older version, equal to that version's schema output", () => {
+    expectTypeOf(accountVersion).toEqualTypeOf<4>();
+    expectTypeOf(kitchenSinkVersion).toEqualTypeOf<1>();
+    expectTypeOf(userVersion).toEqualTypeOf<1>();
+    expectTypeOf<AccountDataV2>().toEqualTypeOf<z.output<typeof accountV2>>();
+    expectTypeOf<AccountDataV3>().toEqualTypeOf<z.output<typeof accountV3>>();
+    expectTypeOf<AccountData>().toEqualTypeOf<z.output<typeof accountV4>>();
+    expectTypeOf<AccountData>().toEqualTypeOf<z.output<typeof accountDefinition.data>>();
+    expectTypeOf<AccountSession["tags"]>().toEqualTypeOf<("new" | "vip")[]>();
+    expectTypeOf(account.sessions).returns.toEqualTypeOf<SessionManager<AccountSession>>();
+  });
+
+  it("keep the emitted version equal to the definition's at run time", () => {
+    expect(accountVersion).toBe(accountDefinition.version);
+    expect(kitchenSinkVersion).toBe(definition.version);
+    expect(accountDefinition.versions.map((entry) => entry.version)).toEqual([2, 3, 4]);
   });
 
   it("type flashes and the bound manager", () => {
