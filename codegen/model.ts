@@ -1,5 +1,6 @@
 import type { SerializerPlan } from "../src/serializers/plan-serializer.ts";
 import type { SessionDefinition } from "../src/typed/define-session.ts";
+import { fingerprintOf, type SchemaFingerprint } from "./fingerprint.ts";
 
 /** A TypeScript type, as a plain tree: what a Zod schema's output is. */
 export type TypeModel =
@@ -35,6 +36,8 @@ export interface VersionModel {
   readonly version: number;
   /** The fields of that version's data schema. */
   readonly fields: readonly FieldModel[];
+  /** What that version's schema accepts, field by field. */
+  readonly fingerprint: SchemaFingerprint;
 }
 
 /** Everything the emitter needs about one `defineSession(...)` export. */
@@ -48,6 +51,8 @@ export interface SessionModel {
   readonly fields: readonly FieldModel[];
   /** The older versions `migrate` brings up to date, oldest first; empty without a migrate chain. */
   readonly history: readonly VersionModel[];
+  /** What the current schema accepts, field by field: recorded in the generated module, compared by the next gen. */
+  readonly fingerprint: SchemaFingerprint;
   /** The flash message type; `unknown` when the definition has no flash schema. */
   readonly flash: TypeModel;
   /** False when every value is plain JSON: the session then uses the JSON serializer. */
@@ -251,13 +256,18 @@ export function sessionModel(exportName: string, definition: SessionDefinition):
   const version = definition.version ?? 1;
   const history = (definition.versions ?? [])
     .filter((entry) => entry.version !== version)
-    .map((entry) => ({ version: entry.version, fields: fieldsOf(entry.schema.shape as unknown as Record<string, ZodLike>, `v${entry.version}`) }));
+    .map((entry) => ({
+      version: entry.version,
+      fields: fieldsOf(entry.schema.shape as unknown as Record<string, ZodLike>, `v${entry.version}`),
+      fingerprint: fingerprintOf(entry.schema),
+    }));
   return {
     exportName,
     sessionName: definition.name,
     version,
     fields,
     history,
+    fingerprint: fingerprintOf(definition.data),
     flash,
     needsSuperjson,
     plan: { t: "object", fields: planFields },

@@ -48,3 +48,10 @@ export class DemoSession extends TypedSession<DemoData, DemoFlash> {
  * They are stored as version 1.
  */
 export const demo: BoundSession<DemoSession> = bindSession(demoDefinition, DemoSession, jsonSerializer);
+
+// The schema of each session's current version, as gen records it: the next gen compares the schema with these
+// lines and refuses a change that data stored under this version may not fit unless the version is bumped.
+// typed-sessions:fingerprint 1
+// session demo "user_sessions" version 1
+// field "name" default {"t":"string","max":100}
+// field "user" optional {"t":"string","min":1,"max":100}

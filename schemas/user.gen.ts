@@ -77,3 +77,12 @@ export const user: BoundSession<UserSession> = bindSession(userDefinition, UserS
     _flash: { t: "json" },
   },
 }));
+
+// The schema of each session's current version, as gen records it: the next gen compares the schema with these
+// lines and refuses a change that data stored under this version may not fit unless the version is bumped.
+// typed-sessions:fingerprint 1
+// session user "user_sessions" version 1
+// field "name" default {"t":"string","max":100}
+// field "visits" default {"t":"number","min":0,"formats":["safeint"]}
+// field "lastSeen" optional {"t":"date"}
+// field "cart" default {"t":"array","of":{"t":"object","fields":{"sku":["required",{"t":"string","min":1}],"qty":["required",{"t":"number","gt":0,"formats":["safeint"]}]}}}
