@@ -18,13 +18,18 @@ export interface GenIo {
 export const genHelp = {
   name: "gen",
   summary: "Generate typed session modules (<file>.gen.ts) from the defineSession(...) exports of schema modules.",
-  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--import-extension ts|js|none] [--check | --watch]",
+  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--import-extension ts|js|none] [--allow-incompatible] [--check | --watch]",
   flags: [
     { flag: "--schemas DIR", description: 'where schema modules live (default "schemas", i.e. schemas/**/*.ts)' },
     { flag: "--out DIR", description: "write generated modules under DIR (default: next to each schema module)" },
     { flag: "--import-from MODULE", description: 'the module generated code imports the runtime from (default "typed-sessions/runtime")' },
     { flag: "--import-extension EXT", description: `how generated modules import their schema module: ${IMPORT_EXTENSIONS_TEXT} (default: what the nearest tsconfig accepts)` },
     { flag: "--check", description: "regenerate in memory; exit 1 with a diff when a generated file is stale (for CI)" },
+    {
+      flag: "--allow-incompatible",
+      description:
+        "accept a schema change that data stored under its version may not fit (a narrowed type or constraint, a field newly required) or a version that went down; otherwise gen and --check exit 1 naming the field",
+    },
     { flag: "--watch", description: "regenerate whenever a schema module changes" },
     { flag: "-h, --help", description: "show this help" },
   ],
@@ -48,6 +53,7 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
   let importExtension: ImportExtensionFlag | undefined;
   let check = false;
   let watchMode = false;
+  let allowIncompatible = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -58,6 +64,9 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
         break;
       case "--watch":
         watchMode = true;
+        break;
+      case "--allow-incompatible":
+        allowIncompatible = true;
         break;
       case "--schemas":
       case "--out":
@@ -77,7 +86,7 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
     }
   }
   if (check && watchMode) return "--check and --watch cannot be combined";
-  return { options: { root, schemas, out, importFrom, importExtension }, check, watch: watchMode };
+  return { options: { root, schemas, out, importFrom, importExtension, allowIncompatible }, check, watch: watchMode };
 }
 
 async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
@@ -87,6 +96,7 @@ async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
   const dir = schemaDirectory(parsed.options.schemas);
   try {
     const files = await generate(parsed.options, dir);
+    for (const note of files.flatMap((file) => file.notes ?? [])) io.err(`typed-sessions gen: note: ${note}\n`);
     // The worst-case cookie size of each session: warnings on stderr (never failing), the rest after the files.
     const sizes = await (await import("../codegen/size-report.ts")).sizeReport(parsed.options.root, dir);
     for (const warning of sizes.warnings) io.err(warning);
