@@ -331,7 +331,9 @@ function withoutUndefined(shape: Shape): Shape {
 
 function fieldShapes(shape: Record<string, ZodNode>): [string, FieldShape][] {
   return Object.entries(shape).map(([name, field]) => {
-    const type = field._zod.def.type;
+    let outer = field;
+    while (outer._zod.def.type === "readonly") outer = outer._zod.def["innerType"] as ZodNode;
+    const type = outer._zod.def.type;
     const value = shapeOf(field);
     // A default stands in for `undefined`, so whether the inner schema accepts undefined does not matter.
     if (type === "default" || type === "prefault") return [name, ["default", withoutUndefined(value)]];
@@ -390,7 +392,7 @@ const FIELD_LINE = /^\/\/ field ("(?:[^"\\]|\\.)*") (required|optional|default) 
 
 /** Reads the fingerprint block of a generated module's text (everything from the marker to the end). */
 export function parseFingerprints(text: string): ReadFingerprints {
-  const lines = text.split("\n");
+  const lines = text.split(/\r?\n/); // a checkout with CRLF line endings reads the same
   const start = lines.indexOf(FINGERPRINT_MARKER);
   if (start === -1) {
     return lines.some((line) => line.startsWith("// typed-sessions:fingerprint"))
@@ -561,7 +563,8 @@ function accepts(old: Shape, next: Shape, path: string): Incompatibility[] {
     }
     // The closest option of `next` (the same kind) explains best; otherwise the type changed.
     const sameKind = nextAtoms.findIndex((candidate) => candidate.t === atom.t);
-    const found = sameKind === -1 ? undefined : tries[sameKind];
+    const only = nextAtoms.length === 1 && tries[0]?.every((p) => p.reason !== "type changed") === true ? tries[0] : undefined;
+    const found = sameKind === -1 ? only : tries[sameKind];
     if (found !== undefined) problems.push(...found);
     else if (oldAtoms.length === 1) problems.push(problem(path, "type changed", render(old), render(next)));
     else problems.push(problem(path, `union option ${render(atom)} no longer accepted`, render(old), render(next)));
@@ -569,7 +572,11 @@ function accepts(old: Shape, next: Shape, path: string): Incompatibility[] {
   if (removedValues.length > 0) {
     problems.push(problem(path, `value${removedValues.length > 1 ? "s" : ""} ${removedValues.join(", ")} no longer accepted`, render(old), render(next)));
   }
-  return problems;
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /** Refinements and checks fingerprints do not model: more of them (or new ones) may refuse values. */
@@ -620,6 +627,11 @@ function acceptsAtom(old: Shape, next: Shape, path: string): Incompatibility[] {
   if (old.t === "literal" && next.t === "literal") {
     const removed = old.values.filter((value) => !next.values.includes(value));
     return removed.length === 0 ? [] : [problem(path, `value${removed.length > 1 ? "s" : ""} ${removed.join(", ")} no longer accepted`, render(old), render(next))];
+  }
+  if (next.t === "union" && next.exclusive === true && old.t !== "union") {
+    const fits = next.of.some((option) => accepts(old, option, path).length === 0);
+    const reason = fits ? "now an exclusive union (z.xor), which refuses a value that matches more than one option" : "type changed";
+    return [problem(path, reason, render(old), render(next))];
   }
   if (old.t !== next.t) {
     if (old.t === "literal") {
@@ -708,8 +720,12 @@ function acceptsAtom(old: Shape, next: Shape, path: string): Incompatibility[] {
       problems.push(...accepts(o.value, next.value, `${path}{}`));
       return problems;
     }
-    case "union": // exclusive unions (z.xor): any change may refuse a value matching two options
-      return [narrowed("exclusive union (z.xor) changed")];
+    case "union": {
+      // Only refined or exclusive unions get here (others are split into their options).
+      if (next.exclusive === true) return [narrowed("exclusive union (z.xor) changed: a value may now match two options")];
+      const options = (union: typeof next): Shape => ({ t: "union", of: union.of });
+      return accepts(options(old as typeof next), options(next), path);
+    }
     case "optional":
     case "nullable":
       return accepts((old as typeof next).of, next.of, path);

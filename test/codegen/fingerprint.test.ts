@@ -69,6 +69,7 @@ describe("schema fingerprints", () => {
     expect(block.split("\n").every((line) => line === "" || line.startsWith("// "))).toBe(true);
     expect(block).not.toContain("\u2028");
     expect(parseFingerprints(`// Code generated...\n\nexport const x = 1;\n\n${block}`)).toEqual({ sessions });
+    expect(parseFingerprints(block.replace(/\n/g, "\r\n"))).toEqual({ sessions }); // a CRLF checkout
   });
 
   it("read nothing from a module without a block, and refuse a damaged one", () => {
@@ -115,6 +116,9 @@ describe("compatibility of a schema change", () => {
     ["an array's max items", z.array(z.string()), z.array(z.string()).max(3), "f: max items 3 added"],
     ["a pipe's output narrowed", z.string().pipe(z.string().max(5)), z.string().pipe(z.string().max(3)), "f: max length lowered from 5 to 3"],
     ["a literal outside a new range", z.literal(3), z.number().multipleOf(2), "f: value 3 does not fit the new constraints"],
+    ["a default removed under .readonly()", z.string().default("").readonly(), z.string().readonly(), "f: default removed"],
+    ["a refined union narrowed", z.union([z.string(), z.number()]).refine(() => true), z.union([z.string()]).refine(() => true), "f: union option number no longer accepted"],
+    ["a union made exclusive", z.union([z.string(), z.number()]), z.xor([z.string(), z.number()]), "f: now an exclusive union (z.xor)"],
   ])("refuses %s", (_, before, after, expected) => {
     expect(change(before, after)).toContainEqual(expect.stringContaining(expected));
   });
@@ -148,6 +152,8 @@ describe("compatibility of a schema change", () => {
     ["z.xor to a union", z.xor([z.string(), z.number()]), z.union([z.string(), z.number()])],
     ["a pipe's output widened", z.string().pipe(z.string().max(5)), z.string().pipe(z.string().max(10))],
     ["trim added", z.string(), z.string().trim()],
+    ["a readonly defaulted field", z.string().default("").readonly(), z.string().default("x").readonly()],
+    ["a refined union widened", z.union([z.string(), z.number()]).refine(() => true), z.union([z.string(), z.number(), z.null()]).refine(() => true)],
   ])("accepts %s", (_, before, after) => {
     expect(change(before, after)).toEqual([]);
   });
