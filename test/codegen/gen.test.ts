@@ -60,6 +60,21 @@ describe("typed-sessions gen", () => {
     expect(sink).not.toMatch(/DataV\d/);
   });
 
+  it("ends each module with the fingerprint of its sessions' current schemas, after the code", async () => {
+    const files = await generate(options, "test/fixtures/schemas");
+    const versioned = files.find((file) => file.path.endsWith("versioned.gen.ts"))?.text ?? "";
+    expect(versioned.endsWith(
+      '// typed-sessions:fingerprint 1\n// session account "account" version 4\n' +
+        '// field "displayName" default {"t":"string","max":100}\n' +
+        '// field "age" optional {"t":"number","min":0,"formats":["safeint"]}\n' +
+        '// field "lastLogin" optional {"t":"date"}\n' +
+        '// field "tags" default {"t":"array","of":{"t":"literal","values":["\\"new\\"","\\"vip\\""]}}\n',
+    )).toBe(true);
+    const sink = files.find((file) => file.path.endsWith("kitchen-sink.gen.ts"))?.text ?? "";
+    expect(sink).toContain('\n// session kitchenSink "kitchen_sink" version 1\n// field "title" required {"t":"string"}\n');
+    expect(sink.indexOf('// session kitchenSink "kitchen_sink"')).toBeLessThan(sink.indexOf('// session prefs "prefs"'));
+  });
+
   it("emits identical bytes when run twice", async () => {
     const first = await generate(options, "test/fixtures/schemas");
     const second = await generate(options, "test/fixtures/schemas");
