@@ -85,4 +85,4 @@ export const user: BoundSession<UserSession> = bindSession(userDefinition, UserS
 // field "name" default {"t":"string","max":100}
 // field "visits" default {"t":"number","min":0,"formats":["safeint"]}
 // field "lastSeen" optional {"t":"date"}
-// field "cart" default {"t":"array","of":{"t":"object","fields":{"sku":["required",{"t":"string","min":1}],"qty":["required",{"t":"number","gt":0,"formats":["safeint"]}]}}}
+// field "cart" default {"t":"array","of":{"t":"object","fields":{"sku":["required",{"t":"string","formats":["regex /^[A-Za-z0-9-]{1,32}$/"]}],"qty":["required",{"t":"number","gt":0,"max":99,"formats":["safeint"]}]}},"max":10}

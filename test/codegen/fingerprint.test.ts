@@ -32,10 +32,11 @@ describe("schema fingerprints", () => {
             of: {
               t: "object",
               fields: {
-                sku: ["required", { t: "string", min: 1 }],
-                qty: ["required", { t: "number", gt: 0, formats: ["safeint"] }],
+                sku: ["required", { t: "string", formats: ["regex /^[A-Za-z0-9-]{1,32}$/"] }],
+                qty: ["required", { t: "number", gt: 0, max: 99, formats: ["safeint"] }],
               },
             },
+            max: 10,
           },
         ],
       ],
