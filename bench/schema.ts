@@ -13,6 +13,7 @@ import { defineSession } from "../src/typed/define-session.ts";
 import { createValidator } from "../src/typed/validate.ts";
 import { createBaseline } from "./baseline.ts";
 import { type BenchCase, measure, printTable } from "./harness.ts";
+import { runSaveRows } from "./schema-save.ts";
 
 const item = z.object({ sku: z.string(), qty: z.number().int(), gift: z.boolean() });
 
@@ -66,8 +67,11 @@ function plainEquivalent(value: unknown): unknown {
   return value;
 }
 
-/** Runs the schema section: prints encode and decode tables with ratios to the baseline. */
-export function runSchemaBench(): void {
+/**
+ * Runs the schema section: prints encode and decode tables with ratios to the baseline, then the save side
+ * of a request (schema-save.ts: unchanged saves, in-place changes, save-time validation).
+ */
+export async function runSchemaBench(): Promise<void> {
   const hashKey = randomBytes(32);
   const blockKey = randomBytes(32);
   const baseline = createBaseline(hashKey, blockKey);
@@ -99,7 +103,8 @@ export function runSchemaBench(): void {
     const bytes = generated.serialize(value).length;
     printTable(`schema encode, ${label} (${bytes} serialized bytes)`, measure(encodeCases), BASELINE);
     printTable(`schema decode, ${label} (${bytes} serialized bytes)`, measure(decodeCases), BASELINE);
+    await runSaveRows(label, definition, value, generated, () => ours.encode(definition.name, value), hashKey, blockKey);
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runSchemaBench();
+if (import.meta.url === `file://${process.argv[1]}`) await runSchemaBench();
