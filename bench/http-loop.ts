@@ -6,7 +6,16 @@ import { Socket } from "node:net";
 import { type HttpCase, makeApp } from "./http-server.ts";
 
 /** The cases whose handler finishes when its promise does (express-session answers from a callback). */
-export const LOOP_CASES = ["none", "raw-cookie", "gorilla-cookie", "ts-cookie", "ts-cookie-signed"] as const satisfies readonly HttpCase[];
+export const LOOP_CASES = [
+  "none",
+  "raw-cookie",
+  "gorilla-cookie",
+  "ts-cookie",
+  "ts-cookie-signed",
+  "ts-cookie-base",
+  "ts-cookie-read",
+  "ts-cookie-read-base",
+] as const satisfies readonly HttpCase[];
 
 const socket = new Socket();
 

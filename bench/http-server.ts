@@ -1,6 +1,9 @@
 // The HTTP benchmark's server process: `tsx bench/http-server.ts <case>` starts the same tiny node:http app
 // (read a counter from the session, increment, save, answer with it) on 127.0.0.1, port 0, and sends the
 // port to its parent over IPC. One process per case, so the load generator runs on the other core.
+// The typed-sessions cases load a built library: BENCH_TS_DIST (default: this checkout's dist/), and for
+// the "-base" cases BENCH_TS_BASE_DIST (e.g. a checkout of an older commit, built), so one run compares two
+// builds on the same handler.
 import { mkdtempSync, rmSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -15,6 +18,9 @@ export const HTTP_CASES = [
   "gorilla-cookie",
   "ts-cookie",
   "ts-cookie-signed",
+  "ts-cookie-base",
+  "ts-cookie-read",
+  "ts-cookie-read-base",
   "ts-fs",
   "express-session",
   "express-session-30d",
@@ -22,6 +28,20 @@ export const HTTP_CASES = [
 ] as const;
 /** One benchmark case. */
 export type HttpCase = (typeof HTTP_CASES)[number];
+
+/** The cases that run the build BENCH_TS_BASE_DIST names (left out of a full run without it). */
+export const BASE_CASES: readonly HttpCase[] = ["ts-cookie-base", "ts-cookie-read-base"];
+
+/** The cases whose session is unchanged once it exists: their save writes nothing (no Set-Cookie). */
+export const UNCHANGED_CASES: readonly HttpCase[] = ["ts-cookie-read", "ts-cookie-read-base"];
+
+/** The build a typed-sessions case loads: BENCH_TS_BASE_DIST for the "-base" cases, else BENCH_TS_DIST (default this checkout's). */
+export function buildSpecOf(name: HttpCase): string | undefined {
+  if (!BASE_CASES.includes(name)) return process.env["BENCH_TS_DIST"];
+  const base = process.env["BENCH_TS_BASE_DIST"];
+  if (base === undefined || base === "") throw new Error(`${name} needs BENCH_TS_BASE_DIST: a built checkout to compare with (e.g. /tmp/old-ts after npm run build there)`);
+  return base;
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 export interface App {
@@ -75,13 +95,15 @@ function ironSessionApp(): App {
   };
 }
 
-async function typedSessionsApp(kind: "cookie" | "cookie-signed" | "fs"): Promise<App> {
-  const { tsApp } = await import("./http-ts-app.ts");
-  if (kind === "cookie") return { handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY }, answer) };
-  if (kind === "cookie-signed") return { handler: tsApp({ kind: "cookie", hashKey: HASH_KEY, blockKey: undefined }, answer) };
+async function typedSessionsApp(name: HttpCase, kind: "cookie" | "cookie-signed" | "cookie-read" | "fs"): Promise<App> {
+  const { loadTypedSessions, tsApp, tsReadApp } = await import("./http-ts-app.ts");
+  const lib = await loadTypedSessions(buildSpecOf(name));
+  if (kind === "cookie") return { handler: tsApp(lib, { kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY }, answer) };
+  if (kind === "cookie-read") return { handler: tsReadApp(lib, { kind: "cookie", hashKey: HASH_KEY, blockKey: BLOCK_KEY }, answer) };
+  if (kind === "cookie-signed") return { handler: tsApp(lib, { kind: "cookie", hashKey: HASH_KEY, blockKey: undefined }, answer) };
   const dir = mkdtempSync(join(tmpdir(), "ts-bench-fs-"));
   return {
-    handler: tsApp({ kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY, dir }, answer),
+    handler: tsApp(lib, { kind, hashKey: HASH_KEY, blockKey: BLOCK_KEY, dir }, answer),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -99,11 +121,15 @@ export async function makeApp(name: HttpCase): Promise<App> {
       return { handler: gorillaCookieApp(HASH_KEY, BLOCK_KEY, answer) };
     }
     case "ts-cookie":
-      return typedSessionsApp("cookie");
+    case "ts-cookie-base":
+      return typedSessionsApp(name, "cookie");
     case "ts-cookie-signed":
-      return typedSessionsApp("cookie-signed");
+      return typedSessionsApp(name, "cookie-signed");
+    case "ts-cookie-read":
+    case "ts-cookie-read-base":
+      return typedSessionsApp(name, "cookie-read");
     case "ts-fs":
-      return typedSessionsApp("fs");
+      return typedSessionsApp(name, "fs");
     case "express-session":
       return expressSessionApp();
     case "express-session-30d":

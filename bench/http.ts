@@ -8,6 +8,9 @@
 //   npm run bench -- http     (this section; `npm run bench` runs every section)
 //   BENCH_HTTP_ROUNDS=3 BENCH_HTTP_DURATION=3 BENCH_HTTP_CONNECTIONS=10 BENCH_HTTP_PROFILE=/tmp/prof npm run bench -- http
 //   BENCH_HTTP_CASES=none,gorilla-cookie,ts-cookie npm run bench -- http     (only these cases; no chart is written)
+//   BENCH_TS_BASE_DIST=/tmp/old-ts BENCH_HTTP_CASES=ts-cookie-read,ts-cookie-read-base npm run bench -- http
+//     (an unchanged session's request on this build and on another checkout's build, in one run; the
+//     "-base" cases run only with BENCH_TS_BASE_DIST; BENCH_TS_DIST points the other ts-* cases elsewhere)
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -16,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { type ChartBar, renderHttpChart } from "./http-chart.ts";
 import { LOOP_CASES, handlerMicros } from "./http-loop.ts";
-import { HTTP_CASES, type HttpCase } from "./http-server.ts";
+import { CART_LINES, libraryPath, libraryTag } from "./http-ts-app.ts";
+import { BASE_CASES, HTTP_CASES, type HttpCase, UNCHANGED_CASES } from "./http-server.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,6 +31,9 @@ const LABELS: Record<HttpCase, string> = {
   "gorilla-cookie": "(b₁) gorilla-format cookie, node:crypto + cookie, no library (floor of (b))",
   "ts-cookie": "(b) typed-sessions cookie",
   "ts-cookie-signed": "(b′) typed-sessions cookie, signed only",
+  "ts-cookie-base": "(b) typed-sessions cookie, base build",
+  "ts-cookie-read": "(b″) typed-sessions cookie, unchanged (reads a cart, writes nothing)",
+  "ts-cookie-read-base": "(b″) typed-sessions cookie, unchanged, base build",
   "ts-fs": "(c) typed-sessions fs",
   "express-session": "(d) express-session memory",
   "express-session-30d": "(d′) express-session memory, 30-day cookie like (b)",
@@ -92,16 +99,24 @@ function stopServer(server: RunningServer): Promise<void> {
   });
 }
 
-/** Makes a session (first request), checks the server reads it back (second request), returns its Cookie header. */
+/**
+ * Makes a session (first request), checks the server reads it back (second request), returns its Cookie
+ * header. Counter cases answer 1 then 2; unchanged cases answer their cart's length both times, and their
+ * second response must carry no Set-Cookie (the save wrote nothing).
+ */
 async function primeSession(name: HttpCase, url: string): Promise<string | undefined> {
   const first = await fetch(url);
   const firstBody = await first.text();
   const cookies = first.headers.getSetCookie().map((line) => line.split(";")[0] ?? "");
   if (name === "none") return undefined;
-  if (firstBody !== "1" || cookies.length === 0) throw new Error(`${name}: the first request answered ${firstBody} with ${cookies.length} cookies`);
+  const unchanged = UNCHANGED_CASES.includes(name);
+  const [one, two] = unchanged ? [String(CART_LINES), String(CART_LINES)] : ["1", "2"];
+  if (firstBody !== one || cookies.length === 0) throw new Error(`${name}: the first request answered ${firstBody} with ${cookies.length} cookies`);
   const cookie = cookies.join("; ");
-  const second = await (await fetch(url, { headers: { cookie } })).text();
-  if (second !== "2") throw new Error(`${name}: the session was not read back (second request answered ${second})`);
+  const response = await fetch(url, { headers: { cookie } });
+  const second = await response.text();
+  if (second !== two) throw new Error(`${name}: the session was not read back (second request answered ${second})`);
+  if (unchanged && response.headers.getSetCookie().length > 0) throw new Error(`${name}: an unchanged session's save sent a Set-Cookie`);
   return cookie;
 }
 
@@ -150,7 +165,14 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
   const profileDir = options.profileDir ?? process.env["BENCH_HTTP_PROFILE"];
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   const only = process.env["BENCH_HTTP_CASES"]?.split(",").filter((name): name is HttpCase => (HTTP_CASES as readonly string[]).includes(name));
-  const cases = options.cases ?? (only !== undefined && only.length > 0 ? only : HTTP_CASES);
+  const withBase = (process.env["BENCH_TS_BASE_DIST"] ?? "") !== "";
+  const all = HTTP_CASES.filter((name) => withBase || !BASE_CASES.includes(name));
+  const cases = options.cases ?? (only !== undefined && only.length > 0 ? only : all);
+  const buildOf = (name: HttpCase) => (BASE_CASES.includes(name) ? process.env["BENCH_TS_BASE_DIST"] : process.env["BENCH_TS_DIST"]);
+  const labelOf = (name: HttpCase) => (name.startsWith("ts-") ? `${LABELS[name]} [${libraryTag(buildOf(name))}]` : LABELS[name]);
+  for (const spec of new Set(cases.filter((name) => name.startsWith("ts-")).map(buildOf))) {
+    console.log(`typed-sessions build: ${libraryPath(spec)} (${libraryTag(spec)})`);
+  }
   if (cases.includes("gorilla-cookie")) {
     // (b₁) must write the bytes (b)'s codec writes, or it is no floor of (b): checked before it is measured.
     const { checkGorillaFloor } = await import("./gorilla-floor-check.ts");
@@ -194,7 +216,7 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
     const serverCpuMicros = s.cpu.length > 0 ? Math.round(median(s.cpu)) : undefined;
     const handler = alone.get(name);
     const handlerMicros = handler === undefined ? undefined : Math.round(handler * 10) / 10;
-    return { name, label: LABELS[name], requestsPerSecond: median(s.rps), p99Ms: median(s.p99), serverCpuMicros, handlerMicros, all: s.rps };
+    return { name, label: labelOf(name), requestsPerSecond: median(s.rps), p99Ms: median(s.p99), serverCpuMicros, handlerMicros, all: s.rps };
   });
   const base = measured.find((m) => m.name === "none")?.requestsPerSecond ?? Number.NaN;
   const results: HttpBenchResult[] = measured.map(({ all: _all, ...m }) => ({ ...m, ratio: m.requestsPerSecond / base }));
@@ -218,6 +240,22 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
       `floor: ${floor.label} at ${floor.ratio.toFixed(2)} × (a); (b) at ${b === undefined ? "n/a" : (b.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} × the floor in req/s, ` +
         `floor / (b) server CPU per request ${perRequest(floor.serverCpuMicros, b?.serverCpuMicros)}` +
         (floor.name === "gorilla-cookie" ? " (≥ 0.90: typed-sessions' own layers cost (b) at most 10% over the same format by hand)" : ""),
+    );
+  }
+  for (const [current, base] of [
+    ["ts-cookie", "ts-cookie-base"],
+    ["ts-cookie-read", "ts-cookie-read-base"],
+  ] as const) {
+    const [now, then] = [get(current), get(base)];
+    if (now === undefined || then === undefined) continue;
+    const over = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? "n/a" : `${(((x - y) / y) * 100).toFixed(1)} %`);
+    const cpu = over(now.serverCpuMicros, then.serverCpuMicros);
+    console.log(
+      `${now.label} over ${then.label}: server CPU ${now.serverCpuMicros ?? "n/a"} vs ${then.serverCpuMicros ?? "n/a"} µs/req (${cpu}), ` +
+        `handler alone ${now.handlerMicros ?? "n/a"} vs ${then.handlerMicros ?? "n/a"} µs (${over(now.handlerMicros, then.handlerMicros)})` +
+        (current === "ts-cookie-read" && now.serverCpuMicros !== undefined && then.serverCpuMicros !== undefined
+          ? ` — target ≤ 10 % over the base build in server CPU: ${now.serverCpuMicros <= then.serverCpuMicros * 1.1 ? "met" : "MISSED"}`
+          : ""),
     );
   }
   if (b !== undefined) {
