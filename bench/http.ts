@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { type ChartBar, renderHttpChart } from "./http-chart.ts";
-import { LOOP_CASES, handlerMicros } from "./http-loop.ts";
+import { LOOP_CASES, handlerMicrosEach } from "./http-loop.ts";
 import { CART_LINES, libraryPath, libraryTag } from "./http-ts-app.ts";
 import { BASE_CASES, HTTP_CASES, type HttpCase, UNCHANGED_CASES } from "./http-server.ts";
 
@@ -186,8 +186,8 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Http
     cases.map((name) => [name, { rps: [], p99: [], cpu: [] }]),
   );
   // Before any server runs: the handlers alone, in this process, for what the same work costs outside a server.
-  const alone = new Map<HttpCase, number>();
-  for (const name of LOOP_CASES) if (cases.includes(name)) alone.set(name, await handlerMicros(name));
+  // The cases take turns round by round (handlerMicrosEach), so their ratios survive a busy neighbour.
+  const alone: ReadonlyMap<HttpCase, number> = await handlerMicrosEach(LOOP_CASES.filter((name) => cases.includes(name)));
   try {
     for (const name of cases) servers.set(name, await startServer(name, profileDir));
     const cookies = new Map<HttpCase, string | undefined>();
