@@ -1,7 +1,7 @@
 /**
  * The save side of a request in the schema section (issue 13): what deep-change detection (a snapshot of
  * each object value handed out, compared at save) and save-time validation (`validateChanges` on the
- * changed keys) cost, measured through the real objects a request uses — a typed session (the generated
+ * changed keys: the library's `createChangeValidator`, which `bindSession` passes) cost, measured through the real objects a request uses — a typed session (the generated
  * getter's `read`) over a `SessionObject` over the lifecycle, a `CookieStore`, a request context made with
  * `createRequestContext` (no server).
  *
@@ -10,7 +10,7 @@
  * nothing else; "whole request" rows load the session from its cookie (decode + the load-time Zod
  * validation) through `manager.get`, as a request does.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { SessionValidationError } from "../src/errors.ts";
 import { type RequestContext, createRequestContext } from "../src/http/request-context.ts";
 import { bind, loadState, type SessionState } from "../src/session/lifecycle.ts";
@@ -22,7 +22,7 @@ import { CookieStore } from "../src/stores/cookie-store.ts";
 import { bindSession } from "../src/typed/bind-session.ts";
 import type { SessionDefinition } from "../src/typed/define-session.ts";
 import { TypedSession } from "../src/typed/typed-session.ts";
-import { parseField, storedValuesSchema } from "../src/typed/validate.ts";
+import { storedSchemaOf } from "../src/typed/stored-schema.ts";
 import { type AsyncBenchCase, measureAsync, printTable } from "./harness.ts";
 
 type Item = { sku: string; qty: number; gift: boolean };
@@ -36,24 +36,6 @@ class BenchSession extends TypedSession<BenchData, string> {
   get user(): BenchData["user"] {
     return this.read("user") as BenchData["user"];
   }
-}
-
-/**
- * A Zod check of the changed keys, for the `validateChanges` hook: each changed key still present is
- * parsed by its field's schema as stored values are (required fields without a default optional, the
- * flash list, the CSRF token); deleted keys pass (every field may be absent from stored values), unknown
- * keys pass (the load-time validator drops them). Written here until the library's `createChangeValidator`
- * (src/typed/validate.ts) lands; switch to it then.
- */
-export function zodChangeValidator(definition: SessionDefinition): NonNullable<SessionConfig["validateChanges"]> {
-  const shape = storedValuesSchema(definition.data, definition.flash).shape as Record<string, z.ZodType>;
-  return (values, changed) => {
-    for (const key of changed) {
-      const field = shape[key];
-      if (field === undefined || !values.has(key)) continue;
-      parseField(definition.name, key, field, values.get(key));
-    }
-  };
 }
 
 /** A request context over plain arrays: what a framework adapter does, minus the framework. */
@@ -93,13 +75,16 @@ export async function runSaveRows(
   blockKey: Buffer,
 ): Promise<void> {
   const store = new CookieStore({ hashKey, blockKey });
-  const validateChanges = zodChangeValidator(definition);
+  // bindSession passes the library's createChangeValidator as validateChanges; the "no validateChanges"
+  // rows turn it off to show what it costs.
   const bound = bindSession(definition, BenchSession, serializer);
-  const checked = bound.sessions(store, { validateChanges });
-  const unchecked = bound.sessions(store);
-  const config: SessionConfig = { ...bound.config, validateChanges };
+  const validateChanges = bound.config.validateChanges;
+  if (validateChanges === undefined) throw new Error(`${label}: bindSession no longer passes validateChanges`);
+  const checked = bound.sessions(store);
+  const unchecked = bound.sessions(store, { validateChanges: undefined });
+  const config: SessionConfig = bound.config;
   const binding = bind(definition.name, store, config);
-  const uncheckedBinding = bind(definition.name, store, bound.config);
+  const uncheckedBinding = bind(definition.name, store, { ...config, validateChanges: undefined });
 
   // The cookie of an existing session holding `value`, written by a save.
   const first = contextFor(undefined);
@@ -146,6 +131,11 @@ export async function runSaveRows(
       (err: unknown) => err instanceof SessionValidationError,
     );
     if (!refused || ctx3.lines.length !== 0) throw new Error(`${label}: validateChanges did not refuse a bad in-place change`);
+    const ctx4 = contextFor(cookie);
+    const s4 = await unchecked.get(ctx4);
+    (s4.cart[0] as { qty: unknown }).qty = "many";
+    await s4.save();
+    if (ctx4.lines.length !== 1) throw new Error(`${label}: the session without validateChanges did not write`);
   }
 
   const unchangedSave: AsyncBenchCase[] = [
@@ -258,14 +248,14 @@ export async function runSaveRows(
   printTable(`save of a session changed in place (cart[0].qty), ${label}`, await measureAsync(changedSave), ENCODE);
 
   const FULL = "full-schema safeParse (the load-time schema)";
-  const stored = storedValuesSchema(definition.data, definition.flash);
+  const stored: z.ZodObject = storedSchemaOf(definition);
   const values = new Map(Object.entries(value));
   const cartOnly = new Set(["cart"]);
   const everyKey = new Set(values.keys());
   const validation: AsyncBenchCase[] = [
     { label: FULL, run: () => stored.safeParse(value) },
-    { label: "validateChanges, changed: cart", run: () => validateChanges(values, cartOnly) },
-    { label: `validateChanges, changed: every key (${everyKey.size})`, run: () => validateChanges(values, everyKey) },
+    { label: "createChangeValidator, changed: cart", run: () => validateChanges(values, cartOnly) },
+    { label: `createChangeValidator, changed: every key (${everyKey.size})`, run: () => validateChanges(values, everyKey) },
   ];
   printTable(`save-time validation, ${label}`, await measureAsync(validation), FULL);
 }
