@@ -1,7 +1,12 @@
-// What changed in a session since it was loaded or saved: keys set or deleted, and objects the handler was
-// handed and changed in place (`session.cart.push(item)`), found by comparing serialized forms at save.
+// What changed in a session since it was loaded or saved: keys set or deleted, and values changed in place
+// (`session.cart.push(item)`). Plain objects and arrays are handed out as tracked views (tracked-view.ts)
+// that snapshot their key, in its serializer's form, just before the first write through them; values a view
+// cannot watch (Maps, Sets, Dates, class instances, and what `values()` hands out) are snapshotted when handed
+// out. A save compares each snapshot with the value's form then: a read that writes nothing costs nothing,
+// and a write that leaves the value as it was (`cart.length = cart.length`) writes nothing either.
 import { serializerOf } from "../stores/payload.ts";
 import type { SessionState } from "./lifecycle.ts";
+import { type ViewOwner, handOut } from "./tracked-view.ts";
 
 let unserializable = 0;
 
@@ -23,23 +28,44 @@ function serializedForm(state: SessionState, key: string, value: unknown): strin
   }
 }
 
-function isMutable(value: unknown): value is object {
-  return typeof value === "object" && value !== null;
+/** Snapshots the value under `key` (once, and not while it counts as changed), to compare at save. */
+function snapshot(state: SessionState, key: string): void {
+  const value = state.values.get(key);
+  if (typeof value !== "object" || value === null || state.snapshots.has(key) || state.changed.has(key)) return;
+  state.snapshots.set(key, serializedForm(state, key, value));
 }
 
-/** Records that the handler was handed the value under `key`: an object is snapshotted once, to compare at save. */
-export function noteRead(state: SessionState, key: string, value: unknown): void {
-  if (isMutable(value) && !state.snapshots.has(key) && !state.changed.has(key)) {
-    state.snapshots.set(key, serializedForm(state, key, value));
+/** The change tracking of one key, for the views of its value. */
+function ownerOf(state: SessionState, key: string): ViewOwner {
+  state.owners ??= new Map();
+  let owner = state.owners.get(key);
+  if (owner === undefined) {
+    owner = {
+      snapshot: () => snapshot(state, key),
+      covered: () => state.changed.has(key) || state.snapshots.has(key),
+      views: new WeakMap(),
+    };
+    state.owners.set(key, owner);
   }
+  return owner;
 }
 
-/** Records that every value was handed out (`values()`, `toJSON()`). */
-export function noteReadAll(state: SessionState): void {
-  for (const [key, value] of state.values) noteRead(state, key, value);
+/**
+ * Returns what the handler is handed for the value under `key`: a tracked view of a plain object or array,
+ * or the value itself (snapshotted when it is an object a view cannot watch; as it is once the key changed
+ * or was snapshotted, the save comparing it then).
+ */
+export function readValue(state: SessionState, key: string, value: unknown): unknown {
+  if (typeof value !== "object" || value === null || state.changed.has(key) || state.snapshots.has(key)) return value;
+  return handOut(ownerOf(state, key), value);
 }
 
-/** Records that `key` was set or deleted: a change, whatever its value was handed out as. */
+/** Records that every value was handed out as it is (`values()`, `peekFlashes()`): snapshots compare them at save. */
+export function noteReadAll(state: SessionState, keys: Iterable<string> = state.values.keys()): void {
+  for (const key of keys) snapshot(state, key);
+}
+
+/** Records that `key` was set or deleted (or found changed at save): a change, whatever was handed out. */
 export function noteChange(state: SessionState, key: string): void {
   state.changed.add(key);
   state.snapshots.delete(key);
@@ -49,12 +75,12 @@ export function noteChange(state: SessionState, key: string): void {
 
 /**
  * Puts a default in the session without changing it (the typed layer's `session.cart` on a session that
- * holds no cart): mutating the returned object is then a change like any other.
+ * holds no cart) and returns what to hand out for it: changing it in place is then a change like any other.
  */
-export function adoptValue(state: SessionState, key: string, value: unknown): void {
+export function adoptValue(state: SessionState, key: string, value: unknown): unknown {
   state.values.set(key, value);
   state.adopted.add(key);
-  noteRead(state, key, value);
+  return readValue(state, key, value);
 }
 
 /** Compares the snapshotted values with what they are now; those that differ become changes. */
@@ -74,17 +100,15 @@ export function holdsValues(state: SessionState): boolean {
 }
 
 /**
- * After a save: objects changed or set in this request may still be changed by the handler before a second
- * save, so they are snapshotted again; the change set starts over.
+ * After a save: values changed in this request may be held by the handler as they are (set, or handed out
+ * once changed), so they are snapshotted to catch a change before a second save; the change set starts over.
  */
 export function resetChanges(state: SessionState): void {
   if (state.adopted.size > 0) state.adopted.clear(); // saved with the rest: stored values now
   if (state.changed.size === 0) return;
   const changed = [...state.changed];
   state.changed.clear();
-  for (const key of changed) {
-    if (state.values.has(key)) noteRead(state, key, state.values.get(key));
-  }
+  noteReadAll(state, changed);
 }
 
 /** Counts every value as changed (`markDirty()`): a save checks them all. */

@@ -7,6 +7,7 @@ import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
 import { report } from "./report.ts";
+import type { ViewOwner } from "./tracked-view.ts";
 import { CSRF_KEY } from "./csrf.ts";
 import type { ErrorPhase, SessionConfig } from "./session-config.ts";
 import { checkSessionCookieLifetime, checkTimeouts, sessionCookieLifetime } from "./timeouts.ts";
@@ -52,8 +53,10 @@ export interface SessionState {
   newer: boolean;
   /** Keys set, deleted or changed in place since the session was loaded or saved: what a save checks. */
   changed: Set<string>;
-  /** Keys whose object values the handler was handed, with their serialized form then: a save compares. */
+  /** Keys whose object values the handler was handed as they are, with their serialized form then: a save compares. */
   snapshots: Map<string, string>;
+  /** The change tracking of each key whose value was handed out as a tracked view (made on first read). */
+  owners: Map<string, ViewOwner> | undefined;
   /** Keys holding a default the typed layer put in (not a change of the session until changed in place). */
   adopted: Set<string>;
 }
@@ -101,6 +104,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     newer: false,
     changed: new Set(),
     snapshots: new Map(),
+    owners: undefined,
     adopted: new Set(),
   };
 }
@@ -141,6 +145,7 @@ function loadedState(
     newer: status === "newer",
     changed: new Set(),
     snapshots: new Map(),
+    owners: undefined,
     adopted: new Set(),
   };
 }

@@ -1,19 +1,21 @@
 import { SessionError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
-import { adoptValue, noteAllChanged, noteChange, noteRead, noteReadAll } from "./changes.ts";
+import { adoptValue, noteAllChanged, noteChange, noteReadAll, readValue } from "./changes.ts";
 import { type SessionState, cookieOf, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
 import { DEFAULT_FLASH_KEY, type Session } from "./session.ts";
+import { unwrap } from "./tracked-view.ts";
 import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
 
 let stateOf: (session: SessionObject) => SessionState;
 
 /**
  * Puts `value` under `key` of `session` without changing the session (a typed field's default, read before
- * anything was stored): changed in place, it is saved like any value. Ignored for other `Session`s.
+ * anything was stored) and returns what to hand out for it: changed in place, it is saved like any value.
+ * Other `Session`s get nothing put in and the value back.
  */
-export function adoptDefault(session: Session, key: string, value: unknown): void {
-  if (session instanceof SessionObject) adoptValue(stateOf(session), key, value);
+export function adoptDefault(session: Session, key: string, value: unknown): unknown {
+  return session instanceof SessionObject ? adoptValue(stateOf(session), key, value) : value;
 }
 
 /** The {@link Session} a manager hands out: a view of one session's lifecycle state. */
@@ -49,11 +51,13 @@ export class SessionObject implements Session {
     return cookieOf(this.#state);
   }
 
-  /** Returns the value under `key`, or `undefined`; an object changed in place is saved like a `set`. */
+  /**
+   * Returns the value under `key`, or `undefined`. A plain object or array comes as a tracked view (a Proxy)
+   * of the stored value: changing it in place is saved like a `set`.
+   */
   get(key: string): unknown {
     const value = this.#state.values.get(key);
-    if (typeof value === "object" && value !== null) noteRead(this.#state, key, value);
-    return value;
+    return typeof value === "object" && value !== null ? readValue(this.#state, key, value) : value;
   }
 
   /** Stores `value` under `key` (`undefined` deletes it) and marks the session changed. */
@@ -62,7 +66,7 @@ export class SessionObject implements Session {
       this.delete(key);
       return this;
     }
-    this.#state.values.set(key, value);
+    this.#state.values.set(key, unwrap(value));
     noteChange(this.#state, key);
     return this;
   }
@@ -159,7 +163,7 @@ export class SessionObject implements Session {
   peekFlashes(key: string = DEFAULT_FLASH_KEY): unknown[] {
     const current = this.#state.values.get(key);
     if (current === undefined) return [];
-    noteRead(this.#state, key, current);
+    noteReadAll(this.#state, [key]);
     return Array.isArray(current) ? [...current] : [current];
   }
 

@@ -9,8 +9,11 @@ export const DEFAULT_FLASH_KEY = "_flash";
  * manager (`await mySessions.get(req, res)`); it remembers its request, so `save()`, `destroy()` and
  * `regenerate()` take no argument. Values must be serializable by the session's serializer (superjson by
  * default: JSON plus Dates, Maps, Sets, BigInts). Changes made inside a stored object
- * (`session.get("cart").push(x)`) are saved too: a save compares the objects it handed out with their
- * serialized form when they were read.
+ * (`session.get("cart").push(x)`) are saved too: `get` hands out plain objects and arrays as tracked views
+ * (Proxies over the stored values) that note their first write, and a save compares only what was written
+ * (Maps, Sets and Dates, which a view cannot watch, are compared whenever they were read). A view is the
+ * value to every read, `Array.isArray` and `JSON.stringify`; `structuredClone` refuses Proxies: clone
+ * `values()`, which hands out the stored values themselves.
  */
 export interface Session {
   /** The session (cookie) name. */

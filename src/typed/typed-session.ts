@@ -32,8 +32,7 @@ export class TypedSession<Data extends object, Flash> {
     if (field === undefined) return undefined;
     const result = field.safeParse(undefined);
     if (!result.success) return undefined;
-    if (typeof result.data === "object" && result.data !== null) adoptDefault(this.untyped, key, result.data);
-    return result.data;
+    return typeof result.data === "object" && result.data !== null ? adoptDefault(this.untyped, key, result.data) : result.data;
   }
 
   /**
@@ -68,9 +67,10 @@ export class TypedSession<Data extends object, Flash> {
 
   /** Returns every field's value (defaults filled in), e.g. for logging or a JSON response. */
   toJSON(): Partial<Data> {
+    const stored = this.untyped.values(); // the values as they are (not views): structuredClone takes them
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(this.#definition.data.shape)) {
-      const value = this.read(key as keyof Data & string);
+    for (const [key, field] of Object.entries(this.#definition.data.shape)) {
+      const value = Object.hasOwn(stored, key) ? stored[key] : defaultOf(field as z.ZodType);
       if (value !== undefined) out[key] = value;
     }
     return out as Partial<Data>;
@@ -121,6 +121,12 @@ export class TypedSession<Data extends object, Flash> {
   regenerate(context?: RequestContext): Promise<void> {
     return this.untyped.regenerate(context);
   }
+}
+
+/** The value a field reads as when nothing is stored: its default, or `undefined`. */
+function defaultOf(field: z.ZodType): unknown {
+  const result = field.safeParse(undefined);
+  return result.success ? result.data : undefined;
 }
 
 /** Member names a generated accessor must not take (they belong to {@link TypedSession}). */
