@@ -43,7 +43,8 @@ function ownerOf(state: SessionState, key: string): ViewOwner {
     owner = {
       snapshot: () => snapshot(state, key),
       covered: () => state.changed.has(key) || state.snapshots.has(key),
-      views: new WeakMap(),
+      views: undefined,
+      handler: undefined,
     };
     state.owners.set(key, owner);
   }

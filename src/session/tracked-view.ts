@@ -16,8 +16,14 @@ export interface ViewOwner {
   snapshot(): void;
   /** Tells whether the key is snapshotted or changed already: its values are then handed out as they are. */
   covered(): boolean;
-  /** The views made for this key's values, by stored value: a value read twice gives the same view. */
-  readonly views: WeakMap<object, object>;
+  /**
+   * The views made for this key's values, by stored value (a value read twice gives the same view); made on
+   * first use. A Map, not a WeakMap: it lives as long as its request's session, and weak maps cost the
+   * garbage collector far more than their entries.
+   */
+  views: Map<object, object> | undefined;
+  /** The Proxy handler of this key's views, made on first use. */
+  handler: ProxyHandler<object> | undefined;
 }
 
 /** Tells whether `value` is a plain object or an array: what a view can watch completely. */
@@ -46,20 +52,17 @@ export function handOut(owner: ViewOwner, value: unknown): unknown {
     owner.snapshot();
     return value;
   }
+  owner.views ??= new Map();
   let view = owner.views.get(value);
   if (view === undefined) {
-    view = new Proxy(value, handlerOf(owner));
+    view = new Proxy(value, (owner.handler ??= handlerOf(owner)));
     owner.views.set(value, view);
   }
   return view;
 }
 
-const handlers = new WeakMap<ViewOwner, ProxyHandler<object>>();
-
 function handlerOf(owner: ViewOwner): ProxyHandler<object> {
-  let handler = handlers.get(owner);
-  if (handler !== undefined) return handler;
-  handler = {
+  return {
     get(target, prop) {
       if (prop === RAW) return target;
       const value: unknown = Reflect.get(target, prop, target);
@@ -84,6 +87,4 @@ function handlerOf(owner: ViewOwner): ProxyHandler<object> {
       return Reflect.setPrototypeOf(target, proto);
     },
   };
-  handlers.set(owner, handler);
-  return handler;
 }
