@@ -1,6 +1,7 @@
 /**
- * The save side of a request in the schema section (issue 13): what deep-change detection (a snapshot of
- * each object value handed out, compared at save) and save-time validation (`validateChanges` on the
+ * The save side of a request in the schema section (issue 13): what deep-change detection (tracked views of
+ * the objects handed out, which snapshot a key just before its first write; Maps, Sets and Dates snapshotted
+ * when read; a compare at save) and save-time validation (`validateChanges` on the
  * changed keys: the library's `createChangeValidator`, which `bindSession` passes) cost, measured through the real objects a request uses — a typed session (the generated
  * getter's `read`) over a `SessionObject` over the lifecycle, a `CookieStore`, a request context made with
  * `createRequestContext` (no server).
@@ -107,6 +108,7 @@ export async function runSaveRows(
       cookie: undefined,
       changed: new Set(),
       snapshots: new Map(),
+      owners: undefined,
       adopted: new Set(),
     });
     return new BenchSession(session, definition);
@@ -141,7 +143,7 @@ export async function runSaveRows(
   const unchangedSave: AsyncBenchCase[] = [
     { label: "save, no object value read", run: () => copy(loaded).save() },
     {
-      label: "save, cart read (snapshot + compare)",
+      label: "save, cart read (a tracked view, nothing written)",
       run: () => {
         const s = copy(loaded);
         void s.cart;
@@ -221,7 +223,7 @@ export async function runSaveRows(
       },
     },
     {
-      label: "save after in-place change (snapshot + compare + validateChanges + encode)",
+      label: "save after in-place change (snapshot at first write + compare + validateChanges + encode)",
       run: () => {
         const s = copy(loaded);
         changeInPlace(s.cart);
