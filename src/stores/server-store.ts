@@ -40,6 +40,23 @@ export interface SessionBackend {
    * exists under both ids). @default `write(newId)`, then `delete(oldId)`
    */
   replace?(oldId: string, newId: string, data: string, ttlSeconds: number): Promise<void>;
+  /**
+   * Replaces the data of `id` with what `next` makes of the data stored now, atomically: no other write or
+   * delete of `id` (in this process, or another one sharing the backend) lands between the read `next` is
+   * given and the write of what it returns. `next` gets the stored data (`undefined` when there is none or
+   * it expired) and returns the data to write with its time to live, or `undefined` to write nothing; it is
+   * synchronous and may be called more than once (an optimistic backend retries when the data moved
+   * meanwhile). Resolves whether it wrote. Saves of loaded sessions use it to write the keys a request
+   * changed on top of the data as it is now, so concurrent requests that change different keys both
+   * persist. @default `read`, then `update` (concurrent saves then overwrite each other's keys)
+   */
+  modify?(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean>;
+  /**
+   * Moves the expiry of `id`'s data to `ttlSeconds` from now without rewriting it; resolves `false`, doing
+   * nothing, when `id` has no data. Refreshes that change nothing but the expiry (rolling sessions, idle
+   * timeouts) use it. @default the data is rewritten
+   */
+  touch?(id: string, ttlSeconds: number): Promise<boolean>;
 }
 
 /** Options of {@link ServerStore}. */
