@@ -7,7 +7,8 @@
  * - `decode`: untrusted input was refused (tampered, expired or foreign cookies, corrupt files). Expected
  *   in production: stores turn these into a fresh session and report them through `onError`.
  * - `validation`: authentic data that does not fit the session's schema.
- * - `unavailable`: a backend (disk, Redis) could not be reached; the request may be retried.
+ * - `unavailable`: a backend (disk, Redis) could not be reached, or (`session_conflict`) another request
+ *   changed the same session key meanwhile; the request may be retried.
  */
 export type ErrorKind = "usage" | "decode" | "validation" | "unavailable";
 
@@ -46,7 +47,8 @@ export type SessionErrorCode =
   // validation
   | "invalid_session_data"
   // unavailable
-  | "store_unavailable";
+  | "store_unavailable"
+  | "session_conflict";
 
 /** The kind of each code. */
 const KINDS = {
@@ -82,6 +84,7 @@ const KINDS = {
   invalid_session_data: "validation",
   // unavailable
   store_unavailable: "unavailable",
+  session_conflict: "unavailable",
 } as const satisfies Record<SessionErrorCode, ErrorKind>;
 
 

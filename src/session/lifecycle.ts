@@ -31,6 +31,8 @@ export interface SessionState {
   id: string;
   /** The id whose data the store holds for this session ("" for none): a save of that id updates, any other creates. */
   storedId: string;
+  /** What the store read or last wrote for this session (`LoadedRecord.revision`), handed back with an update. */
+  revision: string | undefined;
   isNew: boolean;
   values: Map<string, unknown>;
   /**
@@ -45,6 +47,11 @@ export interface SessionState {
   dirty: boolean;
   /** Save even a new, empty session (set by `markDirty()` and `regenerate()`). */
   forced: boolean;
+  /**
+   * Every value is to be written, not only the changed keys: the loaded data was migrated from an older
+   * version or repaired, so the stored values are not this session's.
+   */
+  rewriteAll: boolean;
   destroyed: boolean;
   /**
    * The data was written by a newer version of the definition (a rolling deploy): it is never written back
@@ -92,6 +99,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     context,
     id: "",
     storedId: "",
+    revision: undefined,
     isNew: true,
     values: new Map(),
     cookie: undefined,
@@ -100,6 +108,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     accessedAt: now,
     dirty: false,
     forced: false,
+    rewriteAll: false,
     destroyed: false,
     newer: false,
     changed: new Set(),
@@ -131,6 +140,7 @@ function loadedState(
     context,
     id: record.id,
     storedId: record.id,
+    revision: record.revision,
     isNew: false,
     values: new Map(Object.entries(values)),
     cookie: undefined,
@@ -141,6 +151,7 @@ function loadedState(
     // version or repaired; never when a newer version wrote it (see `newer`).
     dirty: status !== "newer" && (record.stale || status === "older" || repaired !== undefined),
     forced: false,
+    rewriteAll: status === "older" || (status !== "newer" && repaired !== undefined),
     destroyed: false,
     newer: status === "newer",
     changed: new Set(),
@@ -247,6 +258,7 @@ function markSaved(state: SessionState, now: number): void {
   state.isNew = false;
   state.dirty = false;
   state.forced = false;
+  state.rewriteAll = false;
   state.newer = false;
   resetChanges(state);
   state.accessedAt = now;
@@ -319,6 +331,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
   if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
   const cookie = currentCookie(state);
   if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
+  const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
   const prepared = store.prepare({
     name,
     id: state.id,
@@ -326,13 +339,17 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     config,
     cookie,
     ttl: cookie.maxAge > 0 ? cookie.maxAge : browserSessionLifetime(state.binding),
-    mode: replacing === undefined && state.storedId !== "" && state.storedId === state.id ? "update" : "create",
+    mode: update ? "update" : "create",
     replacing,
+    // What an update changed (a migrated or repaired session rewrites every key), for stores that merge.
+    changed: update && !state.rewriteAll ? state.changed : undefined,
+    revision: update ? state.revision : undefined,
   });
   const pending = state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie));
   checkSize(name, pending.header, store.cookieLimit);
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
   state.storedId = state.id;
+  state.revision = prepared.revision?.();
   pending.commit();
   markSaved(state, now);
 }

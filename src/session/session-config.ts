@@ -95,6 +95,13 @@ export interface SessionConfig {
    * @default 86400 (1 day)
    */
   sessionCookieLifetime?: number | undefined;
+  /**
+   * What a save of a server-side session does when another request saved the same session since this one
+   * loaded it and both changed the same key: `"overwrite"` (last writer wins, for that key only: keys only
+   * the other request changed are kept either way) or `"error"` (the save rejects with `session_conflict`
+   * and writes nothing: reload and retry). @default "overwrite"
+   */
+  onConflict?: "overwrite" | "error" | undefined;
   /** Re-saves (and re-sends) a loaded session on every `save`, changed or not, sliding its expiry. @default false */
   rolling?: boolean | undefined;
   /**

@@ -48,11 +48,12 @@ export function withoutIds(err: unknown, ids: readonly string[]): unknown {
 }
 
 /**
- * Wraps a backend failure to `operation` session `name` in `store_unavailable` (decode errors and
- * `store_unavailable` pass through), with the session ids `ids` cut short in the message and the cause.
+ * Wraps a backend failure to `operation` session `name` in `store_unavailable` (decode errors,
+ * `store_unavailable` and `session_conflict` pass through), with the session ids `ids` cut short in the
+ * message and the cause.
  */
 export function backendError(name: string, operation: string, err: unknown, ids: readonly string[] = []): unknown {
-  if (isDecodeError(err) || isSessionError(err, "store_unavailable")) return err;
+  if (isDecodeError(err) || isSessionError(err, "store_unavailable", "session_conflict")) return err;
   const cause = withoutIds(err, ids);
   return new SessionError(
     "store_unavailable",

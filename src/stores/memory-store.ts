@@ -36,6 +36,24 @@ export class MemoryBackend implements SessionBackend {
     return true;
   }
 
+  /** Replaces `id`'s unexpired data with what `next` makes of it, in one step (nothing runs in between). */
+  async modify(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean> {
+    const entry = this.#entries.get(id);
+    const current = entry === undefined || entry.expiresAt <= this.#now() ? undefined : entry.data;
+    const written = next(current);
+    if (written === undefined) return false;
+    this.#entries.set(id, { data: written.data, expiresAt: this.#now() + written.ttlSeconds });
+    return true;
+  }
+
+  /** Moves the expiry of `id`'s unexpired data to `ttlSeconds` from now; returns whether there was data. */
+  async touch(id: string, ttlSeconds: number): Promise<boolean> {
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.expiresAt <= this.#now()) return false;
+    entry.expiresAt = this.#now() + ttlSeconds;
+    return true;
+  }
+
   /** Deletes `id`. */
   async delete(id: string): Promise<void> {
     this.#entries.delete(id);

@@ -98,10 +98,17 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
 
 /**
  * Turns what a store's codec verified into the record it loaded: the payload decoded with the config's
- * serializer, the id it is stored under, and whether any key that verified it (`older`, or the codec's)
- * was an older one.
+ * serializer, the id it is stored under, whether any key that verified it (`older`, or the codec's)
+ * was an older one, and the stored text it came from (`revision`, server stores).
  */
-export function loadedRecord(name: string, config: SessionConfig, decoded: DecodeResult, id: string, older = false): LoadedRecord {
+export function loadedRecord(
+  name: string,
+  config: SessionConfig,
+  decoded: DecodeResult,
+  id: string,
+  older = false,
+  revision?: string,
+): LoadedRecord {
   const { values, createdAt, accessedAt, maxAge, version } = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
-  return { values, createdAt, accessedAt, maxAge, version, id, stale: older || decoded.keyIndex > 0 };
+  return { values, createdAt, accessedAt, maxAge, version, id, stale: older || decoded.keyIndex > 0, revision };
 }

@@ -4,7 +4,8 @@ import { SessionError } from "../errors.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import { backendError } from "./backend-error.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
-import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
+import { mergeValues } from "./merge.ts";
+import { decodePayload, encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import { generateSessionId, isValidSessionId } from "./session-id.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
@@ -119,7 +120,7 @@ export class ServerStore extends StoreBase {
     }
     const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
     const stored = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
-    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0);
+    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0, text);
     if (this.#keyUse !== undefined) {
       this.#keyUse(name, decoded.keyIndex, "cookie");
       this.#keyUse(name, stored.keyIndex, "data");
@@ -129,7 +130,9 @@ export class ServerStore extends StoreBase {
 
   /**
    * Encodes the signed id cookie and the data; the returned commit writes the data (creates it, updates it
-   * only while it exists, or takes over `replacing`'s atomically where the backend can).
+   * only while it exists, or takes over `replacing`'s atomically where the backend can). An update through a
+   * backend with `modify` writes the keys the request changed on top of the data as it is now (flash lists
+   * merged, `onConflict` applied); without `modify` it replaces the data whole.
    */
   prepare(write: RecordWrite): PreparedWrite {
     const { name, id, replacing } = write;
@@ -151,13 +154,53 @@ export class ServerStore extends StoreBase {
         }
         return true;
       }
+      if (write.mode === "update" && backend.modify !== undefined) {
+        written = undefined;
+        const wrote = await this.#call(name, "write", ids, () =>
+          backend.modify!(id, (current) => {
+            if (current === undefined) return undefined; // destroyed meanwhile: a logout sticks
+            const next = current === write.revision || write.changed === undefined ? data : this.#merged(write, current);
+            written = next;
+            return { data: next, ttlSeconds: ttl };
+          }),
+        );
+        if (!wrote) written = undefined;
+        return wrote;
+      }
       if (write.mode === "update" && backend.update !== undefined) {
         return this.#call(name, "write", ids, () => backend.update!(id, data, ttl));
       }
       await this.#call(name, "write", ids, () => backend.write(id, data, ttl));
       return true;
     };
-    return { cookieValue, commit };
+    let written: string | undefined = data;
+    return { cookieValue, commit, revision: () => written };
+  }
+
+  /**
+   * The data to write when another request saved the session since this one loaded it: the data as it is
+   * now (`current`), with the keys this request changed taken from its record (flash lists merged by what
+   * each took and added; with `onConflict: "error"`, a key both changed rejects with `session_conflict`).
+   * Data that no longer decodes (another key, a corrupt entry) is replaced whole.
+   */
+  #merged(write: RecordWrite, current: string): string {
+    const { name, id, config, record } = write;
+    const serializer = serializerOf(config);
+    const dataName = this.#dataName(name, id);
+    const read = (text: string | undefined): Record<string, unknown> | undefined => {
+      if (text === undefined) return undefined;
+      try {
+        return decodePayload(name, serializer, this.#dataCodec.decode(dataName, text) as Uint8Array).values;
+      } catch {
+        return undefined;
+      }
+    };
+    const now = read(current);
+    const values =
+      now === undefined
+        ? record.values
+        : mergeValues(name, serializer, now, read(write.revision), record.values, write.changed as ReadonlySet<string>, config.onConflict ?? "overwrite");
+    return this.#dataCodec.encode(dataName, encodePayload(name, serializer, { ...record, values }));
   }
 
   /** Deletes the data of `id`. */

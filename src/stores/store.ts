@@ -28,6 +28,11 @@ export interface LoadedRecord extends SessionRecord {
   readonly id: string;
   /** True when an older key verified it: the next save re-issues it with the newest key. */
   readonly stale: boolean;
+  /**
+   * What a server store read, to hand back with the next write (`RecordWrite.revision`): it tells whether
+   * the data moved since, and what this request started from. @default undefined (a cookie store)
+   */
+  readonly revision?: string | undefined;
 }
 
 /** What a store is asked to persist. */
@@ -55,6 +60,14 @@ export interface RecordWrite {
   readonly mode: "create" | "update";
   /** An id whose data this write takes over and deletes (regenerate), atomically where the backend can. */
   readonly replacing?: string | undefined;
+  /**
+   * For an `"update"`: the keys this request set, deleted or changed in place since it loaded the record
+   * (or last saved it). A store that can (a backend with `modify`) writes only these on top of the data as
+   * it is now, so concurrent requests that change different keys both persist. @default every key
+   */
+  readonly changed?: ReadonlySet<string> | undefined;
+  /** For an `"update"`: the revision the record was loaded (or last written) with. */
+  readonly revision?: string | undefined;
 }
 
 /** A write a store has encoded but not yet performed. */
@@ -66,6 +79,8 @@ export interface PreparedWrite {
    * Runs only once the cookie is known to fit. @default nothing to write (a cookie store)
    */
   commit?(): Promise<boolean>;
+  /** After a commit: the revision the data was written with, for the next write of the same request. */
+  revision?(): string | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { MemoryBackend, MemoryStore } from "../../src/stores/memory-store.ts";
+import { describeConcurrencyContract } from "./concurrency-contract.ts";
 import { describeStoreContract } from "./contract.ts";
 
 /** A memory backend that also remembers when each entry expires, so the contract can check TTLs. */
@@ -18,6 +19,23 @@ class ExpiryRecordingBackend extends MemoryBackend {
 
   override async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
     const kept = await super.update(id, data, ttlSeconds);
+    if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
+    return kept;
+  }
+
+  override async modify(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean> {
+    let ttl = 0;
+    const kept = await super.modify(id, (current) => {
+      const written = next(current);
+      ttl = written?.ttlSeconds ?? 0;
+      return written;
+    });
+    if (kept) this.expiries.set(id, this.#now() + ttl);
+    return kept;
+  }
+
+  override async touch(id: string, ttlSeconds: number): Promise<boolean> {
+    const kept = await super.touch(id, ttlSeconds);
     if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
     return kept;
   }
@@ -43,5 +61,14 @@ describeStoreContract("MemoryStore", async () => {
     cleanup: async () => {
       for (const store of stores) await store.close();
     },
+  };
+});
+
+describeConcurrencyContract("MemoryStore", async () => {
+  const backend = new MemoryBackend();
+  return {
+    serverSide: true,
+    make: (options) => new MemoryStore({ ...options, backend }),
+    cleanup: async () => {},
   };
 });
