@@ -3,7 +3,7 @@
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
-import type { LoadedRecord, SessionRecord, Store } from "../stores/store.ts";
+import type { LoadedRecord, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
 import { report } from "./report.ts";
@@ -332,7 +332,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
   const cookie = currentCookie(state);
   if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
   const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
-  const prepared = store.prepare({
+  const write: RecordWrite = {
     name,
     id: state.id,
     record: recordOf(state, now),
@@ -344,7 +344,8 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     // What an update changed (a migrated or repaired session rewrites every key), for stores that merge.
     changed: update && !state.rewriteAll ? state.changed : undefined,
     revision: update ? state.revision : undefined,
-  });
+  };
+  const prepared = (update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined) ?? store.prepare(write);
   const pending = state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie));
   checkSize(name, pending.header, store.cookieLimit);
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
@@ -352,6 +353,24 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
   state.revision = prepared.revision?.();
   pending.commit();
   markSaved(state, now);
+}
+
+/**
+ * Tells whether a save of a loaded session would only move its expiry (a `rolling` refresh), so a store may
+ * touch the data instead of rewriting it: nothing changed; no check reads the stored `accessedAt` (an idle
+ * timeout, or a browser-session cookie's `sessionCookieLifetime`, still rewrites the data, at most once a
+ * tenth of the bound); and the data was written less than the codec's signed-timestamp limit ago (server
+ * data carries a signed timestamp too, accepted for twice that limit: a rewrite once per limit keeps data
+ * that is only ever touched verifiable until its cookie expires).
+ */
+function onlyExpiryMoves(state: SessionState, now: number): boolean {
+  return (
+    !isDirty(state) &&
+    !state.rewriteAll &&
+    (state.binding.config.idleTimeout ?? 0) <= 0 &&
+    currentCookie(state).maxAge > 0 &&
+    now - state.accessedAt < codecMaxAge(state.binding.store.cookie)
+  );
 }
 
 /** Deletes the session's server data (if any) and expires its cookie. */

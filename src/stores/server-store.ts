@@ -96,7 +96,9 @@ export class ServerStore extends StoreBase {
     const maxAge = codecMaxAge(this.cookie);
     const now = () => this.now();
     this.#cookieCodec = codecFor(options, { maxAge, maxLength: ID_COOKIE_LIMIT, now });
-    this.#dataCodec = codecFor(options, { maxAge, maxLength: options.maxLength ?? 0, now });
+    // The data's signed timestamp may lag its cookie's by up to one maxAge: a refresh that only moves the
+    // expiry (touch) re-signs the cookie but leaves the data as written (see the lifecycle's onlyExpiryMoves).
+    this.#dataCodec = codecFor(options, { maxAge: maxAge * 2, maxLength: options.maxLength ?? 0, now });
     this.#keyUse = keyUseReporter(options);
     registerLiveStore(this);
   }
@@ -141,7 +143,7 @@ export class ServerStore extends StoreBase {
     }
     const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     const data = this.#dataCodec.encode(this.#dataName(name, id), encodePayload(name, serializerOf(write.config), write.record));
-    const ttl = write.ttl !== undefined && write.ttl > 0 ? write.ttl : write.cookie.maxAge > 0 ? write.cookie.maxAge : codecMaxAge(this.cookie);
+    const ttl = this.#ttlOf(write);
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
     const commit = async (): Promise<boolean> => {
@@ -175,6 +177,29 @@ export class ServerStore extends StoreBase {
     };
     let written: string | undefined = data;
     return { cookieValue, commit, revision: () => written };
+  }
+
+  /**
+   * Prepares a refresh that only moves the expiry of unchanged data, through the backend's `touch` (the
+   * data is neither encoded nor rewritten; the id cookie is re-signed, so its own expiry moves too);
+   * `undefined` when the backend has no `touch`.
+   */
+  touch(write: RecordWrite): PreparedWrite | undefined {
+    const { name, id } = write;
+    const backend = this.backend;
+    if (backend.touch === undefined || !isValidSessionId(id)) return undefined;
+    const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
+    const ttl = this.#ttlOf(write);
+    return {
+      cookieValue,
+      commit: () => this.#call(name, "write", [id], () => backend.touch!(id, ttl)),
+      revision: () => write.revision,
+    };
+  }
+
+  /** How long the data of `write` is to live, in seconds. */
+  #ttlOf(write: RecordWrite): number {
+    return write.ttl !== undefined && write.ttl > 0 ? write.ttl : write.cookie.maxAge > 0 ? write.cookie.maxAge : codecMaxAge(this.cookie);
   }
 
   /**
