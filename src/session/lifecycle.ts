@@ -66,6 +66,8 @@ export interface SessionState {
   owners: Map<string, ViewOwner> | undefined;
   /** Keys holding a default the typed layer put in (not a change of the session until changed in place). */
   adopted: Set<string>;
+  /** Keys used as flash lists in this request (`addFlash`, `flashes`, `peekFlashes`), made on first use. */
+  flashKeys: Set<string> | undefined;
 }
 
 /**
@@ -115,6 +117,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     snapshots: new Map(),
     owners: undefined,
     adopted: new Set(),
+    flashKeys: undefined,
   };
 }
 
@@ -158,6 +161,7 @@ function loadedState(
     snapshots: new Map(),
     owners: undefined,
     adopted: new Set(),
+    flashKeys: undefined,
   };
 }
 
@@ -344,6 +348,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     // What an update changed (a migrated or repaired session rewrites every key), for stores that merge.
     changed: update && !state.rewriteAll ? state.changed : undefined,
     revision: update ? state.revision : undefined,
+    flashKeys: state.flashKeys,
   };
   const prepared = (update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined) ?? store.prepare(write);
   const pending = state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie));

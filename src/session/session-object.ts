@@ -147,12 +147,14 @@ export class SessionObject implements Session {
 
   /** Adds a flash message under `key`, to be read once by {@link Session.flashes}. */
   addFlash(value: unknown, key: string = DEFAULT_FLASH_KEY): void {
+    (this.#state.flashKeys ??= new Set()).add(key);
     const current = this.#state.values.get(key);
     this.set(key, Array.isArray(current) ? [...current, value] : [value]);
   }
 
   /** Returns the flash messages under `key` and removes them (read once); `[]` when none. */
   flashes(key: string = DEFAULT_FLASH_KEY): unknown[] {
+    (this.#state.flashKeys ??= new Set()).add(key);
     const current = this.#state.values.get(key);
     if (current === undefined) return [];
     this.delete(key);

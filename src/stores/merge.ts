@@ -3,7 +3,6 @@
 // added, so a flash is neither lost nor shown twice.
 import { SessionError } from "../errors.ts";
 import type { Serializer } from "../serializers/serializers.ts";
-import { DEFAULT_FLASH_KEY } from "../session/session.ts";
 
 /** How a merge treats a key both this request and another one changed since this one loaded the data. */
 export type ConflictPolicy = "overwrite" | "error";
@@ -47,9 +46,10 @@ function mergeFlashes(serializer: Serializer, current: unknown, base: unknown, o
 }
 
 /**
- * Returns `current` with the keys in `changed` taken from `ours` (deleted where `ours` has none). `base`, the
- * values this request loaded, tells which keys the other request changed: with `"error"`, a key changed by
- * both rejects with `session_conflict`.
+ * Returns `current` with the keys in `changed` taken from `ours` (deleted where `ours` has none); the keys
+ * in `flashKeys` hold flash lists, merged by what this request took and added. `base`, the values this
+ * request loaded, tells which keys the other request changed: with `"error"`, a key changed by both rejects
+ * with `session_conflict`.
  */
 export function mergeValues(
   name: string,
@@ -58,11 +58,12 @@ export function mergeValues(
   base: Record<string, unknown> | undefined,
   ours: Record<string, unknown>,
   changed: ReadonlySet<string>,
+  flashKeys: ReadonlySet<string>,
   policy: ConflictPolicy,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...current };
   for (const key of changed) {
-    if (key === DEFAULT_FLASH_KEY && base !== undefined) {
+    if (flashKeys.has(key) && base !== undefined) {
       const flashes = mergeFlashes(serializer, current[key], base[key], ours[key]);
       if (flashes.length > 0) out[key] = flashes;
       else delete out[key];

@@ -224,7 +224,7 @@ export class ServerStore extends StoreBase {
     const values =
       now === undefined
         ? record.values
-        : mergeValues(name, serializer, now, read(write.revision), record.values, write.changed as ReadonlySet<string>, config.onConflict ?? "overwrite");
+        : mergeValues(name, serializer, now, read(write.revision), record.values, write.changed as ReadonlySet<string>, write.flashKeys ?? NO_KEYS, config.onConflict ?? "overwrite");
     return this.#dataCodec.encode(dataName, encodePayload(name, serializer, { ...record, values }));
   }
 
@@ -268,6 +268,9 @@ export class ServerStore extends StoreBase {
 
 /** Node's one-shot digest (Node ≥ 20.12), cheaper than `createHash` for one short input. */
 const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: "base64url") => string }).hash;
+
+/** No keys. */
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** How many data names {@link ServerStore} keeps (then it starts over). */
 const DATA_NAME_CACHE_SIZE = 1024;

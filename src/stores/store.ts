@@ -68,6 +68,8 @@ export interface RecordWrite {
   readonly changed?: ReadonlySet<string> | undefined;
   /** For an `"update"`: the revision the record was loaded (or last written) with. */
   readonly revision?: string | undefined;
+  /** The keys this request used as flash lists (`addFlash`, `flashes`): a merge joins them as lists. */
+  readonly flashKeys?: ReadonlySet<string> | undefined;
 }
 
 /** A write a store has encoded but not yet performed. */

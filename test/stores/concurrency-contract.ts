@@ -109,17 +109,27 @@ export function describeConcurrencyContract(label: string, harness: () => Promis
 
     it("neither loses nor repeats a flash read in one request and added in another", async () => {
       const s = await created({ user: "ada" });
-      await s.request((session) => session.addFlash("first"), 0);
+      await s.request((session) => {
+        session.addFlash("first");
+        session.addFlash("first notice", "notice");
+      }, 0);
       let shown: unknown[] = [];
+      let notices: unknown[] = [];
       await Promise.all([
         s.request((session) => {
           shown = session.flashes();
+          notices = session.flashes("notice");
         }, 10),
-        s.request((session) => session.addFlash("second"), 1),
+        s.request((session) => {
+          session.addFlash("second");
+          session.addFlash("second notice", "notice");
+        }, 1),
       ]);
       expect(shown).toEqual(["first"]);
+      expect(notices).toEqual(["first notice"]);
       const after = await s.read();
       expect(after.flashes()).toEqual(["second"]);
+      expect(after.flashes("notice")).toEqual(["second notice"]);
       expect(after.get("user")).toBe("ada");
     });
 
