@@ -30,6 +30,7 @@ export type SessionErrorCode =
   | "headers_sent"
   | "missing_middleware"
   | "wrong_context"
+  | "invalid_user_key"
   // decode
   | "invalid_mac"
   | "invalid_base64"
@@ -66,6 +67,7 @@ const KINDS = {
   headers_sent: "usage",
   missing_middleware: "usage",
   wrong_context: "usage",
+  invalid_user_key: "usage",
   // decode
   invalid_mac: "decode",
   invalid_base64: "decode",

@@ -67,6 +67,16 @@ export interface SessionConfig {
    * nothing is then written or sent. Typed sessions pass their schema's check here.
    */
   validateChanges?: ((values: ReadonlyMap<string, unknown>, changed: ReadonlySet<string>) => void) | undefined;
+  /**
+   * Ties the session to a user, for a server store's `destroyAll(userKey)` ("log out everywhere"): given the
+   * values a save writes, returns the user's key (their id, up to 1024 characters; it is hashed, never
+   * stored), or `undefined` while no one is logged in. Every save of a session with a key keeps it in that
+   * user's index; `destroy`, `regenerate` and a change of user update it. Called on each save and load:
+   * keep it pure and cheap. A bad key (empty, too long, not a string) fails the save with `invalid_user_key`.
+   * Cookie stores ignore it. @default undefined (no index)
+   * @example userKey: (values) => values["userId"] as string | undefined
+   */
+  userKey?: ((values: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
   /** Reports errors that were turned into a fresh session (in addition to the store's own `onError`). */
   onError?: ErrorHook | undefined;
   /** Overrides the store's default cookie attributes for this session. */
