@@ -9,6 +9,7 @@ import { decodePayload, encodePayload, loadedRecord, serializerOf } from "./payl
 import { generateSessionId, isValidSessionId } from "./session-id.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
+import { UserIndex } from "./user-index.ts";
 import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
 
 /**
@@ -88,6 +89,8 @@ export class ServerStore extends StoreBase {
   readonly #keyUse: KeyUseReporter | undefined;
   /** id → its session name and {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
   readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string }>();
+  /** The sessions of each user (`SessionConfig.userKey`), for {@link ServerStore.destroyAll}. */
+  readonly #users: UserIndex;
 
   /** Creates the store; throws a usage error for missing or malformed keys. */
   constructor(backend: SessionBackend, options: ServerStoreOptions) {
@@ -100,6 +103,7 @@ export class ServerStore extends StoreBase {
     // expiry (touch) re-signs the cookie but leaves the data as written (see the lifecycle's onlyExpiryMoves).
     this.#dataCodec = codecFor(options, { maxAge: maxAge * 2, maxLength: options.maxLength ?? 0, now });
     this.#keyUse = keyUseReporter(options);
+    this.#users = new UserIndex(backend, now, this.onError);
     registerLiveStore(this);
   }
 
@@ -127,6 +131,7 @@ export class ServerStore extends StoreBase {
       this.#keyUse(name, decoded.keyIndex, "cookie");
       this.#keyUse(name, stored.keyIndex, "data");
     }
+    this.#users.loaded(config, id, record.values);
     return record;
   }
 
@@ -176,7 +181,7 @@ export class ServerStore extends StoreBase {
       return true;
     };
     let written: string | undefined = data;
-    return { cookieValue, commit, revision: () => written };
+    return { cookieValue, commit: this.#users.around(write, ttl, commit), revision: () => written };
   }
 
   /**
@@ -192,7 +197,7 @@ export class ServerStore extends StoreBase {
     const ttl = this.#ttlOf(write);
     return {
       cookieValue,
-      commit: () => this.#call(name, "write", [id], () => backend.touch!(id, ttl)),
+      commit: this.#users.around(write, ttl, () => this.#call(name, "write", [id], () => backend.touch!(id, ttl))),
       revision: () => write.revision,
     };
   }
@@ -231,11 +236,27 @@ export class ServerStore extends StoreBase {
   /** Deletes the data of `id`. */
   async remove(name: string, id: string): Promise<void> {
     if (isValidSessionId(id)) await this.#call(name, "delete", [id], () => this.backend.delete(id));
+    await this.#users.removed(name, id);
   }
 
   /** Deletes every session of this store (what `clearAll()` calls). */
   async clear(): Promise<void> {
     await this.#call("*", "clear", [], () => this.backend.clear());
+    this.#users.cleared();
+  }
+
+  /**
+   * Logs one user out everywhere (a password change, a ban): deletes every session of this store's backend
+   * whose definition's `SessionConfig.userKey` gave `userKey` when it was last saved; their cookies then load
+   * as fresh sessions. A save still under way cannot bring one back, and a session created while this runs
+   * is either revoked or left indexed for the next call. Returns how many sessions it revoked. Rejects with
+   * `invalid_user_key` for a key no `userKey` could return, `store_unavailable` when the backend fails (safe
+   * to call again), `corrupt_data` for an index record something else wrote.
+   * @example
+   * await store.destroyAll(user.id); // after a password change; then regenerate the current session
+   */
+  destroyAll(userKey: string): Promise<number> {
+    return this.#users.destroyAll(userKey);
   }
 
   /** Releases the backend's timers and connections; `clearAll()` no longer sees this store. */
