@@ -41,6 +41,21 @@ class ListingMemoryBackend extends MemoryBackend {
     if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
     return kept;
   }
+  override async modify(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean> {
+    let ttl = 0;
+    const kept = await super.modify(id, (current) => {
+      const written = next(current);
+      ttl = written?.ttlSeconds ?? 0;
+      return written;
+    });
+    if (kept) this.expiries.set(id, this.#now() + ttl);
+    return kept;
+  }
+  override async touch(id: string, ttlSeconds: number): Promise<boolean> {
+    const kept = await super.touch(id, ttlSeconds);
+    if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
+    return kept;
+  }
   override async delete(id: string): Promise<void> {
     await super.delete(id);
     this.expiries.delete(id);
