@@ -50,9 +50,16 @@ export interface SessionBackend {
    * synchronous and may be called more than once (an optimistic backend retries when the data moved
    * meanwhile). Resolves whether it wrote. Saves of loaded sessions use it to write the keys a request
    * changed on top of the data as it is now, so concurrent requests that change different keys both
-   * persist. @default `read`, then `update` (concurrent saves then overwrite each other's keys)
+   * persist. `expected`, when given, is the data the caller last saw stored: an optimistic backend may try
+   * `next(expected)` first, as one compare-and-set, and read only when the data moved (the common case,
+   * nobody else wrote, then costs one round trip). @default `read`, then `update` (concurrent saves then
+   * overwrite each other's keys)
    */
-  modify?(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean>;
+  modify?(
+    id: string,
+    next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined,
+    expected?: string,
+  ): Promise<boolean>;
   /**
    * Moves the expiry of `id`'s data to `ttlSeconds` from now without rewriting it; resolves `false`, doing
    * nothing, when `id` has no data. Refreshes that change nothing but the expiry (rolling sessions, idle
@@ -169,7 +176,7 @@ export class ServerStore extends StoreBase {
             const next = current === write.revision || write.changed === undefined ? data : this.#merged(write, current);
             written = next;
             return { data: next, ttlSeconds: ttl };
-          }),
+          }, write.revision),
         );
         if (!wrote) written = undefined;
         return wrote;
