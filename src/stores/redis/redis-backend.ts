@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ChainableCommander, Redis } from "ioredis";
 import { SessionError } from "../../errors.ts";
 import type { SessionBackend } from "../server-store.ts";
@@ -101,6 +102,67 @@ export class RedisBackend implements SessionBackend {
   }
 
   /**
+   * Replaces the data of `id` with what `next` makes of the data stored now, as an optimistic
+   * compare-and-set: GET the value, compute `next` in JS, then a Lua script
+   * writes the result with its time to live only if the key still holds the value read, or is still absent
+   * when it was absent. When another write or delete of `id` landed in between, the script writes nothing
+   * and returns the value as it is now: `next` is called again at once on that value; after a second loss,
+   * after a random pause (up to 1 ms, doubling to at most 256 ms) and a fresh GET, so the saves that lost
+   * do not retry in step. At most `MODIFY_ATTEMPTS` (20) calls of `next` in all. Resolves whether it wrote:
+   * `false` when `next` returns `undefined`, or for a time to live of 0 or less (the key is then deleted,
+   * still only if unchanged).
+   * @throws `store_unavailable` when Redis cannot be reached in time, or when every attempt lost the race
+   *   (far more concurrent saves of one session than real requests make: 200 at once settle in about 13
+   *   attempts): nothing was written, and the request can be retried.
+   */
+  async modify(
+    id: string,
+    next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined,
+  ): Promise<boolean> {
+    const key = this.key(id);
+    let current = await this.read(id);
+    for (let attempt = 1; ; attempt++) {
+      const wanted = next(current);
+      if (wanted === undefined) return false;
+      const ms = wanted.ttlSeconds <= 0 ? "0" : wanted.ttlSeconds === Infinity ? "-1" : String(expiryMs(wanted.ttlSeconds));
+      const reply = await this.#script(CAS, key, current === undefined ? "0" : "1", current ?? "", wanted.data, ms);
+      const [status, now] = reply as [number, (string | null)?];
+      if (status === 1) return true;
+      if (status === 2) return false; // deleted, as a time to live of 0 asks: nothing was written
+      if (attempt >= MODIFY_ATTEMPTS) {
+        throw new SessionError(
+          "store_unavailable",
+          `Redis modify failed: the session changed under each of ${MODIFY_ATTEMPTS} attempts to save it (too many concurrent saves of one session); nothing was written. Retry the request or answer 503.`,
+        );
+      }
+      if (attempt === 1) {
+        current = now ?? undefined;
+      } else {
+        // The value the script returned is as old as the pause by the time it would be used: read afresh.
+        await pause(attempt - 1);
+        current = await this.read(id);
+      }
+    }
+  }
+
+  /**
+   * Moves the expiry of `id` to `ttlSeconds` from now without rewriting the data: one `PEXPIRE`, which does
+   * nothing to a missing key; resolves whether the key was there. A time to live of 0 or less deletes the
+   * key (and resolves `false`, as `update` does); `Infinity` removes the expiry (one script: `PERSIST` alone
+   * cannot tell a missing key from one that had no expiry).
+   */
+  async touch(id: string, ttlSeconds: number): Promise<boolean> {
+    if (ttlSeconds <= 0) {
+      await this.delete(id);
+      return false;
+    }
+    const key = this.key(id);
+    if (ttlSeconds === Infinity) return (await this.#script(PERSIST, key)) === 1;
+    const ms = expiryMs(ttlSeconds);
+    return (await redisCall("PEXPIRE", this.#timeout, () => this.#client.pexpire(key, ms))) === 1;
+  }
+
+  /**
    * Writes `data` under `newId` and deletes `oldId` in one MULTI/EXEC transaction, so a regenerated session
    * never exists under both ids, nor under neither.
    */
@@ -136,6 +198,21 @@ export class RedisBackend implements SessionBackend {
     } while (cursor !== "0");
   }
 
+  /**
+   * Runs one of this module's Lua scripts on `key`: EVALSHA, and EVAL when the node does not have it yet
+   * (NOSCRIPT: a restarted or new server), which also loads it there.
+   */
+  #script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
+    return redisCall(script.name, this.#timeout, async () => {
+      try {
+        return await this.#client.evalsha(script.sha, 1, key, ...args);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+        return this.#client.eval(script.lua, 1, key, ...args);
+      }
+    });
+  }
+
   /** Tells whether `key` is one of this store's: exactly the prefix followed by a valid session id. */
   #owns(key: string): boolean {
     return key.startsWith(this.#prefix) && isValidSessionId(key.slice(this.#prefix.length));
@@ -161,6 +238,61 @@ export function commandDeadline(
   return { timeoutMs: ms, timerMs: ms };
 }
 
+/**
+ * How many times {@link RedisBackend.modify} computes and tries to set a session before it gives up: 200
+ * concurrent modifies of one key from one process settle in 12-15 (`test/redis/modify-suite.ts`), two in 2.
+ */
+export const MODIFY_ATTEMPTS = 20;
+
+/** The longest random pause between two attempts of a modify, in milliseconds. */
+const MAX_PAUSE_MS = 256;
+
+/**
+ * Waits a random time, the `n`th pause of a modify: up to 1 ms, doubling with each pause to at most
+ * {@link MAX_PAUSE_MS} ("full jitter"), so the saves that lost a race do not all retry together. All the
+ * pauses of a modify that never wins add up to at most about 3 s (1.5 s on average).
+ */
+function pause(n: number): Promise<void> {
+  const ms = Math.random() * Math.min(MAX_PAUSE_MS, 2 ** (n - 1));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A Lua script and its SHA-1, for EVALSHA. */
+interface LuaScript {
+  /** What error messages call it. */
+  readonly name: string;
+  /** The source. */
+  readonly lua: string;
+  /** Its SHA-1, in hex, as Redis names it. */
+  readonly sha: string;
+}
+
+function luaScript(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash("sha1").update(lua).digest("hex") };
+}
+
+/**
+ * Compare-and-set of one key. ARGV: "1" if the value read was there, else "0"; the value read; the value
+ * to write; its time to live in ms ("-1": none, "0": delete). Returns {1} (written), {2} (deleted) or, when
+ * the key no longer holds what was read, {0, the value now} ({0} when there is none), writing nothing.
+ */
+const CAS = luaScript(
+  "modify (EVALSHA)",
+  `local current = redis.call('GET', KEYS[1])
+if (ARGV[1] == '1' and current ~= ARGV[2]) or (ARGV[1] == '0' and current) then return {0, current} end
+if ARGV[4] == '0' then redis.call('DEL', KEYS[1]) return {2} end
+if ARGV[4] == '-1' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
+return {1}`,
+);
+
+/** Removes the expiry of a key that exists; returns 1 when it did, 0 for a missing key. */
+const PERSIST = luaScript(
+  "touch (EVALSHA)",
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('PERSIST', KEYS[1])
+return 1`,
+);
+
 function orUndefined(value: string | null): string | undefined {
   return value ?? undefined;
 }
@@ -173,6 +305,11 @@ function expiry(seconds: number): (string | number)[] {
   if (seconds === Infinity) return [];
   if (Number.isInteger(seconds)) return ["EX", seconds];
   return ["PX", Math.max(1, Math.ceil(seconds * 1000))];
+}
+
+/** A time to live of `seconds` (> 0, finite) in whole milliseconds, at least 1. */
+function expiryMs(seconds: number): number {
+  return Number.isInteger(seconds) ? seconds * 1000 : Math.max(1, Math.ceil(seconds * 1000));
 }
 
 /** Runs `SET key data` with the expiry of {@link expiry} and `flags` on a client (a reply) or a MULTI (itself). */
