@@ -2,7 +2,7 @@
 // never load ioredis (an optional peer dependency). Explicit named exports only.
 export { RedisStore, createRedisStore, DEFAULT_REDIS_PREFIX } from "./stores/redis/redis-store.ts";
 export type { RedisStoreOptions } from "./stores/redis/redis-store.ts";
-export { redisClientOptions, DEFAULT_COMMAND_TIMEOUT } from "./stores/redis/redis-client.ts";
-export type { RedisClientOptions } from "./stores/redis/redis-client.ts";
+export { redisClientOptions, redisClusterOptions, DEFAULT_COMMAND_TIMEOUT } from "./stores/redis/redis-client.ts";
+export type { RedisClientOptions, RedisClusterOptions } from "./stores/redis/redis-client.ts";
 export { RedisBackend } from "./stores/redis/redis-backend.ts";
 export type { RedisBackendOptions } from "./stores/redis/redis-backend.ts";

@@ -38,6 +38,7 @@ describe("the typed-sessions/redis entry", () => {
       "RedisStore",
       "createRedisStore",
       "redisClientOptions",
+      "redisClusterOptions",
     ]);
   });
 });

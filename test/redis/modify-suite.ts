@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { MODIFY_ATTEMPTS, RedisBackend } from "../../src/stores/redis/redis-backend.ts";
@@ -6,14 +6,14 @@ import { generateSessionId } from "../../src/stores/session-id.ts";
 import { type KeyMonitor, monitorKey } from "./monitor.ts";
 import { testPrefix } from "./env.ts";
 
-/** Where {@link describeModifyAndTouch} runs: a single Redis (or, later, a Cluster). */
+/** Where {@link describeModifyAndTouch} runs: a single Redis or a Cluster. */
 export interface ModifyTarget {
   /** A new client (the suite closes it). */
-  connect(): Redis;
+  connect(): Redis | Cluster;
   /** A plain client to the node that holds `key` (the suite closes it), for MONITOR. */
-  nodeOf(key: string, client: Redis): Promise<Redis>;
+  nodeOf(key: string, client: Redis | Cluster): Promise<Redis>;
   /** Deletes every key under `prefix`. */
-  cleanup(client: Redis, prefix: string): Promise<void>;
+  cleanup(client: Redis | Cluster, prefix: string): Promise<void>;
 }
 
 type Next = Parameters<RedisBackend["modify"]>[1];
@@ -22,7 +22,7 @@ type Next = Parameters<RedisBackend["modify"]>[1];
  * A client that lets `before` run (and finish) before each EVALSHA it sends: another client's write or
  * delete then lands between the modify's read and its compare-and-set, every time.
  */
-function interfering<C extends Redis>(client: C, before: () => Promise<unknown>): C {
+function interfering<C extends Redis | Cluster>(client: C, before: () => Promise<unknown>): C {
   return new Proxy(client, {
     get(target, prop) {
       if (prop === "evalsha") {
@@ -48,10 +48,10 @@ const increment: Next = (current) => ({ data: String(Number(current ?? "0") + 1)
 export function describeModifyAndTouch(label: string, target: () => ModifyTarget): void {
   describe(`RedisBackend modify and touch on ${label}`, () => {
     let t: ModifyTarget;
-    let client: Redis;
-    let other: Redis;
+    let client: Redis | Cluster;
+    let other: Redis | Cluster;
     const prefix = testPrefix("modify");
-    const backend = (over: Redis = client): RedisBackend =>
+    const backend = (over: Redis | Cluster = client): RedisBackend =>
       new RedisBackend({ client: over, prefix, commandTimeout: 1000, scanCount: 100 });
 
     beforeAll(() => {

@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { SessionError } from "../../errors.ts";
 import type { SessionBackend } from "../server-store.ts";
 import { SESSION_ID_LENGTH, isValidSessionId } from "../session-id.ts";
-import { checkClient } from "./redis-client.ts";
+import { checkClient, clientSettings, isCluster } from "./redis-client.ts";
 import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
-  /** The ioredis client; see `redisClientOptions()` for the settings it should have. */
-  readonly client: Redis;
+  /**
+   * The ioredis client: a `Redis` (see `redisClientOptions()` for the settings it should have) or a
+   * `Cluster` (see `redisClusterOptions()`).
+   */
+  readonly client: Redis | Cluster;
   /**
    * Put before every session id to make the key; `clear()` removes exactly the keys `prefix + id` for a
    * valid session id, not other keys that merely start with the prefix (another store's `session:admin:…`).
@@ -27,9 +30,14 @@ export interface RedisBackendOptions {
 /**
  * Persists encoded sessions in Redis, one string key per session, `prefix + id`, expiring with the session.
  * Every method fails with a `store_unavailable` {@link SessionError} when Redis cannot be reached in time.
+ *
+ * On a Redis Cluster (or a Valkey cluster) every command but `replace` and `clear` touches one key, so it
+ * runs on the node that owns the key's slot as it does on a single node. `replace` cannot be one MULTI there
+ * (the two ids hash to different slots); `clear` scans every master. See those methods.
  */
 export class RedisBackend implements SessionBackend {
-  readonly #client: Redis;
+  readonly #client: Redis | Cluster;
+  readonly #cluster: Cluster | undefined;
   readonly #prefix: string;
   readonly #timeout: Deadline;
   readonly #scanCount: number;
@@ -56,8 +64,12 @@ export class RedisBackend implements SessionBackend {
       );
     }
     this.#client = options.client;
+    this.#cluster = isCluster(options.client) ? options.client : undefined;
     this.#prefix = options.prefix;
-    this.#timeout = commandDeadline(options.client.options, options.commandTimeout);
+    const settings = clientSettings(options.client);
+    // A Cluster command may be redirected or retried (MOVED, TRYAGAIN, a failover), each send with a node
+    // timeout of its own: only a timer started when the call is made bounds the whole, as with auto-pipelining.
+    this.#timeout = commandDeadline(this.#cluster === undefined ? settings : { ...settings, enableAutoPipelining: true }, options.commandTimeout);
     this.#scanCount = options.scanCount;
   }
 
@@ -103,7 +115,7 @@ export class RedisBackend implements SessionBackend {
 
   /**
    * Replaces the data of `id` with what `next` makes of the data stored now, as an optimistic
-   * compare-and-set: GET the value, compute `next` in JS, then a Lua script
+   * compare-and-set: GET the value, compute `next` in JS, then a Lua script (one key, so Cluster-safe)
    * writes the result with its time to live only if the key still holds the value read, or is still absent
    * when it was absent. When another write or delete of `id` landed in between, the script writes nothing
    * and returns the value as it is now: `next` is called again at once on that value; after a second loss,
@@ -163,13 +175,28 @@ export class RedisBackend implements SessionBackend {
   }
 
   /**
-   * Writes `data` under `newId` and deletes `oldId` in one MULTI/EXEC transaction, so a regenerated session
-   * never exists under both ids, nor under neither.
+   * Writes `data` under `newId` and deletes `oldId`. On a single Redis, in one MULTI/EXEC transaction, so a
+   * regenerated session never exists under both ids, nor under neither.
+   *
+   * On a Cluster the two keys live in different slots, where MULTI is refused (CROSSSLOT), so it writes
+   * `newId` first and deletes `oldId` once that write succeeded. The data is then never under neither id,
+   * and never under the old one: the old key keeps what it held before until the DEL. Both keys exist for
+   * one round trip, while the new id is not handed out yet (the cookie is set only after this resolves).
+   * What weakens: when the DEL fails (a node down, a timeout) or the process dies before it, this rejects
+   * with `store_unavailable` and the old id keeps working with its old data (the session was not moved, as
+   * when a MULTI fails), while the new key, whose id no one was given, lingers until it expires.
    */
   async replace(oldId: string, newId: string, data: string, ttlSeconds: number): Promise<void> {
     const newKey = this.key(newId);
+    if (this.#cluster !== undefined) {
+      if (ttlSeconds <= 0) await this.delete(newId);
+      else await redisCall("SET", this.#timeout, () => setExpiring(this.#client, newKey, data, ttlSeconds));
+      await this.delete(oldId);
+      return;
+    }
+    const client = this.#client as Redis;
     const results = await redisCall("MULTI/EXEC", this.#timeout, () => {
-      const tx = this.#client.multi();
+      const tx = client.multi();
       if (ttlSeconds <= 0) tx.del(newKey);
       else setExpiring(tx, newKey, data, ttlSeconds);
       return tx.del(this.key(oldId)).exec();
@@ -181,26 +208,53 @@ export class RedisBackend implements SessionBackend {
   /**
    * Deletes every key of this store's shape, the prefix followed by a valid session id and nothing else,
    * found with SCAN (never KEYS) and removed with UNLINK. Keys that merely start with the prefix (another
-   * store's nested prefix such as `session:admin:` under `session:`, an app's `session:count`) stay.
+   * store's nested prefix such as `session:admin:` under `session:`, an app's `session:count`) stay. On a
+   * Cluster, it scans every master (`cluster.nodes("master")`, all at once) and unlinks each key on its own
+   * (the keys of one UNLINK must share a slot), the keys of one SCAN step together. It rejects with
+   * `store_unavailable` when a master that serves slots cannot be scanned (down, or not connected), rather
+   * than report a partial clear as done; the masters it could reach are cleared all the same.
    */
   async clear(): Promise<void> {
+    if (this.#cluster === undefined) return this.#clearNode(this.#client as Redis, (keys) => this.#client.unlink(...keys));
+    const cluster = this.#cluster;
+    if (cluster.nodes("master").length === 0) {
+      // Not connected yet (a lazy or reconnecting Cluster): one command waits for the slot map.
+      await redisCall("PING", this.#timeout, () => cluster.ping());
+    }
+    const masters = cluster.nodes("master");
+    // Every master that serves a slot must be scanned: one the client holds no connection to (it went away
+    // and ioredis dropped it) would leave its sessions behind, silently.
+    const connected = new Set(masters.map((node) => `${node.options.host}:${node.options.port}`));
+    const owners = new Set(cluster.slots.map((holders) => holders?.[0]).filter((owner) => owner !== undefined));
+    const missing = [...owners].filter((owner) => !connected.has(owner));
+    if (masters.length === 0 || missing.length > 0) {
+      const which = missing.length > 0 ? `the master ${missing.join(", ")} is not connected` : "the Cluster knows no master";
+      throw unavailable("SCAN", this.#timeout.timeoutMs, new Error(`${which}, so some sessions could not be cleared`));
+    }
+    const unlinkEach = async (keys: string[]): Promise<number> => {
+      const counts = await Promise.all(keys.map((key) => cluster.unlink(key)));
+      return counts.reduce((sum, n) => sum + n, 0);
+    };
+    await Promise.all(masters.map((node) => this.#clearNode(node, unlinkEach)));
+  }
+
+  /** Runs {@link clear}'s SCAN over one node, removing what it finds with `unlink`. */
+  async #clearNode(node: Redis, unlink: (keys: string[]) => Promise<number>): Promise<void> {
     // `?` matches one byte and ids are ASCII, so Redis already drops keys of any other length; the id
     // check below drops the rest (a 43-byte tail with a character no id has).
     const match = escapeGlob(this.#prefix) + "?".repeat(SESSION_ID_LENGTH);
     let cursor = "0";
     do {
-      const [next, found] = await redisCall("SCAN", this.#timeout, () =>
-        this.#client.scan(cursor, "MATCH", match, "COUNT", this.#scanCount),
-      );
+      const [next, found] = await redisCall("SCAN", this.#timeout, () => node.scan(cursor, "MATCH", match, "COUNT", this.#scanCount));
       cursor = next;
       const keys = found.filter((key) => this.#owns(key));
-      if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => this.#client.unlink(...keys));
+      if (keys.length > 0) await redisCall("UNLINK", this.#timeout, () => unlink(keys));
     } while (cursor !== "0");
   }
 
   /**
    * Runs one of this module's Lua scripts on `key`: EVALSHA, and EVAL when the node does not have it yet
-   * (NOSCRIPT: a restarted or new server), which also loads it there.
+   * (NOSCRIPT: a restarted node, or a Cluster node it never ran on), which also loads it there.
    */
   #script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
     return redisCall(script.name, this.#timeout, async () => {
@@ -313,7 +367,7 @@ function expiryMs(seconds: number): number {
 }
 
 /** Runs `SET key data` with the expiry of {@link expiry} and `flags` on a client (a reply) or a MULTI (itself). */
-function setExpiring<T extends Redis | ChainableCommander>(target: T, key: string, data: string, seconds: number, ...flags: "XX"[]): T extends Redis ? Promise<"OK" | null> : T {
+function setExpiring<T extends Redis | Cluster | ChainableCommander>(target: T, key: string, data: string, seconds: number, ...flags: "XX"[]): T extends Redis | Cluster ? Promise<"OK" | null> : T {
   // ioredis's overloads of `set` take no spread argument list.
   return (target.set as unknown as (...args: (string | number)[]) => never).call(target, key, data, ...expiry(seconds), ...flags);
 }

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { type Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import { SessionError } from "../../errors.ts";
 
 /** The default deadline of one Redis command, in milliseconds. */
@@ -58,11 +58,66 @@ export function createRedisClient(
 }
 
 /**
- * Refuses a client whose settings break the store: ioredis's `keyPrefix` is not applied to SCAN patterns,
- * so `clear()` would miss every key; use the store's `prefix` instead.
+ * ioredis `Cluster` options whose node options have no `replyMapping` (the store reads the default,
+ * "legacy", reply shapes), and are never `undefined` when given (so they pass where
+ * `exactOptionalPropertyTypes` is on).
  */
-export function checkClient(client: Redis): void {
-  const keyPrefix: unknown = client.options.keyPrefix;
+export type RedisClusterOptions = Omit<ClusterOptions, "redisOptions"> & {
+  /** The options of the connection to each node. */
+  redisOptions?: Omit<NonNullable<ClusterOptions["redisOptions"]>, "replyMapping">;
+};
+
+/**
+ * Returns the ioredis `Cluster` options a session store wants: {@link redisClientOptions} for the
+ * connection to every node (`redisOptions`: the command and connect timeouts, no retries per request, no
+ * replay of failed writes), and the same queueing, auto-pipelining and reconnect policy for the cluster as a
+ * whole. A store on a Cluster times each call itself (redirections and failover waits included). Pass them
+ * (spread under your own) when you build the Cluster.
+ * @param commandTimeout the deadline of one command, in milliseconds. @default 2000
+ * @example
+ * const cluster = new Cluster([{ host: "10.0.0.1", port: 6379 }], redisClusterOptions());
+ * const store = createRedisStore({ client: cluster, ...keysFromEnv(process.env) });
+ */
+export function redisClusterOptions(commandTimeout: number = DEFAULT_COMMAND_TIMEOUT): RedisClusterOptions {
+  const { retryStrategy, enableOfflineQueue, enableAutoPipelining, ...node } = redisClientOptions(commandTimeout);
+  return {
+    redisOptions: node,
+    enableOfflineQueue,
+    enableAutoPipelining,
+    clusterRetryStrategy: retryStrategy ?? null,
+    slotsRefreshTimeout: commandTimeout,
+  };
+}
+
+/** Tells a Cluster from a single-node client (by ioredis's own flag, so a second copy of ioredis works too). */
+export function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as { readonly isCluster?: unknown }).isCluster === true;
+}
+
+/** What the store reads of a client's settings: its command timeout, auto-pipelining, key prefix. */
+export interface ClientSettings {
+  /** The `commandTimeout` of a command (a Cluster's is that of its node connections, `redisOptions`). */
+  readonly commandTimeout?: number | undefined;
+  /** Whether commands are auto-pipelined. */
+  readonly enableAutoPipelining?: boolean | undefined;
+  /** The ioredis `keyPrefix`, if any (a Cluster's own or its nodes'). */
+  readonly keyPrefix?: unknown;
+}
+
+/** Reads {@link ClientSettings} of a Redis or a Cluster client. */
+export function clientSettings(client: Redis | Cluster): ClientSettings {
+  if (!isCluster(client)) return client.options;
+  const { enableAutoPipelining, keyPrefix, redisOptions } = client.options;
+  return { commandTimeout: redisOptions?.commandTimeout, enableAutoPipelining, keyPrefix: keyPrefix ?? redisOptions?.keyPrefix };
+}
+
+/**
+ * Refuses a client whose settings break the store: ioredis's `keyPrefix` is not applied to SCAN patterns,
+ * so `clear()` would miss every key; use the store's `prefix` instead. A Cluster is checked for its own
+ * `keyPrefix` and that of its node connections (`redisOptions.keyPrefix`).
+ */
+export function checkClient(client: Redis | Cluster): void {
+  const keyPrefix = clientSettings(client).keyPrefix;
   if (typeof keyPrefix === "string" && keyPrefix !== "") {
     throw new SessionError(
       "invalid_option",
