@@ -17,7 +17,8 @@ export interface ThrowawayRedis {
   resume(): void;
 }
 
-async function freePort(): Promise<number> {
+/** Returns a TCP port free on 127.0.0.1 now (the OS's choice). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -29,7 +30,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Sends one inline PING; true when the answer is +PONG. */
-async function ping(port: number): Promise<boolean> {
+export async function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
     socket.setTimeout(500);
