@@ -73,6 +73,12 @@ export type RedisClusterOptions = Omit<ClusterOptions, "redisOptions"> & {
  * replay of failed writes), and the same queueing, auto-pipelining and reconnect policy for the cluster as a
  * whole. A store on a Cluster times each call itself (redirections and failover waits included). Pass them
  * (spread under your own) when you build the Cluster.
+ *
+ * Unlike a single-node client, a Cluster keeps a command issued while no node is reachable in its offline
+ * queue until it reconnects, and retries one whose node went away (`retryDelayOnFailover`), even after
+ * the store has given up on it with `store_unavailable`. The store's writes are safe to land late: saves of
+ * a loaded session are `SET … XX` or a compare-and-set, which cannot bring back a deleted session, and a new
+ * session whose save failed was given no cookie, so its key is never read before it expires.
  * @param commandTimeout the deadline of one command, in milliseconds. @default 2000
  * @example
  * const cluster = new Cluster([{ host: "10.0.0.1", port: 6379 }], redisClusterOptions());
