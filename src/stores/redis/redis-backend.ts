@@ -115,7 +115,8 @@ export class RedisBackend implements SessionBackend {
 
   /**
    * Replaces the data of `id` with what `next` makes of the data stored now, as an optimistic
-   * compare-and-set: GET the value, compute `next` in JS, then a Lua script (one key, so Cluster-safe)
+   * compare-and-set: GET the value (or start from `expected`, the data the caller last saw, saving that
+   * round trip), compute `next` in JS, then a Lua script (one key, so Cluster-safe)
    * writes the result with its time to live only if the key still holds the value read, or is still absent
    * when it was absent. When another write or delete of `id` landed in between, the script writes nothing
    * and returns the value as it is now: `next` is called again at once on that value; after a second loss,
@@ -130,9 +131,12 @@ export class RedisBackend implements SessionBackend {
   async modify(
     id: string,
     next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined,
+    expected?: string,
   ): Promise<boolean> {
     const key = this.key(id);
-    let current = await this.read(id);
+    // With the data the caller last saw, the first attempt is the compare-and-set alone: one round trip
+    // when nobody else wrote, and the script's reply is the current data when somebody did.
+    let current = expected !== undefined ? expected : await this.read(id);
     for (let attempt = 1; ; attempt++) {
       const wanted = next(current);
       if (wanted === undefined) return false;
