@@ -1,7 +1,9 @@
 // Logout races on the filesystem backend: an `update` (a save of a loaded session) must never bring back a
 // file that a concurrent `delete` (a destroy) removed. The deterministic tests pause the backend's own fs calls
 // at the racy point (`rename` after the existence check, `rm` of a delete) through a module mock; the mocks
-// pass through to the real functions unless a test arms them.
+// pass through to the real functions unless a test arms them. The backend runs with `io: "async"` here, on
+// node:fs/promises, so there are awaited fs calls to hold (with the default synchronous I/O, a change runs
+// its fs calls back to back, and the lock file is what keeps other processes out).
 import * as fsPromises from "node:fs/promises";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,7 +51,7 @@ describe("FilesystemBackend under concurrent update and delete", () => {
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), "ts-fs-race-"));
-    backend = new FilesystemBackend(join(root, "sessions"));
+    backend = new FilesystemBackend(join(root, "sessions"), undefined, { io: "async" });
   });
   afterEach(async () => {
     vi.mocked(fsPromises.rename).mockReset().mockImplementation(realRename.getMockImplementation()!);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
@@ -15,11 +15,18 @@ describeStoreContract("FilesystemStore", async () => {
       stores.push(store);
       return store;
     },
-    // Every session file (temp files included, so a stray write shows), by the `<expiresAt>` line it starts with.
+    // Every session file (temp and lock files included, so a stray write shows), by its expiry: the
+    // `<expiresAt>` line it starts with, or its mtime when a touch moved the expiry there (later than the line).
     stored: async (now) => {
       const files = await readdir(sessionsDir).catch(() => []);
-      const texts = await Promise.all(files.map((file) => readFile(join(sessionsDir, file), "latin1")));
-      return texts.map((text) => Number(text.slice(0, text.indexOf("\n"))) - now);
+      const expiries = await Promise.all(
+        files.map(async (file) => {
+          const path = join(sessionsDir, file);
+          const [text, info] = await Promise.all([readFile(path, "latin1"), stat(path)]);
+          return Math.max(Number(text.slice(0, text.indexOf("\n"))), Math.floor(info.mtimeMs / 1000));
+        }),
+      );
+      return expiries.map((expiry) => expiry - now);
     },
     cleanup: async () => {
       for (const store of stores) await store.close();

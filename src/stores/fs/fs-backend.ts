@@ -1,6 +1,7 @@
-import { readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { realpathSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { randomBytesFromPool } from "../../codec/random-pool.ts";
 import { SessionError } from "../../errors.ts";
 import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
 import type { SessionBackend } from "../server-store.ts";
@@ -8,9 +9,10 @@ import { isValidSessionId } from "../session-id.ts";
 import { systemNow } from "../../internal/time.ts";
 import { KeyedLock } from "../../internal/keyed-lock.ts";
 import { withoutIds } from "../backend-error.ts";
+import { type Io, asyncIo, isMissing, syncIo } from "./fs-io.ts";
+import { BREAK_SUFFIX, FileLocks, type HeldLock, LOCK_SUFFIX, TEMP_SUFFIX } from "./fs-lock.ts";
 
 const PREFIX = "session_";
-const TEMP_SUFFIX = ".tmp";
 const EXPIRY = /^\d{1,15}$/;
 /** Temp files older than this (seconds) are left over from a crash; `cleanup()` removes them. */
 const STALE_TEMP_SECONDS = 3600;
@@ -19,24 +21,82 @@ const STALE_TEMP_SECONDS = 3600;
  * start by themselves: a sweep reads the directory, so it runs at most this often, off the save path.
  */
 const TEMP_SWEEP_SECONDS = 600;
+/** The default of `lockStale` option, seconds. */
+const LOCK_STALE_SECONDS = 10;
+/** The default of `lockTimeout` option, seconds. */
+const LOCK_TIMEOUT_SECONDS = 15;
+/** The first bytes of a file that hold its expiry line (15 digits and the newline), and some. */
+const HEAD_BYTES = 32;
 /**
- * Serializes the changes to each session file, keyed by its absolute path: shared by every backend of the
- * process, so two stores on one directory queue too. Holds only files with a change pending, so it stays small.
+ * Serializes the changes to each session file, keyed by its real path (symlinks in the directory's path
+ * resolved): shared by every backend of the process, so two stores on one directory queue too, whatever
+ * path they were given. Holds only files with a change pending, so it stays small.
  */
 const fileLocks = new KeyedLock();
 
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+/** What this process wrote last to a session file, with the metadata that tells whether it is still there. */
+interface Written {
+  readonly ino: number;
+  readonly size: number;
+  /** The file's mtime in whole microseconds: each write sets a random one, so another write cannot match it. */
+  readonly mtimeUs: number;
+  /** The expiry line's value. */
+  readonly expires: number;
+  readonly data: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (isMissing(err)) return false;
-    throw err;
+/**
+ * The data this process wrote last to each session file (by real path), so that a read of a file nobody
+ * replaced since costs one `stat`, not an open, a read and a close. Bounded: past {@link WRITTEN_ENTRIES}
+ * the oldest entry goes; files larger than {@link WRITTEN_MAX_BYTES} are not kept. Shared by every backend
+ * of the process, like {@link fileLocks}.
+ */
+const written = new Map<string, Written>();
+const WRITTEN_ENTRIES = 1024;
+const WRITTEN_MAX_BYTES = 64 * 1024;
+
+function remember(path: string, entry: Written): void {
+  written.delete(path);
+  if (written.size >= WRITTEN_ENTRIES) {
+    const oldest = written.keys().next();
+    if (oldest.done !== true) written.delete(oldest.value);
   }
+  written.set(path, entry);
+}
+
+/** The modification time of `stats` in whole microseconds (what Node's utimes keeps). */
+function mtimeUs(stats: Stats): number {
+  return Math.round(stats.mtimeMs * 1000);
+}
+
+/**
+ * A modification time of whole seconds `base` and a random microsecond: what writes and touches set, so
+ * that every write leaves a different mtime (the {@link written} check), with the microseconds it reads
+ * back as (the half microsecond survives Node's rounding of utimes to microseconds).
+ */
+function stamp(base: number): { readonly seconds: number; readonly us: number } {
+  const micro = Math.floor(Math.random() * 1e6);
+  return { seconds: base + (micro + 0.5) / 1e6, us: base * 1e6 + micro };
+}
+
+/** The expiry of a file with expiry line `expires`: a touch moved it later into the file's mtime. */
+function expiryOf(expires: number, stats: Stats): number {
+  return Math.max(expires, Math.floor(stats.mtimeMs / 1000));
+}
+
+/** A session file's data, expiry line and metadata, as read now. */
+interface Current {
+  readonly data: string;
+  readonly expires: number;
+  readonly stats: Stats;
+}
+
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new SessionError("invalid_option", `${name} must be a number of seconds > 0, got ${value}.`);
+  }
+  return value;
 }
 
 /**
@@ -44,18 +104,25 @@ async function exists(path: string): Promise<boolean> {
  * mode 0600, holding `<expiresAt>\n<codec data>`. Writes go to a temp file renamed over the target, so a
  * reader never sees half a file. Ids are checked against the strict pattern before any path is built.
  *
- * Within one process, the changes to one session file (`write`, `update`, `delete`, and the per-file steps
- * of `clear` and `cleanup`, from every backend on the same directory path) run one at a time, in call
- * order: an `update` that finds the file gone writes nothing and returns `false`, and a `delete` called
- * while an `update` is under way runs after it, so a logout is never undone by a save still in flight.
- * Nothing is locked across processes: processes sharing a directory can still race, and a save in one can
- * bring back a session another just deleted. Use one directory per process, or Redis (`RedisStore`, whose
- * update is one atomic command) when several processes serve the same sessions.
+ * Every change to a session file (`write`, `update`, `modify`, `replace`, `delete`, and the per-file steps of
+ * `clear` and `cleanup`) holds its lock, within the process (a queue per file, shared by every backend on the
+ * same directory, in call order) and across the processes sharing the directory (a lock file, see
+ * `fs-lock.ts`: a hard link to the writer's temp file, with stale locks of crashed holders broken). So an
+ * `update` or `modify` that finds the file gone writes nothing, a `delete` made while one is under way lands
+ * after it (a logout is never undone by a save still in flight, in any process), and `modify` is an atomic
+ * read-modify-write. Reads take no lock.
+ *
+ * `touch` moves the expiry without rewriting the file: the expiry of a file is its expiry line, or its
+ * modification time when a touch set that later (files written before touches existed read as before).
  */
 export class FilesystemBackend implements SessionBackend {
   /** The absolute directory the files live in. */
   readonly dir: string;
+  /** {@link dir} with symlinks resolved: file paths and lock keys are built on it. */
+  readonly #root: string;
   readonly #now: () => number;
+  readonly #io: Io;
+  readonly #locks: FileLocks;
   readonly #onSweepError: ((err: unknown) => void) | undefined;
   /** When the last sweep of stale temp files started (backend clock, seconds). */
   #lastTempSweep = Number.NEGATIVE_INFINITY;
@@ -64,19 +131,51 @@ export class FilesystemBackend implements SessionBackend {
   /**
    * Creates the directory (mode 0700) if needed; `now` is the clock in Unix seconds. Throws
    * `invalid_option` when the path is a symlink, not a directory, or owned by another user (its file names
-   * are session ids); takes group and other permissions away from a directory of this user's.
+   * are session ids), or for a lock time that is not a number of seconds > 0; takes group and other
+   * permissions away from a directory of this user's.
    *
-   * Temp files a crash left behind (older than an hour) are removed without any setup: by a sweep started
-   * when the backend is created, and by one a write starts when the last began 10 minutes ago or more. Both
-   * run in the background, on an `unref`'d timer, and report failures to `options.onSweepError` (never
-   * thrown; the ids in file paths cut short).
+   * Temp files a crash left behind (older than an hour) and stale locks are removed without any setup: by a
+   * sweep started when the backend is created, and by one a write starts when the last began 10 minutes
+   * ago or more. Both run in the background, on an `unref`'d timer, and report failures to
+   * `options.onSweepError` (never thrown; the ids in file paths cut short).
    */
-  constructor(dir: string, now: () => number = systemNow, options: { onSweepError?: ((err: unknown) => void) | undefined } = {}) {
+  constructor(
+    dir: string,
+    now: () => number = systemNow,
+    options: {
+      /** Receives the failures of background sweeps of stale temp files (never thrown). */
+      readonly onSweepError?: ((err: unknown) => void) | undefined;
+      /**
+       * How files are read and written: `"sync"` (node:fs's synchronous calls: no thread-pool hop, about a
+       * third of the CPU and latency of `"async"` on a local disk, but the event loop waits for each call, a
+       * few microseconds each when the disk is healthy) or `"async"` (node:fs/promises: a slow or network disk
+       * never holds the event loop). Waiting for another process's lock never blocks either way.
+       * @default "sync"
+       */
+      readonly io?: "sync" | "async" | undefined;
+      /**
+       * Seconds after which a session file's lock, whose inode has not changed since, counts as stale (its
+       * holder crashed or hung) and is broken. A lock whose holder ran on this machine and died is broken at
+       * once. @default 10
+       */
+      readonly lockStale?: number | undefined;
+      /** Seconds to wait for another live holder's lock before the operation fails. @default 15 */
+      readonly lockTimeout?: number | undefined;
+    } = {},
+  ) {
     this.dir = resolve(dir);
     this.#now = now;
     this.#onSweepError = options.onSweepError;
+    const io = options.io ?? "sync";
+    if (io !== "sync" && io !== "async") throw new SessionError("invalid_option", `io must be "sync" or "async", got ${String(io)}.`);
+    this.#io = io === "sync" ? syncIo : asyncIo;
+    const times = {
+      staleMs: seconds("lockStale", options.lockStale, LOCK_STALE_SECONDS) * 1000,
+      timeoutMs: seconds("lockTimeout", options.lockTimeout, LOCK_TIMEOUT_SECONDS) * 1000,
+    };
     try {
       ensurePrivateDirSync(this.dir);
+      this.#root = realpathSync(this.dir);
     } catch (cause) {
       const message = (cause as Error).message;
       throw new SessionError(
@@ -87,6 +186,8 @@ export class FilesystemBackend implements SessionBackend {
         { cause },
       );
     }
+    const root = this.#root;
+    this.#locks = new FileLocks(this.#io, times, io === "sync" ? () => ensurePrivateDirSync(root) : () => ensurePrivateDir(root));
     this.#maybeSweepTemps();
   }
 
@@ -113,114 +214,281 @@ export class FilesystemBackend implements SessionBackend {
   }
 
   /**
-   * Deletes the temp files left by a crash (`session_<id>.<random>.tmp` older than an hour); returns how
-   * many. Writes and creating the backend start it by themselves; `cleanup()` does it too.
+   * Deletes the temp files left by a crash (`session_<id>.<random>.tmp` older than an hour) and breaks stale
+   * locks; returns how many temp files it deleted. Writes and creating the backend start it by themselves;
+   * `cleanup()` does it too.
    */
   async removeStaleTemps(): Promise<number> {
     const now = this.#now();
     let removed = 0;
     for (const entry of await this.#entries()) {
       if (entry.endsWith(TEMP_SUFFIX)) removed += await this.#removeIfStaleTemp(entry, now);
+      else if (isLockEntry(entry)) await this.#removeIfStaleLock(entry);
     }
     return removed;
   }
 
   /** Deletes the temp file `entry` if it is older than {@link STALE_TEMP_SECONDS}; returns 1 if it did. */
   async #removeIfStaleTemp(entry: string, now: number): Promise<number> {
-    const path = join(this.dir, entry);
+    const path = join(this.#root, entry);
     return fileLocks.run(this.#fileOf(entry), async () => {
       try {
-        const info = await stat(path);
-        if (info.mtimeMs / 1000 >= now - STALE_TEMP_SECONDS) return 0;
-        await unlink(path);
+        const info = await this.#io.lstat(path);
+        if (info === undefined || info.mtimeMs / 1000 >= now - STALE_TEMP_SECONDS) return 0;
+        await this.#io.unlink(path);
         return 1;
       } catch (err) {
-        if (isMissing(err)) return 0; // renamed or deleted meanwhile: fine
-        const dot = entry.indexOf(".");
-        throw withoutIds(err, [entry.slice(PREFIX.length, dot < 0 ? undefined : dot)]);
+        throw withoutIds(err, [idOf(entry)]);
       }
     });
   }
 
+  /** Breaks the lock file `entry` if it is stale (see `fs-lock.ts`). */
+  async #removeIfStaleLock(entry: string): Promise<void> {
+    try {
+      await fileLocks.run(this.#fileOf(entry), () => this.#locks.removeIfStale(join(this.#root, entry)));
+    } catch (err) {
+      throw withoutIds(err, [idOf(entry)]);
+    }
+  }
+
   /** Returns the file's data, or `undefined` when missing or expired; throws `corrupt_data` for a damaged file. */
   async read(id: string): Promise<string | undefined> {
-    let text: string;
+    return (await this.#current(this.#path(id), id, false))?.data;
+  }
+
+  /**
+   * Reads the session file `path` as it is now: `undefined` when it is missing or expired (or damaged, when
+   * `lenient`; otherwise that throws `corrupt_data`). When the file is still the one this process wrote last
+   * (same inode, size and microsecond mtime), its data comes from memory after a single `stat`.
+   */
+  async #current(path: string, id: string, lenient: boolean): Promise<Current | undefined> {
+    let stats: Stats | undefined;
     try {
-      text = await readFile(this.#path(id), "latin1");
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
+      stats = await this.#io.stat(path);
+      if (stats === undefined) {
+        written.delete(path);
+        return undefined;
+      }
+    } catch {
+      stats = undefined; // reported by the read below, as the failure to open the file
     }
+    if (stats !== undefined) {
+      const last = written.get(path);
+      if (last !== undefined && last.ino === stats.ino && last.size === stats.size && last.mtimeUs === mtimeUs(stats)) {
+        return expiryOf(last.expires, stats) > this.#now() ? { data: last.data, expires: last.expires, stats } : undefined;
+      }
+    }
+    const read = await this.#io.read(path);
+    if (read === undefined) return undefined;
+    const { text } = read;
     const end = text.indexOf("\n");
     const expiry = end < 0 ? "" : text.slice(0, end);
     if (!EXPIRY.test(expiry)) {
+      if (lenient) return undefined;
       throw new SessionError("corrupt_data", `the session file for id ${id.slice(0, 6)}… has no valid expiry line; a fresh session was started.`);
     }
-    if (Number(expiry) <= this.#now()) return undefined;
-    return text.slice(end + 1);
+    const expires = Number(expiry);
+    if (expiryOf(expires, read.stats) <= this.#now()) return undefined;
+    return { data: text.slice(end + 1), expires, stats: read.stats };
   }
 
   /**
-   * Writes the file atomically (temp file, mode 0600, then rename). A directory removed while the app runs
-   * (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
+   * Writes `data` into the locked temp file, stamps its mtime, and renames it over `path` if the lock is
+   * still `held`'s; remembers what it wrote (see {@link written}).
+   */
+  async #commit(held: HeldLock, path: string, data: string, ttlSeconds: number): Promise<void> {
+    const now = this.#now();
+    const expires = Math.floor(now + ttlSeconds);
+    const bytes = Buffer.from(`${expires}\n${data}`, "latin1");
+    const file = held.file;
+    await file.write(bytes, 0);
+    if (bytes.length < held.ownerBytes) await file.truncate(bytes.length);
+    const mtime = stamp(Math.floor(now));
+    await file.utimes(mtime.seconds, mtime.seconds);
+    const stats = await file.stat();
+    await file.close();
+    await this.#locks.fence(held);
+    await this.#io.rename(held.tempPath, path);
+    held.renamed = true;
+    // Kept only where the filesystem stores the microsecond set (else two writes could look alike).
+    if (mtimeUs(stats) === mtime.us && bytes.length <= WRITTEN_MAX_BYTES) {
+      remember(path, { ino: stats.ino, size: stats.size, mtimeUs: mtime.us, expires, data });
+    } else {
+      written.delete(path);
+    }
+  }
+
+  /** Runs `task` holding the in-process and the cross-process lock of the session file `path`. */
+  #locked<T>(path: string, task: (held: HeldLock) => Promise<T>): Promise<T> {
+    return fileLocks.run(path, async () => {
+      const held = await this.#locks.acquire(path);
+      try {
+        return await task(held);
+      } finally {
+        await this.#locks.release(held);
+      }
+    });
+  }
+
+  /**
+   * Writes the file atomically (temp file, mode 0600, then rename), under its lock. A directory removed
+   * while the app runs (a cleaned-up /tmp, say) is created again, so saves do not fail until a restart.
    */
   async write(id: string, data: string, ttlSeconds: number): Promise<void> {
-    const target = this.#path(id);
+    const path = this.#path(id);
     this.#maybeSweepTemps();
-    await fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, false));
+    await this.#locked(path, (held) => this.#commit(held, path, data, ttlSeconds));
   }
 
   /**
-   * Writes the file only while it exists; returns whether it did. It runs after, and before, the other
-   * changes to `id` in this process, so no delete here can fall between its check and its rename; a delete
-   * from another process still can (nothing is locked across processes).
+   * Writes the file only while it exists; returns whether it did. It holds the file's lock (in this process
+   * and across processes), so no delete can fall between its check and its rename.
    */
   async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
-    const target = this.#path(id);
+    const path = this.#path(id);
     this.#maybeSweepTemps();
-    return fileLocks.run(target, () => this.#replaceWith(target, data, ttlSeconds, true));
+    return this.#locked(path, async (held) => {
+      if ((await this.#io.stat(path)) === undefined) return false;
+      await this.#commit(held, path, data, ttlSeconds);
+      return true;
+    });
   }
 
-  async #replaceWith(target: string, data: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean> {
-    const temp = `${target}.${randomBytesFromPool(8).toString("hex")}${TEMP_SUFFIX}`;
-    const content = `${Math.floor(this.#now() + ttlSeconds)}\n${data}`;
-    const options = { encoding: "latin1", mode: 0o600, flag: "wx" } as const;
-    try {
+  /**
+   * Replaces the data of `id` with what `next` makes of it, atomically across every process sharing the
+   * directory: the file's lock is held from the read to the rename, so no other write or delete lands in
+   * between. `next` gets the data (`undefined` when the file is missing, expired or damaged) and is called
+   * once; it returns the data to write with its time to live, or `undefined` to write nothing. Resolves
+   * whether it wrote.
+   */
+  async modify(
+    id: string,
+    next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined,
+  ): Promise<boolean> {
+    const path = this.#path(id);
+    this.#maybeSweepTemps();
+    return this.#locked(path, async (held) => {
+      const current = await this.#current(path, id, true);
+      const result = next(current?.data);
+      if (result === undefined) return false;
+      await this.#locks.beat(held);
+      await this.#commit(held, path, result.data, result.ttlSeconds);
+      return true;
+    });
+  }
+
+  /**
+   * Moves the expiry of `id` to `ttlSeconds` from now without rewriting the file: its modification time
+   * becomes the new expiry (whole seconds on the backend's clock, plus a random microsecond), its bytes
+   * (expiry line and data) stay as they are. Resolves `false`, doing nothing, when the file is missing,
+   * expired or damaged. An expiry earlier than the file's expiry line cannot be set that way: then the file
+   * is rewritten, same data, under its lock. Takes no cross-process lock otherwise: it changes one inode's
+   * times, which a concurrent write replaces whole (as if the touch came first) and a delete removes.
+   */
+  async touch(id: string, ttlSeconds: number): Promise<boolean> {
+    const path = this.#path(id);
+    return fileLocks.run(path, async () => {
+      const current = await this.#current(path, id, true);
+      if (current === undefined) return false;
+      const expires = Math.floor(this.#now() + ttlSeconds);
+      if (expires < current.expires) return this.#rewrite(path, id, ttlSeconds);
+      const mtime = stamp(expires);
       try {
-        await writeFile(temp, content, options);
+        await this.#io.utimes(path, mtime.seconds, mtime.seconds);
       } catch (err) {
         if (!isMissing(err)) throw err;
-        await ensurePrivateDir(this.dir);
-        await writeFile(temp, content, options);
-      }
-      if (onlyIfPresent && !(await exists(target))) {
-        await rm(temp, { force: true });
+        written.delete(path);
         return false;
       }
-      await rename(temp, target);
+      const last = written.get(path);
+      if (last !== undefined && last.ino === current.stats.ino && last.mtimeUs === mtimeUs(current.stats)) {
+        remember(path, { ...last, mtimeUs: mtime.us });
+      }
       return true;
-    } catch (err) {
-      await rm(temp, { force: true }).catch(() => undefined);
-      throw err;
-    }
+    });
   }
 
-  /** Deletes the file, after any change to `id` already under way; a missing one is fine. */
-  async delete(id: string): Promise<void> {
-    const target = this.#path(id);
-    await fileLocks.run(target, () => rm(target, { force: true }));
-  }
-
-  /** Deletes every session file (and temp file) in the directory, each after any change already under way. */
-  async clear(): Promise<void> {
-    for (const entry of await this.#entries()) {
-      await fileLocks.run(this.#fileOf(entry), () => rm(join(this.dir, entry), { force: true }));
+  /** Rewrites `path` with its own data and a new expiry, under its cross-process lock (the caller holds the in-process one). */
+  async #rewrite(path: string, id: string, ttlSeconds: number): Promise<boolean> {
+    const held = await this.#locks.acquire(path);
+    try {
+      const current = await this.#current(path, id, true);
+      if (current === undefined) return false;
+      await this.#commit(held, path, current.data, ttlSeconds);
+      return true;
+    } finally {
+      await this.#locks.release(held);
     }
   }
 
   /**
-   * Deletes the session files whose expiry has passed, and temp files left by a crash (older than an
-   * hour); leaves every other file alone. Returns how many session files were deleted.
+   * Writes `data` under `newId` and deletes `oldId`, holding both files' locks (taken in path order, so two
+   * replaces cannot deadlock), so no other write or delete of either lands in between. The new file is
+   * written first: a failure leaves the old session as it was.
+   */
+  async replace(oldId: string, newId: string, data: string, ttlSeconds: number): Promise<void> {
+    const oldPath = this.#path(oldId);
+    const newPath = this.#path(newId);
+    if (oldPath === newPath) return this.write(newId, data, ttlSeconds);
+    this.#maybeSweepTemps();
+    const [first, second] = oldPath < newPath ? [oldPath, newPath] : [newPath, oldPath];
+    await fileLocks.run(first, () =>
+      fileLocks.run(second, async () => {
+        const heldFirst = await this.#locks.acquire(first);
+        try {
+          const heldSecond = await this.#locks.acquire(second);
+          try {
+            await this.#commit(first === newPath ? heldFirst : heldSecond, newPath, data, ttlSeconds);
+            await this.#io.remove(oldPath);
+            written.delete(oldPath);
+          } finally {
+            await this.#locks.release(heldSecond);
+          }
+        } finally {
+          await this.#locks.release(heldFirst);
+        }
+      }),
+    );
+  }
+
+  /** Deletes the file under its lock, after any change to `id` already under way (in any process); a missing one is fine. */
+  async delete(id: string): Promise<void> {
+    const path = this.#path(id);
+    await this.#locked(path, async () => {
+      await this.#io.remove(path);
+      written.delete(path);
+    });
+  }
+
+  /**
+   * Deletes every session file (each under its lock, after any change already under way) and the temp
+   * files no lock refers to; breaks stale locks and leaves live ones to their holders.
+   */
+  async clear(): Promise<void> {
+    for (const entry of await this.#entries()) {
+      const path = join(this.#root, entry);
+      if (isLockEntry(entry)) {
+        await this.#removeIfStaleLock(entry);
+      } else if (entry.endsWith(TEMP_SUFFIX)) {
+        await fileLocks.run(this.#fileOf(entry), async () => {
+          // A temp file linked to a lock is a live holder's (or a dead one's, gone with its lock).
+          const info = await this.#io.lstat(path);
+          if (info !== undefined && info.nlink <= 1) await this.#io.unlink(path);
+        });
+      } else {
+        await this.#locked(path, async () => {
+          await this.#io.remove(path);
+          written.delete(path);
+        });
+      }
+    }
+  }
+
+  /**
+   * Deletes the session files whose expiry has passed (each under its lock, checked again once it is
+   * held), temp files left by a crash (older than an hour) and stale locks; leaves every other file alone.
+   * Returns how many session files were deleted.
    */
   async cleanup(): Promise<number> {
     const now = this.#now();
@@ -230,49 +498,72 @@ export class FilesystemBackend implements SessionBackend {
         await this.#removeIfStaleTemp(entry, now);
         continue;
       }
-      const path = join(this.dir, entry);
-      // Under the file's lock, so a save cannot replace the file between the expiry check and the unlink.
-      removed += await fileLocks.run(this.#fileOf(entry), async () => {
+      if (isLockEntry(entry)) {
+        await this.#removeIfStaleLock(entry);
+        continue;
+      }
+      const path = join(this.#root, entry);
+      removed += await fileLocks.run(path, async () => {
+        if (!(await this.#expiredOnDisk(path, now))) return 0;
+        const held = await this.#locks.acquire(path);
         try {
-          const head = (await readFile(path, "latin1")).slice(0, 17);
-          const end = head.indexOf("\n");
-          const expiry = end < 0 ? "" : head.slice(0, end);
-          if (EXPIRY.test(expiry) && Number(expiry) <= now) {
-            await unlink(path);
-            return 1;
-          }
-        } catch (err) {
-          if (!isMissing(err)) throw err; // deleted or renamed meanwhile: fine
+          if (!(await this.#expiredOnDisk(path, now))) return 0; // saved meanwhile, by another process
+          await this.#io.remove(path);
+          written.delete(path);
+          return 1;
+        } finally {
+          await this.#locks.release(held);
         }
-        return 0;
       });
     }
     return removed;
   }
 
+  /** Tells whether `path` is a session file whose expiry (line or touched mtime) is `now` or earlier. */
+  async #expiredOnDisk(path: string, now: number): Promise<boolean> {
+    const info = await this.#io.stat(path);
+    if (info === undefined || Math.floor(info.mtimeMs / 1000) > now) return false; // touched into the future
+    const head = await this.#io.read(path, HEAD_BYTES);
+    if (head === undefined) return false;
+    const end = head.text.indexOf("\n");
+    const expiry = end < 0 ? "" : head.text.slice(0, end);
+    return EXPIRY.test(expiry) && expiryOf(Number(expiry), head.stats) <= now;
+  }
+
   async #entries(): Promise<string[]> {
     try {
-      return (await readdir(this.dir)).filter((entry) => entry.startsWith(PREFIX));
+      return (await readdir(this.#root)).filter((entry) => entry.startsWith(PREFIX));
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;
     }
   }
 
-  /** The session file a directory entry belongs to: itself, or for a temp file `session_<id>.<random>.tmp`, `session_<id>`. */
+  /** The session file a directory entry belongs to: itself, or for `session_<id>.<anything>`, `session_<id>`. */
   #fileOf(entry: string): string {
     const dot = entry.indexOf(".");
-    return join(this.dir, dot < 0 ? entry : entry.slice(0, dot));
+    return join(this.#root, dot < 0 ? entry : entry.slice(0, dot));
   }
 
   #path(id: string): string {
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_session_id", "a malformed session id was refused before touching the filesystem.");
     }
-    const path = join(this.dir, PREFIX + id);
-    if (!path.startsWith(this.dir + sep)) {
+    const path = join(this.#root, PREFIX + id);
+    if (!path.startsWith(this.#root + sep)) {
       throw new SessionError("invalid_session_id", "a session id that leaves the session directory was refused.");
     }
     return path;
   }
+}
+
+/** Tells whether a directory entry is a lock file (`session_<id>.lock` or `.break`). */
+function isLockEntry(entry: string): boolean {
+  return entry.endsWith(LOCK_SUFFIX) || entry.endsWith(BREAK_SUFFIX);
+}
+
+/** The session id in a directory entry `session_<id>[.<anything>]`. */
+function idOf(entry: string): string {
+  const dot = entry.indexOf(".");
+  return entry.slice(PREFIX.length, dot < 0 ? undefined : dot);
 }
