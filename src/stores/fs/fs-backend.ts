@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import { realpathSync } from "node:fs";
+import { realpathSync, statfsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { SessionError } from "../../errors.ts";
@@ -48,20 +48,51 @@ interface Written {
 /**
  * The data this process wrote last to each session file (by real path), so that a read of a file nobody
  * replaced since costs one `stat`, not an open, a read and a close. Bounded: past {@link WRITTEN_ENTRIES}
- * the oldest entry goes; files larger than {@link WRITTEN_MAX_BYTES} are not kept. Shared by every backend
- * of the process, like {@link fileLocks}.
+ * entries or {@link WRITTEN_BYTES} of data the oldest entries go; files larger than
+ * {@link WRITTEN_MAX_BYTES} are not kept. Shared by every backend of the process, like {@link fileLocks}.
  */
 const written = new Map<string, Written>();
-const WRITTEN_ENTRIES = 1024;
+const WRITTEN_ENTRIES = 4096;
+const WRITTEN_BYTES = 4 * 1024 * 1024;
 const WRITTEN_MAX_BYTES = 64 * 1024;
+/** The data bytes {@link written} holds. */
+let writtenBytes = 0;
+
+function forget(path: string): void {
+  const entry = written.get(path);
+  if (entry === undefined) return;
+  writtenBytes -= entry.data.length;
+  written.delete(path);
+}
 
 function remember(path: string, entry: Written): void {
-  written.delete(path);
-  if (written.size >= WRITTEN_ENTRIES) {
+  forget(path);
+  while (written.size > 0 && (written.size >= WRITTEN_ENTRIES || writtenBytes + entry.data.length > WRITTEN_BYTES)) {
     const oldest = written.keys().next();
-    if (oldest.done !== true) written.delete(oldest.value);
+    if (oldest.done === true) break;
+    forget(oldest.value);
   }
   written.set(path, entry);
+  writtenBytes += entry.data.length;
+}
+
+/**
+ * Linux `statfs` magic numbers of network and cluster filesystems (NFS, SMB/CIFS, FUSE, 9p, Ceph, AFS, Coda,
+ * NCP, OCFS2, GFS2): their clients may answer `stat` from an attribute cache, so a file another machine
+ * replaced can still look like the one this process wrote; {@link written} is not used on them.
+ */
+const NETWORK_FILESYSTEMS = new Set([
+  0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x00c36400, 0x5346414f, 0x73757245, 0x564c, 0x7461636f, 0x01161970,
+]);
+
+/** Tells whether `stat` can be trusted to show another writer's change to a file in `dir` at once. */
+function statIsFresh(dir: string): boolean {
+  if (process.platform !== "linux") return true;
+  try {
+    return !NETWORK_FILESYSTEMS.has(Number(statfsSync(dir).type));
+  } catch {
+    return false;
+  }
 }
 
 /** The modification time of `stats` in whole microseconds (what Node's utimes keeps). */
@@ -110,7 +141,13 @@ function seconds(name: string, value: number | undefined, fallback: number): num
  * `fs-lock.ts`: a hard link to the writer's temp file, with stale locks of crashed holders broken). So an
  * `update` or `modify` that finds the file gone writes nothing, a `delete` made while one is under way lands
  * after it (a logout is never undone by a save still in flight, in any process), and `modify` is an atomic
- * read-modify-write. Reads take no lock.
+ * read-modify-write. Reads take no lock. A read of a file this process wrote last and nobody replaced since
+ * (same inode, size and mtime, whose microseconds every write sets at random) costs one `stat`: the data
+ * comes from memory (not on network filesystems, whose `stat` may answer from a cache).
+ *
+ * Over NFS or another network filesystem, use `io: "async"` (a slow server must not hold the event loop);
+ * machines sharing a directory need clocks within a few seconds of each other, since lock ages are compared
+ * across them (a lock is broken after `lockStale` seconds without change).
  *
  * `touch` moves the expiry without rewriting the file: the expiry of a file is its expiry line, or its
  * modification time when a touch set that later (files written before touches existed read as before).
@@ -124,6 +161,8 @@ export class FilesystemBackend implements SessionBackend {
   readonly #io: Io;
   readonly #locks: FileLocks;
   readonly #onSweepError: ((err: unknown) => void) | undefined;
+  /** Whether reads may take data this process wrote last from memory after a `stat` (not on network filesystems). */
+  readonly #remembers: boolean;
   /** When the last sweep of stale temp files started (backend clock, seconds). */
   #lastTempSweep = Number.NEGATIVE_INFINITY;
   #sweepingTemps = false;
@@ -176,6 +215,7 @@ export class FilesystemBackend implements SessionBackend {
     try {
       ensurePrivateDirSync(this.dir);
       this.#root = realpathSync(this.dir);
+      this.#remembers = statIsFresh(this.#root);
     } catch (cause) {
       const message = (cause as Error).message;
       throw new SessionError(
@@ -267,13 +307,13 @@ export class FilesystemBackend implements SessionBackend {
     try {
       stats = await this.#io.stat(path);
       if (stats === undefined) {
-        written.delete(path);
+        forget(path);
         return undefined;
       }
     } catch {
       stats = undefined; // reported by the read below, as the failure to open the file
     }
-    if (stats !== undefined) {
+    if (stats !== undefined && this.#remembers) {
       const last = written.get(path);
       if (last !== undefined && last.ino === stats.ino && last.size === stats.size && last.mtimeUs === mtimeUs(stats)) {
         return expiryOf(last.expires, stats) > this.#now() ? { data: last.data, expires: last.expires, stats } : undefined;
@@ -312,10 +352,10 @@ export class FilesystemBackend implements SessionBackend {
     await this.#io.rename(held.tempPath, path);
     held.renamed = true;
     // Kept only where the filesystem stores the microsecond set (else two writes could look alike).
-    if (mtimeUs(stats) === mtime.us && bytes.length <= WRITTEN_MAX_BYTES) {
+    if (this.#remembers && mtimeUs(stats) === mtime.us && bytes.length <= WRITTEN_MAX_BYTES) {
       remember(path, { ino: stats.ino, size: stats.size, mtimeUs: mtime.us, expires, data });
     } else {
-      written.delete(path);
+      forget(path);
     }
   }
 
@@ -398,7 +438,7 @@ export class FilesystemBackend implements SessionBackend {
         await this.#io.utimes(path, mtime.seconds, mtime.seconds);
       } catch (err) {
         if (!isMissing(err)) throw err;
-        written.delete(path);
+        forget(path);
         return false;
       }
       const last = written.get(path);
@@ -441,7 +481,7 @@ export class FilesystemBackend implements SessionBackend {
           try {
             await this.#commit(first === newPath ? heldFirst : heldSecond, newPath, data, ttlSeconds);
             await this.#io.remove(oldPath);
-            written.delete(oldPath);
+            forget(oldPath);
           } finally {
             await this.#locks.release(heldSecond);
           }
@@ -457,7 +497,7 @@ export class FilesystemBackend implements SessionBackend {
     const path = this.#path(id);
     await this.#locked(path, async () => {
       await this.#io.remove(path);
-      written.delete(path);
+      forget(path);
     });
   }
 
@@ -479,7 +519,7 @@ export class FilesystemBackend implements SessionBackend {
       } else {
         await this.#locked(path, async () => {
           await this.#io.remove(path);
-          written.delete(path);
+          forget(path);
         });
       }
     }
@@ -509,7 +549,7 @@ export class FilesystemBackend implements SessionBackend {
         try {
           if (!(await this.#expiredOnDisk(path, now))) return 0; // saved meanwhile, by another process
           await this.#io.remove(path);
-          written.delete(path);
+          forget(path);
           return 1;
         } finally {
           await this.#locks.release(held);
