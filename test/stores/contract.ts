@@ -12,6 +12,7 @@ import { generateSessionId } from "../../src/stores/session-id.ts";
 import { codecFor } from "../../src/stores/store-options.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
+import { describeConcurrencyContract } from "./concurrency-contract.ts";
 import { describeDataContract } from "./data-contract.ts";
 
 /** What the contract suite asks a store factory for. */
@@ -636,4 +637,5 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
     });
   });
   describeDataContract(label, harness);
+  describeConcurrencyContract(label, harness);
 }

@@ -1,5 +1,4 @@
 import { MemoryBackend, MemoryStore } from "../../src/stores/memory-store.ts";
-import { describeConcurrencyContract } from "./concurrency-contract.ts";
 import { describeStoreContract } from "./contract.ts";
 
 /** A memory backend that also remembers when each entry expires, so the contract can check TTLs. */
@@ -64,11 +63,3 @@ describeStoreContract("MemoryStore", async () => {
   };
 });
 
-describeConcurrencyContract("MemoryStore", async () => {
-  const backend = new MemoryBackend();
-  return {
-    serverSide: true,
-    make: (options) => new MemoryStore({ ...options, backend }),
-    cleanup: async () => {},
-  };
-});
