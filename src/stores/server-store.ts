@@ -272,12 +272,17 @@ export class ServerStore extends StoreBase {
     await this.backend.close?.();
   }
 
-  async #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T> {
+  /** Runs one backend call, turning its failures into the store's errors (no async wrapper: one promise less a call). */
+  #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T> {
+    let call: Promise<T>;
     try {
-      return await run();
+      call = run();
     } catch (err) {
-      throw backendError(name, operation, err, ids);
+      return Promise.reject(backendError(name, operation, err, ids));
     }
+    return Promise.resolve(call).then(undefined, (err: unknown) => {
+      throw backendError(name, operation, err, ids);
+    });
   }
 
   /**

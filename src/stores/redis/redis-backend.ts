@@ -261,14 +261,12 @@ export class RedisBackend implements SessionBackend {
    * (NOSCRIPT: a restarted node, or a Cluster node it never ran on), which also loads it there.
    */
   #script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
-    return redisCall(script.name, this.#timeout, async () => {
-      try {
-        return await this.#client.evalsha(script.sha, 1, key, ...args);
-      } catch (err) {
+    return redisCall(script.name, this.#timeout, () =>
+      this.#client.evalsha(script.sha, 1, key, ...args).catch((err: unknown) => {
         if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
         return this.#client.eval(script.lua, 1, key, ...args);
-      }
-    });
+      }),
+    );
   }
 
   /** Tells whether `key` is one of this store's: exactly the prefix followed by a valid session id. */
