@@ -1,42 +1,48 @@
 /**
- * RedisStore against connect-redis (the store express-session users run), through each one's store API,
- * in the same process and the same Redis: one "op" is a save followed by a load of the same session.
+ * RedisStore against its floors and against connect-redis (the store express-session users run), through each
+ * one's API, in the same process and the same Redis: one "op" is a save followed by a load of the same session.
  *
- * - typed-sessions: change the worker's session, `store.save(ctx, session)` (codec encode: HMAC-SHA256,
- *   plus AES-CTR in the "encrypted" case; SET … EX) then `store.get(ctx, name)` (cookie check, GET, codec
- *   decode).
+ * - typed-sessions: change the worker's session, `session.save()` (codec encode of the id cookie and of the
+ *   data: HMAC-SHA256, plus AES-CTR in the "encrypted" cases; the Set-Cookie header; one compare-and-set
+ *   EVALSHA, since a save of a loaded session writes on top of the data as it is now) then the next request's
+ *   `manager.get(ctx)` (cookie check, GET, codec decode). The library is the build (`dist/`, what `npm run
+ *   bench` builds first; BENCH_TS_DIST names another), as the HTTP benchmark loads it, not the TypeScript
+ *   sources: tsx's transform wraps every named closure in a `__name` call the build does not have.
+ * - the floors (`redis-floor.ts`): node:crypto + ioredis with no library, on RedisStore's client options: the
+ *   format floor (issue 14's: the same bytes, the same compare-and-set), the minimal floor (the same guarantees
+ *   in the cheapest format), and the codec floor (the format floor's bytes through typed-sessions' codec).
  * - connect-redis 8 on ioredis: `store.set(sid, data)` (JSON.stringify, SET … EX) then `store.get(sid)`
  *   (GET, JSON.parse). No signing: express-session signs only the cookie, outside the store API. This is the
  *   baseline of issue 5.
  * - connect-redis plus the id-cookie signing express-session does around it on each request
- *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): the same work as
- *   typed-sessions' id cookie, for a like-with-like reading. Not the baseline.
- * - the floor (`redis-floor.ts`): node:crypto + ioredis with no library, signing the id cookie and the data
- *   at rest as RedisStore must, on RedisStore's client options: the most any such store could reach. And
- *   the codec floor: the same with typed-sessions' gorilla-compatible codec and no store layer.
+ *   (cookie-signature `sign` when it sets the cookie, `unsign` when it reads it): issue 14's second reference.
  *
- * Both sides send two Redis commands per op (SET with EX, then GET) and store JSON-serializable values.
- * The baseline's ioredis client has the store's timeouts and reconnection settings but not its
- * auto-pipelining (ioredis's default: off). So that a reader can tell the client setting from the store,
- * connect-redis also runs on a client with the very options of RedisStore's (auto-pipelining on), and
- * RedisStore also runs on a client without auto-pipelining. typed-sessions runs with its default serializer
- * (superjson) and with `serializer: jsonSerializer` (what generated sessions of JSON-only schemas use, and
- * what connect-redis does: JSON).
+ * Every case sends two Redis commands per op and stores JSON-serializable values. The baseline's ioredis
+ * client has the store's timeouts and reconnection settings but not its auto-pipelining (ioredis's default:
+ * off). So that a reader can tell the client setting from the store, connect-redis also runs on a client with
+ * the very options of RedisStore's (auto-pipelining on), and RedisStore also runs on a client without
+ * auto-pipelining. typed-sessions runs with its default serializer (superjson) and with `serializer:
+ * jsonSerializer` (what generated sessions of JSON-only schemas use, and what connect-redis does: JSON).
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
- * (throughput); the median round is reported. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
+ * (throughput); the median round is reported, and each ratio is the median of the rounds' ratios (a case's
+ * round against the reference's round just before it). Then the growth rows: RedisStore and the format floor
+ * with 1,000 and with 100,000 sessions stored. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
+ * With BENCH_TS_BASE_DIST (another build, e.g. an older commit's), RedisStore (json) also runs on it.
  */
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { RedisStore as ConnectRedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
-import { type SessionConfig, sessions } from "typed-sessions";
-import { createRequestContext } from "typed-sessions/adapter";
-import { jsonSerializer } from "typed-sessions/codec";
-import { RedisBackend, RedisStore, redisClientOptions } from "typed-sessions/redis";
-import { type BenchResult, printTable } from "./harness.ts";
-import { codecFloorOp, signedFloorOp } from "./redis-floor.ts";
+import type * as Main from "typed-sessions";
+import type * as Adapter from "typed-sessions/adapter";
+import type * as CodecEntry from "typed-sessions/codec";
+import type * as RedisEntry from "typed-sessions/redis";
+import { libraryPath, libraryTag } from "./http-ts-app.ts";
+import { codecFloorOp, formatFloorCreate, formatFloorOp, formatFloorRead, loadFloorScript, minimalFloorOp } from "./redis-floor.ts";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const OPS_PER_ROUND = 2000;
@@ -46,6 +52,38 @@ const TTL_SECONDS = 3600;
 
 type Op = (i: number) => Promise<unknown>;
 
+/** What the cases use of a typed-sessions build. */
+interface Library {
+  readonly tag: string;
+  readonly sessions: typeof Main.sessions;
+  readonly createRequestContext: typeof Adapter.createRequestContext;
+  readonly jsonSerializer: typeof CodecEntry.jsonSerializer;
+  readonly RedisStore: typeof RedisEntry.RedisStore;
+  readonly RedisBackend: typeof RedisEntry.RedisBackend;
+  readonly redisClientOptions: typeof RedisEntry.redisClientOptions;
+}
+
+/** Loads a built typed-sessions (see `libraryPath`): its main, adapter, codec and redis entries. */
+async function loadLibrary(spec: string | undefined): Promise<Library> {
+  const dir = dirname(libraryPath(spec));
+  const entry = async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
+  const [main, adapter, codec, redis] = await Promise.all([
+    entry<typeof Main>("index"),
+    entry<typeof Adapter>("adapter"),
+    entry<typeof CodecEntry>("codec"),
+    entry<typeof RedisEntry>("redis"),
+  ]);
+  return {
+    tag: libraryTag(spec),
+    sessions: main.sessions,
+    createRequestContext: adapter.createRequestContext,
+    jsonSerializer: codec.jsonSerializer,
+    RedisStore: redis.RedisStore,
+    RedisBackend: redis.RedisBackend,
+    redisClientOptions: redis.redisClientOptions,
+  };
+}
+
 /** express-session's cookie signer (its own dependency, pinned to the version it uses). */
 const signature = createRequire(import.meta.url)("cookie-signature") as {
   sign(value: string, secret: string): string;
@@ -54,10 +92,10 @@ const signature = createRequire(import.meta.url)("cookie-signature") as {
 const COOKIE_SECRET = randomBytes(32).toString("hex");
 
 /** A request whose Cookie header is the cookie the previous request's response set (one Set-Cookie line kept). */
-function memoryRequest(previous: readonly string[]) {
+function memoryRequest(lib: Library, previous: readonly string[]) {
   const cookie = previous[0]?.split(";")[0];
   const lines: string[] = [];
-  const ctx = createRequestContext({}, {
+  const ctx = lib.createRequestContext({}, {
     cookieHeader: () => cookie,
     getSetCookies: () => lines,
     setSetCookies: (next) => void lines.splice(0, lines.length, ...next),
@@ -74,15 +112,15 @@ function values(i: number): Record<string, unknown> {
  * op, which writes the same sid every time, each worker keeps one session: its first op creates it (a new
  * id), every later op changes the session the previous op loaded, as a request does with an existing session.
  */
-function typedSessionsOp(store: RedisStore, config: SessionConfig = {}): Op {
-  const manager = sessions(NAME, store, config);
-  let request = memoryRequest([]);
+function typedSessionsOp(lib: Library, store: RedisEntry.RedisStore, config: Main.SessionConfig = {}): Op {
+  const manager = lib.sessions(NAME, store, config);
+  let request = memoryRequest(lib, []);
   let session: Awaited<ReturnType<typeof manager.get>> | undefined;
   return async (i) => {
     session ??= await manager.get(request.ctx);
     for (const [key, value] of Object.entries(values(i))) session.set(key, value);
     await session.save();
-    request = memoryRequest(request.lines);
+    request = memoryRequest(lib, request.lines);
     session = await manager.get(request.ctx);
     if (session.get("visits") !== i || session.isNew) throw new Error("typed-sessions lost the session");
   };
@@ -118,16 +156,37 @@ async function round(makeOp: () => Op, ops: number, concurrency: number): Promis
   return ops / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function measure(cases: ReadonlyArray<[string, () => Op]>, concurrency: number): Promise<BenchResult[]> {
-  for (const [, makeOp] of cases) await round(makeOp, OPS_PER_ROUND, concurrency); // warm-up (JIT)
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Every round's ops/s of every case, after one warm-up round each (JIT), the cases interleaved. */
+async function measure(cases: ReadonlyArray<readonly [string, () => Op]>, concurrency: number, rounds = ROUNDS): Promise<number[][]> {
+  for (const [, makeOp] of cases) await round(makeOp, OPS_PER_ROUND, concurrency);
   const samples = cases.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (const [index, [, makeOp]] of cases.entries()) samples[index]?.push(await round(makeOp, OPS_PER_ROUND, concurrency));
   }
-  return cases.map(([label], index) => {
-    const sorted = [...(samples[index] ?? [])].sort((a, b) => a - b);
-    return { label, opsPerSecond: sorted[Math.floor(sorted.length / 2)] ?? 0 };
-  });
+  return samples;
+}
+
+/** The median over rounds of `samples[r] / reference[r]`. */
+function pairedRatio(samples: readonly number[], reference: readonly number[]): number {
+  return median(samples.map((value, r) => value / (reference[r] ?? Number.NaN)));
+}
+
+/** Prints the median round of each case, and its ratios to the references (paired by round). */
+function printRatios(title: string, labels: readonly string[], samples: readonly number[][], references: ReadonlyArray<readonly [string, number]>): void {
+  const width = Math.max(...labels.map((label) => label.length), 10);
+  console.log(`\n${title}`);
+  console.log(`${"case".padEnd(width)}  ${"ops/s".padStart(8)}  ${"µs/op".padStart(7)}  ${references.map(([name]) => name.padStart(9)).join("  ")}`);
+  for (const [index, label] of labels.entries()) {
+    const own = samples[index] ?? [];
+    const ops = median(own);
+    const ratios = references.map(([, ref]) => `${pairedRatio(own, samples[ref] ?? []).toFixed(2)}×`.padStart(9));
+    console.log(`${label.padEnd(width)}  ${Math.round(ops).toLocaleString("en-US").padStart(8)}  ${(1e6 / ops).toFixed(2).padStart(7)}  ${ratios.join("  ")}`);
+  }
 }
 
 async function reachable(client: Redis): Promise<string | undefined> {
@@ -139,69 +198,164 @@ async function reachable(client: Redis): Promise<string | undefined> {
   }
 }
 
-/** Benchmarks RedisStore against connect-redis; prints a skip line instead when Redis is not reachable. */
+/** Checks that RedisStore loads a session the format floor wrote, and the floor one RedisStore wrote. */
+async function checkSameFormat(lib: Library, client: Redis, prefix: string, hashKey: Buffer): Promise<void> {
+  const store = new lib.RedisStore({ client, prefix, hashKey, cookie: { maxAge: TTL_SECONDS } });
+  const floor = { client, prefix, hashKey, ttlSeconds: TTL_SECONDS, values };
+  const manager = lib.sessions(NAME, store, { serializer: lib.jsonSerializer });
+  const fromFloor = await manager.get(memoryRequest(lib, [await formatFloorCreate(floor, values(7))]).ctx);
+  if (fromFloor.isNew || fromFloor.get("visits") !== 7) throw new Error("RedisStore does not load what the format floor wrote");
+  const request = memoryRequest(lib, []);
+  const created = await manager.get(request.ctx);
+  for (const [key, value] of Object.entries(values(8))) created.set(key, value);
+  await created.save();
+  if ((await formatFloorRead(floor, request.lines[0] ?? ""))["visits"] !== 8) throw new Error("the format floor does not read what RedisStore wrote");
+  await store.clear();
+  await store.close();
+}
+
+/** Benchmarks RedisStore against its floors and connect-redis; prints a skip line instead when Redis is not reachable. */
 export async function runRedisBench(): Promise<void> {
+  const lib = await loadLibrary(process.env["BENCH_TS_DIST"]);
+  const baseSpec = process.env["BENCH_TS_BASE_DIST"];
+  const base = baseSpec === undefined ? undefined : await loadLibrary(baseSpec);
+  const storeOptions = lib.redisClientOptions(2000);
   // The baseline's client: ioredis defaults apart from the same timeouts and reconnection settings as ours,
   // and without auto-pipelining (the ioredis default), exactly as the baseline was first measured.
-  const baselineOptions = { ...redisClientOptions(2000), enableAutoPipelining: false };
-  const clients = [
-    new Redis(REDIS_URL, redisClientOptions(2000)), // what createRedisStore({ url }) builds (auto-pipelining)
-    new Redis(REDIS_URL, redisClientOptions(2000)),
-    new Redis(REDIS_URL, baselineOptions),
-    new Redis(REDIS_URL, redisClientOptions(2000)), // connect-redis with the very options of our store
-    new Redis(REDIS_URL, baselineOptions), // our store without auto-pipelining: the store's own share
-    new Redis(REDIS_URL, redisClientOptions(2000)), // the no-library floor, on our store's client options
-  ];
-  for (const client of clients) client.on("error", () => {});
-  const [ours, oursEncrypted, theirs, theirsSame, oursPlainClient, floorClient] = clients as [Redis, Redis, Redis, Redis, Redis, Redis];
+  const baselineOptions = { ...storeOptions, enableAutoPipelining: false };
+  const clients = {
+    ours: new Redis(REDIS_URL, storeOptions), // what createRedisStore({ url }) builds (auto-pipelining)
+    oursEncrypted: new Redis(REDIS_URL, storeOptions),
+    oursPlainClient: new Redis(REDIS_URL, baselineOptions), // our store without auto-pipelining
+    oursBase: new Redis(REDIS_URL, storeOptions), // the base build, when given
+    theirs: new Redis(REDIS_URL, baselineOptions),
+    theirsSame: new Redis(REDIS_URL, storeOptions), // connect-redis with the very options of our store
+    floor: new Redis(REDIS_URL, storeOptions), // the floors, on our store's client options
+    minimal: new Redis(REDIS_URL, storeOptions),
+    codec: new Redis(REDIS_URL, storeOptions),
+  };
+  for (const client of Object.values(clients)) client.on("error", () => {});
   try {
-    const problem = await reachable(ours);
+    const problem = await reachable(clients.ours);
     if (problem !== undefined) {
       console.log(`Redis section skipped: no Redis at ${REDIS_URL} (${problem}). Start one or set REDIS_URL.`);
       return;
     }
+    console.log(`typed-sessions build: ${libraryPath(process.env["BENCH_TS_DIST"])} (${lib.tag})${base === undefined ? "" : `; base: ${libraryPath(baseSpec)} (${base.tag})`}`);
     const run = randomBytes(4).toString("hex");
+    const prefix = (name: string) => `bench:${run}:${name}:`;
     const hashKey = randomBytes(64);
-    const plain = new RedisStore({ client: ours, prefix: `bench:${run}:ts:`, hashKey, cookie: { maxAge: TTL_SECONDS } });
-    const encrypted = new RedisStore({
-      client: oursEncrypted,
-      prefix: `bench:${run}:tse:`,
-      hashKey,
-      blockKey: randomBytes(32),
-      cookie: { maxAge: TTL_SECONDS },
-    });
-    const unpipelined = new RedisStore({ client: oursPlainClient, prefix: `bench:${run}:tsn:`, hashKey, cookie: { maxAge: TTL_SECONDS } });
-    const connect = new ConnectRedisStore({ client: theirs, prefix: `bench:${run}:cr:`, ttl: TTL_SECONDS });
-    const connectSame = new ConnectRedisStore({ client: theirsSame, prefix: `bench:${run}:crs:`, ttl: TTL_SECONDS });
-    const json: SessionConfig = { serializer: jsonSerializer };
-    const floor = { client: floorClient, prefix: `bench:${run}:floor:`, hashKey, ttlSeconds: TTL_SECONDS, values };
-    const cases: Array<[string, () => Op]> = [
-      ["connect-redis (express-session store API)", () => connectRedisOp(connect)],
-      ["connect-redis + express-session cookie signing", () => connectRedisOp(connect, true)],
+    await loadFloorScript(clients.floor);
+    await checkSameFormat(lib, clients.floor, prefix("check"), hashKey);
+    const keys = { hashKey, cookie: { maxAge: TTL_SECONDS } };
+    const plain = new lib.RedisStore({ client: clients.ours, prefix: prefix("ts"), ...keys });
+    const encrypted = new lib.RedisStore({ client: clients.oursEncrypted, prefix: prefix("tse"), ...keys, blockKey: randomBytes(32) });
+    const unpipelined = new lib.RedisStore({ client: clients.oursPlainClient, prefix: prefix("tsn"), ...keys });
+    const baseStore = base === undefined ? undefined : new base.RedisStore({ client: clients.oursBase, prefix: prefix("tsb"), ...keys });
+    const connect = new ConnectRedisStore({ client: clients.theirs, prefix: prefix("cr"), ttl: TTL_SECONDS });
+    const connectSame = new ConnectRedisStore({ client: clients.theirsSame, prefix: prefix("crs"), ttl: TTL_SECONDS });
+    const json: Main.SessionConfig = { serializer: lib.jsonSerializer };
+    const floorOf = (client: Redis, name: string) => ({ client, prefix: prefix(name), hashKey, ttlSeconds: TTL_SECONDS, values });
+    const FLOOR = "floor (issue 14): same format, same compare-and-set, no library";
+    const SIGNED = "connect-redis + express-session cookie signing";
+    const BASELINE = "connect-redis (express-session store API)";
+    const cases: Array<readonly [string, () => Op]> = [
+      [BASELINE, () => connectRedisOp(connect)],
+      [SIGNED, () => connectRedisOp(connect, true)],
       ["connect-redis, RedisStore's client options (auto-pipelining)", () => connectRedisOp(connectSame)],
       ["connect-redis + cookie signing, RedisStore's client options", () => connectRedisOp(connectSame, true)],
-      [
-        "floor: node:crypto + ioredis, signed id + signed data, no library",
-        () => signedFloorOp(floor),
-      ],
-      [
-        "codec floor: typed-sessions codec + ioredis, no store layer",
-        () => codecFloorOp(floor),
-      ],
-      ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(unpipelined, json)],
-      ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(plain)],
-      ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(plain, json)],
-      ["typed-sessions RedisStore, signed + encrypted (superjson)", () => typedSessionsOp(encrypted)],
-      ["typed-sessions RedisStore, signed + encrypted (json)", () => typedSessionsOp(encrypted, json)],
+      [FLOOR, () => formatFloorOp(floorOf(clients.floor, "floor"))],
+      ["minimal floor: hex MACs, no timestamps, compare-and-set", () => minimalFloorOp(floorOf(clients.minimal, "floorm"))],
+      ["codec floor: the floor's bytes through typed-sessions' codec", () => codecFloorOp(floorOf(clients.codec, "floorc"))],
+      ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(lib, unpipelined, json)],
+      ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(lib, plain)],
+      ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(lib, plain, json)],
+      ["typed-sessions RedisStore, signed + encrypted (superjson)", () => typedSessionsOp(lib, encrypted)],
+      ["typed-sessions RedisStore, signed + encrypted (json)", () => typedSessionsOp(lib, encrypted, json)],
     ];
-    for (const concurrency of [1, 32]) {
-      const results = await measure(cases, concurrency);
-      printTable(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, results, cases[0]![0]);
+    if (base !== undefined && baseStore !== undefined) {
+      cases.push([`typed-sessions RedisStore, signed (json) [base ${base.tag}]`, () => typedSessionsOp(base, baseStore, { serializer: base.jsonSerializer })]);
     }
-    const floorKeys = new RedisBackend({ client: floorClient, prefix: `bench:${run}:floor:`, commandTimeout: 2000, scanCount: 100 });
-    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), connect.clear(), connectSame.clear(), floorKeys.clear()]);
-    await Promise.all([plain.close(), encrypted.close(), unpipelined.close()]);
+    const labels = cases.map(([label]) => label);
+    const references: Array<readonly [string, number]> = [
+      ["× floor", labels.indexOf(FLOOR)],
+      ["× signed", labels.indexOf(SIGNED)],
+      ["× baseln", labels.indexOf(BASELINE)],
+    ];
+    console.log(`ratios: × floor = to issue 14's floor; × signed = to ${SIGNED}; × baseln = to ${BASELINE} (issue 5)`);
+    for (const concurrency of [1, 32]) {
+      const samples = await measure(cases, concurrency);
+      printRatios(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, labels, samples, references);
+    }
+    await growth(clients.ours, prefix("ts"), () => typedSessionsOp(lib, plain, json), () => formatFloorOp(floorOf(clients.floor, "floor")));
+    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), baseStore?.clear(), connect.clear(), connectSame.clear()]);
+    await Promise.all(["floor", "floorm", "floorc"].map((name) => new lib.RedisBackend({ client: clients.floor, prefix: prefix(name), commandTimeout: 2000, scanCount: 1000 }).clear()));
+    await Promise.all([plain.close(), encrypted.close(), unpipelined.close(), baseStore?.close()]);
   } finally {
-    for (const client of clients) client.disconnect();
+    for (const client of Object.values(clients)) client.disconnect();
+  }
+}
+
+/** The growth rows' sizes: how many sessions Redis holds besides the workers' own. */
+const GROWTH_SIZES = [1_000, 100_000] as const;
+/** How long filling Redis for the growth rows may take before they are skipped. */
+const FILL_BUDGET_MS = 30_000;
+
+/**
+ * The growth rows: RedisStore (json) and the format floor, one at a time and 32 at a time, with 1,000 and with
+ * 100,000 other sessions stored under the store's prefix (session-sized values with the sessions' expiry,
+ * written by pipelined SETs of 1,000), measured at 1k, 100k, 1k, 100k so that drift shows; the filler is
+ * removed afterwards (UNLINK, by the keys written).
+ */
+async function growth(client: Redis, prefix: string, store: () => Op, floor: () => Op): Promise<void> {
+  const filler: string[] = [];
+  const value = randomBytes(174).toString("base64url").padEnd(232, "="); // the size of a stored session
+  const resize = async (size: number, deadline: number): Promise<boolean> => {
+    while (filler.length > size) {
+      const batch = filler.splice(Math.max(size, filler.length - 1000));
+      await client.unlink(...batch);
+    }
+    while (filler.length < size) {
+      if (Date.now() > deadline) return false;
+      const pipeline = client.pipeline();
+      for (let i = 0; i < 1000 && filler.length < size; i++) {
+        const key = prefix + randomBytes(32).toString("base64url");
+        filler.push(key);
+        pipeline.set(key, value, "EX", TTL_SECONDS);
+      }
+      await pipeline.exec();
+    }
+    return true;
+  };
+  const order = [...GROWTH_SIZES, ...GROWTH_SIZES];
+  const rows = new Map<string, number[]>();
+  const labels = ["typed-sessions RedisStore, signed (json)", "floor (issue 14)"] as const;
+  try {
+    const deadline = Date.now() + FILL_BUDGET_MS;
+    for (const size of order) {
+      if (!(await resize(size, deadline))) {
+        console.log(`\nGrowth rows skipped: filling Redis with ${size.toLocaleString("en-US")} sessions took over ${FILL_BUDGET_MS / 1000} s.`);
+        return;
+      }
+      for (const concurrency of [1, 32]) {
+        const samples = await measure([[labels[0], store], [labels[1], floor]], concurrency, 3);
+        for (const [index, label] of labels.entries()) {
+          const key = `${label}|${concurrency}|${size}`;
+          rows.set(key, [...(rows.get(key) ?? []), ...(samples[index] ?? [])]);
+        }
+      }
+    }
+  } finally {
+    await resize(0, Infinity);
+  }
+  console.log(`\nGrowth: µs per save + load with N other sessions stored (${OPS_PER_ROUND} ops × 3 rounds at each size, measured twice, interleaved 1k/100k/1k/100k; median)`);
+  const width = Math.max(...labels.map((label) => label.length));
+  console.log(`${"case".padEnd(width)}  in flight  ${GROWTH_SIZES.map((size) => `${(size / 1000).toLocaleString("en-US")}k`.padStart(8)).join("  ")}  100k / 1k`);
+  for (const label of labels) {
+    for (const concurrency of [1, 32]) {
+      const micros = GROWTH_SIZES.map((size) => 1e6 / median(rows.get(`${label}|${concurrency}|${size}`) ?? []));
+      const cells = micros.map((us) => us.toFixed(2).padStart(8)).join("  ");
+      console.log(`${label.padEnd(width)}  ${String(concurrency).padStart(9)}  ${cells}  ${((micros[1] ?? Number.NaN) / (micros[0] ?? Number.NaN)).toFixed(2)}×`);
+    }
   }
 }
