@@ -94,8 +94,8 @@ export class ServerStore extends StoreBase {
   readonly #cookieCodec: Codec;
   readonly #dataCodec: Codec;
   readonly #keyUse: KeyUseReporter | undefined;
-  /** id → its session name and {@link dataName}, bounded by {@link DATA_NAME_CACHE_SIZE}. */
-  readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string }>();
+  /** id → its session name, {@link dataName} and its bytes, bounded by {@link DATA_NAME_CACHE_SIZE}. */
+  readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string; readonly bytes: Buffer }>();
   /** The sessions of each user (`SessionConfig.userKey`), for {@link ServerStore.destroyAll}. */
   readonly #users: UserIndex;
 
@@ -153,8 +153,9 @@ export class ServerStore extends StoreBase {
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_option", `session "${name}" has an id that does not match SESSION_ID_PATTERN; it was not saved.`);
     }
-    const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
-    const data = this.#dataCodec.encode(this.#dataName(name, id), encodePayload(name, serializerOf(write.config), write.record));
+    const known = this.#known(name, id);
+    const cookieValue = this.#cookieCodec.encode(name, known.bytes);
+    const data = this.#dataCodec.encode(known.dataName, encodePayload(name, serializerOf(write.config), write.record));
     const ttl = this.#ttlOf(write);
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
@@ -290,12 +291,17 @@ export class ServerStore extends StoreBase {
    * session, so its digest is computed once, not on every read and write.
    */
   #dataName(name: string, id: string): string {
+    return this.#known(name, id).dataName;
+  }
+
+  /** The cache entry of {@link ServerStore.#dataName}: the data name of `id` and its bytes (for the cookie). */
+  #known(name: string, id: string): { readonly dataName: string; readonly bytes: Buffer } {
     const cached = this.#dataNames.get(id);
-    if (cached !== undefined && cached.name === name) return cached.dataName;
-    const computed = dataName(name, id);
+    if (cached !== undefined && cached.name === name) return cached;
+    const entry = { name, dataName: dataName(name, id), bytes: Buffer.from(id, "latin1") };
     if (this.#dataNames.size >= DATA_NAME_CACHE_SIZE) this.#dataNames.clear();
-    this.#dataNames.set(id, { name, dataName: computed });
-    return computed;
+    this.#dataNames.set(id, entry);
+    return entry;
   }
 }
 

@@ -80,7 +80,7 @@ export class RedisBackend implements SessionBackend {
 
   /** Reads the stored value of `id`, or `undefined` when there is none (never written, expired, destroyed). */
   read(id: string): Promise<string | undefined> {
-    return redisCall("GET", this.#timeout, () => this.#client.get(this.key(id))).then(orUndefined);
+    return redisCall("GET", this.#timeout, () => this.#client.get(this.key(id)), orUndefined);
   }
 
   /**
@@ -141,10 +141,9 @@ export class RedisBackend implements SessionBackend {
       const wanted = next(current);
       if (wanted === undefined) return false;
       const ms = wanted.ttlSeconds <= 0 ? "0" : wanted.ttlSeconds === Infinity ? "-1" : String(expiryMs(wanted.ttlSeconds));
-      const reply = await this.#script(CAS, key, current === undefined ? "0" : "1", current ?? "", wanted.data, ms);
-      const [status, now] = reply as [number, (string | null)?];
-      if (status === 1) return true;
-      if (status === 2) return false; // deleted, as a time to live of 0 asks: nothing was written
+      const reply = (await this.#script(CAS, key, current === undefined ? "0" : "1", current ?? "", wanted.data, ms)) as 1 | 2 | string | null;
+      if (reply === 1) return true;
+      if (reply === 2) return false; // deleted, as a time to live of 0 asks: nothing was written
       if (attempt >= MODIFY_ATTEMPTS) {
         throw new SessionError(
           "store_unavailable",
@@ -152,7 +151,7 @@ export class RedisBackend implements SessionBackend {
         );
       }
       if (attempt === 1) {
-        current = now ?? undefined;
+        current = reply ?? undefined; // the value now (a string reply), or none
       } else {
         // The value the script returned is as old as the pause by the time it would be used: read afresh.
         await pause(attempt - 1);
@@ -335,10 +334,10 @@ function luaScript(name: string, lua: string): LuaScript {
 const CAS = luaScript(
   "modify (EVALSHA)",
   `local current = redis.call('GET', KEYS[1])
-if (ARGV[1] == '1' and current ~= ARGV[2]) or (ARGV[1] == '0' and current) then return {0, current} end
-if ARGV[4] == '0' then redis.call('DEL', KEYS[1]) return {2} end
+if (ARGV[1] == '1' and current ~= ARGV[2]) or (ARGV[1] == '0' and current) then return current end
+if ARGV[4] == '0' then redis.call('DEL', KEYS[1]) return 2 end
 if ARGV[4] == '-1' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
-return {1}`,
+return 1`,
 );
 
 /** Removes the expiry of a key that exists; returns 1 when it did, 0 for a missing key. */
