@@ -26,7 +26,7 @@
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
  * (throughput); the median round is reported, and each ratio is the median of the rounds' ratios (a case's
- * round against the reference's round just before it). Then the growth rows: RedisStore and the format floor
+ * round against the reference's round of the same pass). Then the growth rows: RedisStore and the format floor
  * with 1,000 and with 100,000 sessions stored. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
  * With BENCH_TS_BASE_DIST (another build, e.g. an older commit's), RedisStore (json) also runs on it.
  */
@@ -46,7 +46,7 @@ import { codecFloorOp, formatFloorCreate, formatFloorOp, formatFloorRead, loadFl
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const OPS_PER_ROUND = 2000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const NAME = "sid";
 const TTL_SECONDS = 3600;
 
@@ -161,12 +161,20 @@ function median(list: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Every round's ops/s of every case, after one warm-up round each (JIT), the cases interleaved. */
+/**
+ * Every round's ops/s of every case, after one warm-up round each (JIT), the cases interleaved and their order
+ * rotated each round: a case run right after another one pays for some of its garbage and cache misses (a
+ * fixed order moved one build against another by 10-15 % one op at a time), so each takes each place in turn.
+ */
 async function measure(cases: ReadonlyArray<readonly [string, () => Op]>, concurrency: number, rounds = ROUNDS): Promise<number[][]> {
   for (const [, makeOp] of cases) await round(makeOp, OPS_PER_ROUND, concurrency);
   const samples = cases.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    for (const [index, [, makeOp]] of cases.entries()) samples[index]?.push(await round(makeOp, OPS_PER_ROUND, concurrency));
+    for (let place = 0; place < cases.length; place++) {
+      const index = (place + r) % cases.length;
+      const makeOp = cases[index]?.[1];
+      if (makeOp !== undefined) samples[index]?.push(await round(makeOp, OPS_PER_ROUND, concurrency));
+    }
   }
   return samples;
 }
@@ -256,7 +264,7 @@ export async function runRedisBench(): Promise<void> {
     const connectSame = new ConnectRedisStore({ client: clients.theirsSame, prefix: prefix("crs"), ttl: TTL_SECONDS });
     const json: Main.SessionConfig = { serializer: lib.jsonSerializer };
     const floorOf = (client: Redis, name: string) => ({ client, prefix: prefix(name), hashKey, ttlSeconds: TTL_SECONDS, values });
-    const FLOOR = "floor (issue 14): same format, same compare-and-set, no library";
+    const FLOOR = "floor (issue 14): same bytes, a compare-and-set, no library";
     const SIGNED = "connect-redis + express-session cookie signing";
     const BASELINE = "connect-redis (express-session store API)";
     const cases: Array<readonly [string, () => Op]> = [
