@@ -20,7 +20,7 @@
 // `SET … EX`, as RedisStore creates one.
 import * as crypto from "node:crypto";
 import type { Redis } from "ioredis";
-import { createCodec } from "typed-sessions/codec";
+import type { createCodec } from "typed-sessions/codec";
 
 /** Where and what a floor op writes. */
 export interface FloorOptions {
@@ -273,13 +273,14 @@ function view(bytes: unknown): Buffer {
 }
 
 /**
- * {@link formatFloorOp}'s bytes and compare-and-set through typed-sessions' codec (strict base64 checks
- * included), with no store or session layer and no cookie header: the gap between this and the format floor
- * is the codec's implementation, the gap between this and RedisStore the store and session layers'.
+ * {@link formatFloorOp}'s bytes and compare-and-set through typed-sessions' codec (`codecOf`: the build's
+ * `createCodec`; strict base64 checks included), with no store or session layer and no cookie header: the
+ * gap between this and the format floor is the codec's implementation, the gap between this and RedisStore
+ * the store and session layers'.
  */
-export function codecFloorOp({ client, prefix, hashKey, ttlSeconds, values }: FloorOptions): FloorOp {
-  const cookies = createCodec({ hashKey, serializer: "raw", maxAge: ttlSeconds });
-  const data = createCodec({ hashKey, serializer: "raw", maxAge: ttlSeconds * 2 });
+export function codecFloorOp({ client, prefix, hashKey, ttlSeconds, values }: FloorOptions, codecOf: typeof createCodec): FloorOp {
+  const cookies = codecOf({ hashKey, serializer: "raw", maxAge: ttlSeconds });
+  const data = codecOf({ hashKey, serializer: "raw", maxAge: ttlSeconds * 2 });
   const id = crypto.randomBytes(32).toString("base64url");
   const idBytes = Buffer.from(id, "latin1");
   const dataName = dataNameOf(id);

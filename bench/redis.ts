@@ -58,6 +58,7 @@ interface Library {
   readonly sessions: typeof Main.sessions;
   readonly createRequestContext: typeof Adapter.createRequestContext;
   readonly jsonSerializer: typeof CodecEntry.jsonSerializer;
+  readonly createCodec: typeof CodecEntry.createCodec;
   readonly RedisStore: typeof RedisEntry.RedisStore;
   readonly RedisBackend: typeof RedisEntry.RedisBackend;
   readonly redisClientOptions: typeof RedisEntry.redisClientOptions;
@@ -78,6 +79,7 @@ async function loadLibrary(spec: string | undefined): Promise<Library> {
     sessions: main.sessions,
     createRequestContext: adapter.createRequestContext,
     jsonSerializer: codec.jsonSerializer,
+    createCodec: codec.createCodec,
     RedisStore: redis.RedisStore,
     RedisBackend: redis.RedisBackend,
     redisClientOptions: redis.redisClientOptions,
@@ -274,7 +276,7 @@ export async function runRedisBench(): Promise<void> {
       ["connect-redis + cookie signing, RedisStore's client options", () => connectRedisOp(connectSame, true)],
       [FLOOR, () => formatFloorOp(floorOf(clients.floor, "floor"))],
       ["minimal floor: hex MACs, no timestamps, compare-and-set", () => minimalFloorOp(floorOf(clients.minimal, "floorm"))],
-      ["codec floor: the floor's bytes through typed-sessions' codec", () => codecFloorOp(floorOf(clients.codec, "floorc"))],
+      ["codec floor: the floor's bytes through typed-sessions' codec", () => codecFloorOp(floorOf(clients.codec, "floorc"), lib.createCodec)],
       ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(lib, unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(lib, plain)],
       ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(lib, plain, json)],
@@ -283,6 +285,12 @@ export async function runRedisBench(): Promise<void> {
     ];
     if (base !== undefined && baseStore !== undefined) {
       cases.push([`typed-sessions RedisStore, signed (json) [base ${base.tag}]`, () => typedSessionsOp(base, baseStore, { serializer: base.jsonSerializer })]);
+    }
+    // BENCH_REDIS_CASES=floor,json keeps the cases whose label contains one of the words (the references stay).
+    const only = process.env["BENCH_REDIS_CASES"]?.split(",");
+    if (only !== undefined) {
+      const keep = (label: string) => label === FLOOR || label === SIGNED || label === BASELINE || only.some((word) => label.includes(word));
+      cases.splice(0, cases.length, ...cases.filter(([label]) => keep(label)));
     }
     const labels = cases.map(([label]) => label);
     const references: Array<readonly [string, number]> = [
@@ -295,7 +303,7 @@ export async function runRedisBench(): Promise<void> {
       const samples = await measure(cases, concurrency);
       printRatios(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, labels, samples, references);
     }
-    await growth(clients.ours, prefix("ts"), () => typedSessionsOp(lib, plain, json), () => formatFloorOp(floorOf(clients.floor, "floor")));
+    if (process.env["BENCH_REDIS_GROWTH"] !== "0") await growth(clients.ours, prefix("ts"), () => typedSessionsOp(lib, plain, json), () => formatFloorOp(floorOf(clients.floor, "floor")));
     await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), baseStore?.clear(), connect.clear(), connectSame.clear()]);
     await Promise.all(["floor", "floorm", "floorc"].map((name) => new lib.RedisBackend({ client: clients.floor, prefix: prefix(name), commandTimeout: 2000, scanCount: 1000 }).clear()));
     await Promise.all([plain.close(), encrypted.close(), unpipelined.close(), baseStore?.close()]);
