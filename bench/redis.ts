@@ -41,6 +41,7 @@ import type * as Main from "typed-sessions";
 import type * as Adapter from "typed-sessions/adapter";
 import type * as CodecEntry from "typed-sessions/codec";
 import type * as RedisEntry from "typed-sessions/redis";
+import type * as StoreEntry from "typed-sessions/store";
 import { libraryPath, libraryTag } from "./http-ts-app.ts";
 import { codecFloorOp, formatFloorCreate, formatFloorOp, formatFloorRead, loadFloorScript, minimalFloorOp } from "./redis-floor.ts";
 
@@ -62,17 +63,19 @@ interface Library {
   readonly RedisStore: typeof RedisEntry.RedisStore;
   readonly RedisBackend: typeof RedisEntry.RedisBackend;
   readonly redisClientOptions: typeof RedisEntry.redisClientOptions;
+  readonly ServerStore: typeof StoreEntry.ServerStore;
 }
 
 /** Loads a built typed-sessions (see `libraryPath`): its main, adapter, codec and redis entries. */
 async function loadLibrary(spec: string | undefined): Promise<Library> {
   const dir = dirname(libraryPath(spec));
   const entry = async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
-  const [main, adapter, codec, redis] = await Promise.all([
+  const [main, adapter, codec, redis, store] = await Promise.all([
     entry<typeof Main>("index"),
     entry<typeof Adapter>("adapter"),
     entry<typeof CodecEntry>("codec"),
     entry<typeof RedisEntry>("redis"),
+    entry<typeof StoreEntry>("store"),
   ]);
   return {
     tag: libraryTag(spec),
@@ -83,6 +86,7 @@ async function loadLibrary(spec: string | undefined): Promise<Library> {
     RedisStore: redis.RedisStore,
     RedisBackend: redis.RedisBackend,
     redisClientOptions: redis.redisClientOptions,
+    ServerStore: store.ServerStore,
   };
 }
 
@@ -114,7 +118,7 @@ function values(i: number): Record<string, unknown> {
  * op, which writes the same sid every time, each worker keeps one session: its first op creates it (a new
  * id), every later op changes the session the previous op loaded, as a request does with an existing session.
  */
-function typedSessionsOp(lib: Library, store: RedisEntry.RedisStore, config: Main.SessionConfig = {}): Op {
+function typedSessionsOp(lib: Library, store: StoreEntry.ServerStore, config: Main.SessionConfig = {}): Op {
   const manager = lib.sessions(NAME, store, config);
   let request = memoryRequest(lib, []);
   let session: Awaited<ReturnType<typeof manager.get>> | undefined;
@@ -298,7 +302,16 @@ export async function runRedisBench(): Promise<void> {
       ["× signed", labels.indexOf(SIGNED)],
       ["× baseln", labels.indexOf(BASELINE)],
     ];
-    console.log(`ratios: × floor = to issue 14's floor; × signed = to ${SIGNED}; × baseln = to ${BASELINE} (issue 5)`);
+    if (process.env["BENCH_REDIS_BREAKDOWN"] !== "0") {
+      await commandsPerOp(clients.floor, [
+        ["floor (issue 14)", () => formatFloorOp(floorOf(clients.floor, "floor"))],
+        ["minimal floor", () => minimalFloorOp(floorOf(clients.minimal, "floorm"))],
+        ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(lib, plain, json)],
+        ["connect-redis (auto-pipelining)", () => connectRedisOp(connectSame)],
+      ]);
+      await breakdown(lib, hashKey);
+    }
+    console.log(`\nratios: × floor = to issue 14's floor; × signed = to ${SIGNED}; × baseln = to ${BASELINE} (issue 5)`);
     for (const concurrency of [1, 32]) {
       const samples = await measure(cases, concurrency);
       printRatios(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, labels, samples, references);
@@ -312,16 +325,142 @@ export async function runRedisBench(): Promise<void> {
   }
 }
 
+/** Reads `INFO` counters: each command's calls, and the bytes Redis read and wrote. */
+async function redisCounters(client: Redis): Promise<{ readonly calls: Map<string, number>; readonly input: number; readonly output: number }> {
+  const [commands, stats] = await Promise.all([client.info("commandstats"), client.info("stats")]);
+  const calls = new Map<string, number>();
+  for (const [, name, count] of commands.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) calls.set(name ?? "", Number(count));
+  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? Number.NaN);
+  return { calls, input: field("total_net_input_bytes"), output: field("total_net_output_bytes") };
+}
+
+/**
+ * What Redis sees per op, 32 in flight: the commands (a script's own GET and SET counted too, as Redis counts
+ * them) and the bytes it reads and writes, from `INFO` before and after 2,000 ops (another client's commands
+ * meanwhile would count too: the bench's Redis should be otherwise idle), and the socket writes per op.
+ */
+async function commandsPerOp(admin: Redis, cases: ReadonlyArray<readonly [string, () => Op]>): Promise<void> {
+  const ops = OPS_PER_ROUND;
+  console.log(`\nRedis commands and bytes per save + load (32 in flight, ${ops} ops; INFO deltas)`);
+  const width = Math.max(...cases.map(([label]) => label.length));
+  for (const [label, makeOp] of cases) {
+    await round(makeOp, 64, 32); // the session exists and the script is loaded
+    const before = await redisCounters(admin);
+    await round(makeOp, ops, 32);
+    const after = await redisCounters(admin);
+    const commands = [...after.calls]
+      .map(([name, count]) => [name, (count - (before.calls.get(name) ?? 0)) / ops] as const)
+      .filter(([name, perOp]) => perOp >= 0.01 && name !== "info")
+      .map(([name, perOp]) => `${name.toUpperCase()} ${perOp.toFixed(2)}`);
+    const bytes = `${Math.round((after.input - before.input) / ops)} B in, ${Math.round((after.output - before.output) / ops)} B out`;
+    console.log(`${label.padEnd(width)}  ${bytes.padEnd(20)}  ${commands.join(", ")}`);
+  }
+}
+
+/**
+ * Where the CPU of one save + load goes without Redis: each case one op at a time on an ioredis stand-in that
+ * answers at once (no sockets, no Redis; the compare-and-set always finds what it expects), CPU time per op,
+ * interleaved rounds with the order rotated. From the floors up: the format's cost (minimal → floor), the
+ * codec's implementation (floor → codec floor), the store layer (ServerStore's prepare + commit + load called
+ * as the session layer calls them), the session layer (manager, lifecycle, change tracking, cookie headers),
+ * and RedisBackend's own (the ServerStore case runs on a backend with modify's semantics answering at once).
+ */
+async function breakdown(lib: Library, hashKey: Buffer): Promise<void> {
+  const standIn = () => {
+    const map = new Map<string, string>();
+    return {
+      options: { enableAutoPipelining: true, commandTimeout: 2000 },
+      get: (key: string) => Promise.resolve(map.get(key) ?? null),
+      set: (key: string, value: string) => (map.set(key, value), Promise.resolve("OK")),
+      evalsha: (_sha: string, _keys: number, key: string, ...args: string[]) => (map.set(key, args[args.length - 2] ?? ""), Promise.resolve(1)),
+      del: (key: string) => (map.delete(key), Promise.resolve(1)),
+    } as unknown as Redis;
+  };
+  const floor = () => ({ client: standIn(), prefix: "p:", hashKey, ttlSeconds: TTL_SECONDS, values });
+  const json: Main.SessionConfig = { serializer: lib.jsonSerializer };
+  const instant = (): StoreEntry.SessionBackend => {
+    const map = new Map<string, string>();
+    return {
+      read: (id) => Promise.resolve(map.get(id)),
+      write: (id, data) => (map.set(id, data), Promise.resolve()),
+      delete: (id) => (map.delete(id), Promise.resolve()),
+      clear: () => Promise.resolve(),
+      modify(id, next, expected) {
+        const wanted = next(expected ?? map.get(id));
+        if (wanted !== undefined) map.set(id, wanted.data);
+        return Promise.resolve(wanted !== undefined);
+      },
+    };
+  };
+  const storeLayer = (): Op => {
+    const store = new lib.ServerStore(instant(), { hashKey, cookie: { maxAge: TTL_SECONDS } });
+    const id = store.newId();
+    let revision: string | undefined;
+    return async (i) => {
+      const now = Math.floor(store.now());
+      const update = revision !== undefined;
+      const prepared = store.prepare({
+        name: NAME, id, record: { values: values(i), createdAt: now, accessedAt: now }, config: json, cookie: store.cookie,
+        ttl: TTL_SECONDS, mode: update ? "update" : "create", changed: update ? CHANGED : undefined, revision,
+      });
+      await prepared.commit?.();
+      const loaded = await store.load(NAME, prepared.cookieValue, json);
+      if (loaded.values["visits"] !== i) throw new Error("ServerStore lost the session");
+      revision = loaded.revision;
+    };
+  };
+  const cases: Array<readonly [string, () => Op]> = [
+    ["minimal floor", () => minimalFloorOp(floor())],
+    ["floor (issue 14)", () => formatFloorOp(floor())],
+    ["codec floor", () => codecFloorOp(floor(), lib.createCodec)],
+    ["ServerStore prepare + commit + load (no session layer)", storeLayer],
+    ["sessions + ServerStore on a backend answering at once", () => typedSessionsOp(lib, new lib.ServerStore(instant(), { hashKey, cookie: { maxAge: TTL_SECONDS } }), json)],
+    ["sessions + RedisStore (json) on the ioredis stand-in", () => typedSessionsOp(lib, new lib.RedisStore({ client: standIn(), prefix: "p:", hashKey, cookie: { maxAge: TTL_SECONDS } }), json)],
+  ];
+  const ops = 10_000;
+  const cpuRound = async (makeOp: () => Op): Promise<number> => {
+    const op = makeOp();
+    await op(-1); // the session exists
+    const start = process.cpuUsage();
+    for (let i = 0; i < ops; i++) await op(i);
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / ops;
+  };
+  for (const [, makeOp] of cases) await cpuRound(makeOp);
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let place = 0; place < cases.length; place++) {
+      const index = (place + r) % cases.length;
+      const makeOp = cases[index]?.[1];
+      if (makeOp !== undefined) samples[index]?.push(await cpuRound(makeOp));
+    }
+  }
+  console.log(`\nCPU per save + load without Redis (an ioredis stand-in answering at once), one at a time, ${ops} ops × ${ROUNDS} rounds (median)`);
+  const width = Math.max(...cases.map(([label]) => label.length));
+  let previous: number | undefined;
+  for (const [index, [label]] of cases.entries()) {
+    const micros = median(samples[index] ?? []);
+    console.log(`${label.padEnd(width)}  ${micros.toFixed(2).padStart(6)} µs  ${previous === undefined ? "" : `${micros >= previous ? "+" : ""}${(micros - previous).toFixed(2)}`}`);
+    previous = micros;
+  }
+}
+
+/** What the store layer's updates changed, as the session layer would tell it. */
+const CHANGED: ReadonlySet<string> = new Set(["visits"]);
+
 /** The growth rows' sizes: how many sessions Redis holds besides the workers' own. */
 const GROWTH_SIZES = [1_000, 100_000] as const;
+/** How many times the growth rows go from 1k to 100k stored sessions. */
+const GROWTH_CYCLES = 3;
 /** How long filling Redis for the growth rows may take before they are skipped. */
 const FILL_BUDGET_MS = 30_000;
 
 /**
  * The growth rows: RedisStore (json) and the format floor, one at a time and 32 at a time, with 1,000 and with
  * 100,000 other sessions stored under the store's prefix (session-sized values with the sessions' expiry,
- * written by pipelined SETs of 1,000), measured at 1k, 100k, 1k, 100k so that drift shows; the filler is
- * removed afterwards (UNLINK, by the keys written).
+ * written by pipelined SETs of 1,000), in three cycles of 1k then 100k so that a burst of noise or a drift
+ * shows as a spread; each cycle gives one ratio (100k against the 1k just before it). The filler is removed
+ * afterwards (UNLINK, by the keys written).
  */
 async function growth(client: Redis, prefix: string, store: () => Op, floor: () => Op): Promise<void> {
   const filler: string[] = [];
@@ -343,35 +482,42 @@ async function growth(client: Redis, prefix: string, store: () => Op, floor: () 
     }
     return true;
   };
-  const order = [...GROWTH_SIZES, ...GROWTH_SIZES];
-  const rows = new Map<string, number[]>();
   const labels = ["typed-sessions RedisStore, signed (json)", "floor (issue 14)"] as const;
+  /** label|concurrency → the µs/op of each phase, in order (1k, 100k, 1k, 100k, …). */
+  const phases = new Map<string, number[]>();
   try {
     const deadline = Date.now() + FILL_BUDGET_MS;
-    for (const size of order) {
-      if (!(await resize(size, deadline))) {
-        console.log(`\nGrowth rows skipped: filling Redis with ${size.toLocaleString("en-US")} sessions took over ${FILL_BUDGET_MS / 1000} s.`);
-        return;
-      }
-      for (const concurrency of [1, 32]) {
-        const samples = await measure([[labels[0], store], [labels[1], floor]], concurrency, 3);
-        for (const [index, label] of labels.entries()) {
-          const key = `${label}|${concurrency}|${size}`;
-          rows.set(key, [...(rows.get(key) ?? []), ...(samples[index] ?? [])]);
+    for (let cycle = 0; cycle < GROWTH_CYCLES; cycle++) {
+      for (const size of GROWTH_SIZES) {
+        if (!(await resize(size, deadline))) {
+          console.log(`\nGrowth rows skipped: filling Redis with ${size.toLocaleString("en-US")} sessions took over ${FILL_BUDGET_MS / 1000} s.`);
+          return;
+        }
+        for (const concurrency of [1, 32]) {
+          const samples = await measure([[labels[0], store], [labels[1], floor]], concurrency, 2);
+          for (const [index, label] of labels.entries()) {
+            const key = `${label}|${concurrency}`;
+            phases.set(key, [...(phases.get(key) ?? []), 1e6 / median(samples[index] ?? [])]);
+          }
         }
       }
     }
   } finally {
     await resize(0, Infinity);
   }
-  console.log(`\nGrowth: µs per save + load with N other sessions stored (${OPS_PER_ROUND} ops × 3 rounds at each size, measured twice, interleaved 1k/100k/1k/100k; median)`);
+  console.log(
+    `\nGrowth: µs per save + load with 1,000 and with 100,000 other sessions stored (${GROWTH_CYCLES} cycles of 1k then 100k, ${OPS_PER_ROUND} ops × 2 rounds each; medians, and the cycles' 100k / 1k ratios)`,
+  );
   const width = Math.max(...labels.map((label) => label.length));
-  console.log(`${"case".padEnd(width)}  in flight  ${GROWTH_SIZES.map((size) => `${(size / 1000).toLocaleString("en-US")}k`.padStart(8)).join("  ")}  100k / 1k`);
+  console.log(`${"case".padEnd(width)}  in flight       1k     100k  100k / 1k (cycles)`);
   for (const label of labels) {
     for (const concurrency of [1, 32]) {
-      const micros = GROWTH_SIZES.map((size) => 1e6 / median(rows.get(`${label}|${concurrency}|${size}`) ?? []));
-      const cells = micros.map((us) => us.toFixed(2).padStart(8)).join("  ");
-      console.log(`${label.padEnd(width)}  ${String(concurrency).padStart(9)}  ${cells}  ${((micros[1] ?? Number.NaN) / (micros[0] ?? Number.NaN)).toFixed(2)}×`);
+      const list = phases.get(`${label}|${concurrency}`) ?? [];
+      const small = list.filter((_, index) => index % 2 === 0);
+      const large = list.filter((_, index) => index % 2 === 1);
+      const ratios = large.map((us, index) => us / (small[index] ?? Number.NaN));
+      const cells = [median(small), median(large)].map((us) => us.toFixed(2).padStart(7)).join("  ");
+      console.log(`${label.padEnd(width)}  ${String(concurrency).padStart(9)}  ${cells}  ${median(ratios).toFixed(2)}× (${ratios.map((ratio) => ratio.toFixed(2)).join(", ")})`);
     }
   }
 }
