@@ -11,15 +11,15 @@
  *    called directly; it fsyncs every write).
  *    Each case's thread-pool hops per operation are counted first (async_hooks: fs request objects).
  * 2. Growth: a request (load, set, save) on 500 sessions in turn, and a load of 500 sessions last written by
- *    another process (so read from disk), in directories holding 1k, 10k and 100k session files, the three
- *    directories' rounds interleaved.
+ *    another process (so read from disk), in one directory holding 1k, then 10k, then 100k session files,
+ *    then 1k again.
  *
  * `FS_STORE_ONLY=<case number> FS_STORE_OPS=<n>` runs only case n of table 1, n times, and prints nothing
  * else: for counting its system calls, `strace -f -c`, against a run with `FS_STORE_OPS=0`.
  */
 import { createHook } from "node:async_hooks";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -251,78 +251,107 @@ async function saveAndGet(dir: string, rounds: number, roundMs: number): Promise
   }
 }
 
-/** Per-request cost with 1k, 10k and 100k session files in the directory (three directories, interleaved). */
+/**
+ * Per-operation cost as one directory grows from 1k to 10k to 100k session files and shrinks back to 1k
+ * (measured last, so that drift shows: the 1k rows before and after bracket the others). One directory
+ * throughout: two directories on ext4 can differ by more than any growth effect (where their blocks lie).
+ */
 async function growth(dir: string, rounds: number, roundMs: number): Promise<BenchResult[]> {
   const keys = { hashKey: generateRandomKey(32), blockKey: generateRandomKey(32) };
   const LIVE = 500;
-  const levels = [1_000, 10_000, 100_000];
-  const cases: Case[] = [];
-  const started = Date.now();
-  const loads: Case[] = [];
-  const stores: FilesystemStore[] = [];
-  for (const total of levels) {
-    const store = new FilesystemStore({ dir: join(dir, `growth-${total}`), ...keys });
-    stores.push(store);
-    const bench = sessions("bench", store);
-    const made = async () => {
-      const ctx = fetchContext(new Request(URL));
-      const session = await bench.get(ctx);
-      for (const [key, value] of Object.entries(smallPayload)) session.set(key, value);
-      await session.save();
-      return { cookie: cookieOf(ctx.headers), path: join(store.dir, `session_${session.id}`) };
-    };
-    const saved: { cookie: string; path: string }[] = [];
-    const foreign: { cookie: string; path: string }[] = [];
-    for (let i = 0; i < LIVE; i++) saved.push(await made());
-    for (let i = 0; i < LIVE; i++) foreign.push(await made());
-    // As if another process wrote them last: a new mtime, so this process reads them from disk.
-    for (const { path } of foreign) utimesSync(path, Date.now() / 1000, Date.now() / 1000 - 1);
-    // Fill up to `total` files with copies of a session file under random ids (never loaded).
-    const sample = readFileSync(saved[0]?.path ?? "", "latin1");
-    for (let i = 2 * LIVE; i < total; i++) {
-      const id = Buffer.from(generateRandomKey(32)).toString("base64url");
-      writeFileSync(join(store.dir, `session_${id}`), sample, { mode: 0o600 });
+  const store = new FilesystemStore({ dir: join(dir, "growth"), ...keys });
+  const bench = sessions("bench", store);
+  const made = async () => {
+    const ctx = fetchContext(new Request(URL));
+    const session = await bench.get(ctx);
+    for (const [key, value] of Object.entries(smallPayload)) session.set(key, value);
+    await session.save();
+    return { cookie: cookieOf(ctx.headers), path: join(store.dir, `session_${session.id}`) };
+  };
+  const saved: { cookie: string; path: string }[] = [];
+  const foreign: { cookie: string; path: string }[] = [];
+  for (let i = 0; i < LIVE; i++) saved.push(await made());
+  for (let i = 0; i < LIVE; i++) foreign.push(await made());
+  // As if another process wrote them last: a new mtime, so this process reads them from disk.
+  for (const { path } of foreign) utimesSync(path, Date.now() / 1000, Date.now() / 1000 - 1);
+  const sample = readFileSync(saved[0]?.path ?? "", "latin1");
+  const fillers: string[] = [];
+  /** Adds or removes copies of a session file under random ids (never loaded) until the directory holds `total` files. */
+  const resize = (total: number) => {
+    while (2 * LIVE + fillers.length < total) {
+      const path = join(store.dir, `session_${Buffer.from(generateRandomKey(32)).toString("base64url")}`);
+      writeFileSync(path, sample, { mode: 0o600 });
+      fillers.push(path);
     }
-    let next = 0;
-    let nextLoad = 0;
-    cases.push({
-      label: `request (load + set + save), ${total.toLocaleString("en-US")} files`,
+    while (2 * LIVE + fillers.length > total) rmSync(fillers.pop() ?? "", { force: true });
+    if (readdirSync(store.dir).length !== total) throw new Error(`expected ${total} files in ${store.dir}`);
+    flush();
+  };
+  let next = 0;
+  let nextLoad = 0;
+  const cases: Case[] = [
+    {
+      label: "request (load + set + save)",
       run: async () => {
         const { cookie } = saved[next++ % LIVE] ?? { cookie: "" };
         const session = await bench.get(fetchContext(new Request(URL, { headers: { cookie } })));
         session.set("n", next);
         await session.save();
       },
-    });
-    loads.push({
-      label: `load read from disk, ${total.toLocaleString("en-US")} files`,
+    },
+    {
+      label: "load, read from disk",
       run: async () => {
         const { cookie } = foreign[nextLoad++ % LIVE] ?? { cookie: "" };
         const session = await bench.get(fetchContext(new Request(URL, { headers: { cookie } })));
         if (session.isNew) throw new Error("a growth session failed to load");
       },
-    });
-    if (readdirSync(store.dir).length !== total) throw new Error(`expected ${total} files in ${store.dir}`);
+    },
+  ];
+  // A reference measured beside every level: raw sync I/O in a directory of its own, as big as ever, so
+  // that what the machine does meanwhile (it is shared) divides out of the request / reference ratio.
+  const refDir = join(dir, "growth-reference");
+  mkdirSync(refDir);
+  const refTarget = join(refDir, "target");
+  let refN = 0;
+  cases.push({
+    label: "reference (raw sync I/O, 1-file directory)",
+    run: async () => {
+      const temp = `${refTarget}.${refN++}.tmp`;
+      writeFileSync(temp, sample, { encoding: "latin1", mode: 0o600, flag: "wx" });
+      renameSync(temp, refTarget);
+      return readFileSync(refTarget, "latin1");
+    },
+  });
+  const rows: Measured[][] = [];
+  const labels: string[] = [];
+  const started = Date.now();
+  for (const [total, label] of [
+    [1_000, "1,000 files"],
+    [10_000, "10,000 files"],
+    [100_000, "100,000 files"],
+    [1_000, "1,000 files again"],
+  ] as const) {
+    resize(total);
+    rows.push(await measure(cases, rounds, roundMs));
+    labels.push(label);
   }
-  flush();
+  await store.close();
+  console.log(`\n(growth: measured at 1k, 10k, 100k and 1k files in ${((Date.now() - started) / 1000).toFixed(1)} s, fills and deletes included)`);
+  console.log(`growth: one directory, median of ${rounds} rounds of ${roundMs} ms per level; × reference = by round, median (range)`);
   console.log(
-    `\n(growth: ${levels.map((l) => l.toLocaleString("en-US")).join(" + ")} files made in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `${"files".padEnd(18)}  ${"request µs".padStart(10)}  ${"× reference".padStart(20)}  ${"load µs".padStart(8)}  ${"× reference".padStart(20)}  reference µs`,
   );
-  const all = [...cases, ...loads];
-  const results = await measure(all, rounds, roundMs);
-  printTable(
-    `growth: cost per operation by files in the directory (median of ${rounds} rounds of ${roundMs} ms)`,
-    results.slice(0, levels.length),
-    results[0]?.label ?? "",
-  );
-  printTable("", results.slice(levels.length), results[levels.length]?.label ?? "");
-  console.log(`${"case".padEnd(44)}  ops/s range of the rounds  × the 1,000-file row by round`);
-  for (const [index, r] of results.entries()) {
-    const range = `${Math.round(r.min).toLocaleString("en-US")}-${Math.round(r.max).toLocaleString("en-US")}`;
-    console.log(`${r.label.padEnd(44)}  ${range.padStart(24)}  ${perRound(r, results[index < levels.length ? 0 : levels.length])}`);
+  for (const [index, level] of rows.entries()) {
+    const [request, load, reference] = level;
+    if (request === undefined || load === undefined || reference === undefined) continue;
+    const us = (r: Measured) => (1e6 / r.opsPerSecond).toFixed(0);
+    console.log(
+      `${(labels[index] ?? "").padEnd(18)}  ${us(request).padStart(10)}  ${perRound(reference, request).padStart(20)}  ${us(load).padStart(8)}  ${perRound(reference, load).padStart(20)}  ${us(reference)}`,
+    );
   }
-  for (const store of stores) await store.close();
-  return results;
+  const flat = rows.flatMap((level, index) => level.map((r) => ({ ...r, label: `${r.label}, ${labels[index] ?? ""}` })));
+  return flat;
 }
 
 /** File store save + load ops/s against raw file I/O and session-file-store, then the growth rows. */
