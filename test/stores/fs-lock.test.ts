@@ -314,6 +314,23 @@ describe("FilesystemBackend.modify and its lock", () => {
     expect((await readdir(dir)).sort()).toEqual([`session_${ID}`, `session_${ID}.0123456789abcdef.tmp`, `session_${ID}.lock`]);
   });
 
+  it("breaks, within a second or so, a lock left linked to the session file (its holder died after its rename), touches or not", async () => {
+    const backend = new FilesystemBackend(dir, undefined, { lockStale: 30 });
+    await backend.write(ID, "5", 600);
+    linkSync(join(dir, `session_${ID}`), join(dir, `session_${ID}.lock`));
+    expect(await backend.touch(ID, 900)).toBe(true); // moves the lock's ctime (the same inode), keeping it young
+    const started = Date.now();
+    const modifying = backend.modify(ID, increment);
+    await sleep(500);
+    const now = Date.now() / 1000 + 900;
+    utimesSync(join(dir, `session_${ID}`), now, now); // another process's touch, while the modify waits
+    expect(await modifying).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5000); // far less than lockStale
+    expect(await backend.read(ID)).toBe("6");
+    expect(await readdir(dir)).toEqual([`session_${ID}`]);
+  });
+
   it("writes nothing and fails when its lock was broken and taken by another holder while it ran", async () => {
     const backend = new FilesystemBackend(dir);
     await backend.write(ID, "1", 600);

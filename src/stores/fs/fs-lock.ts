@@ -9,13 +9,16 @@
 // is made anyway), and the lock file names its owner while it is waited on.
 //
 // A waiter that finds the lock taken reads it: the owner line says who holds it. It is stale (left by a
-// crash) when its owner ran on this machine (same boot, same pid namespace) and that pid is gone, or the
-// same pid with another nonce (a restarted container's pid 1); or, whoever the owner, when the lock's inode
-// has not changed for `staleMs` (its ctime: every write, link and rename of the holder moves it, and a
-// holder waiting between steps beats it with a chmod). A stale lock is broken under a second lock,
-// `session_<id>.break`, taken the same way, after checking the lock is still the very inode judged stale,
-// so two waiters never both break it and never remove a lock taken meanwhile. A holder checks that the lock
-// is still its own just before it renames its data in (the fence), and before it removes the lock.
+// crash) when its owner ran on this machine (same boot, same pid namespace) and that pid is gone, or is this
+// process's own pid (an earlier process's, such as a restarted container's pid 1, or a leftover of this one:
+// locks are taken under the in-process queue, so no waiter here waits on a lock this process still holds);
+// or, whoever the owner, when the lock's inode has not changed for `staleMs` (its ctime: every write, link
+// and rename of the holder moves it, and a holder waiting between steps beats it with a chmod); or when it
+// has stayed linked to the session file itself for a second (its holder renamed its data in, then died
+// before removing it). A stale lock is broken under a second lock, `session_<id>.break`, taken the same
+// way, after checking the lock is still the very inode judged stale, so two waiters never both break it and
+// never remove a lock taken meanwhile. A holder checks that the lock is still its own just before it
+// renames its data in (the fence), and before it removes the lock.
 import { createHash } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
@@ -71,6 +74,14 @@ export class LockLostError extends Error {
   readonly code = "ELOCKLOST";
 }
 
+/**
+ * How long (ms) a lock may stay linked to its session file, its holder's data renamed in, before it counts
+ * as a dead holder's: a live holder removes it with its next two calls.
+ */
+const COMMITTED_GRACE_MS = 1000;
+/** The most locks {@link FileLocks} remembers having seen linked to their session file. */
+const COMMITTED_SEEN_ENTRIES = 1024;
+
 const OWNER = /^typed-sessions-lock 1 ([A-Za-z0-9_-]{16}) (\d{1,10}) ([0-9a-f]{16}) ([0-9a-f]{16})\n/;
 /** Enough bytes of a lock file to hold its owner line. */
 const OWNER_LIMIT = 128;
@@ -121,6 +132,8 @@ interface Seen {
   readonly ino: number;
   readonly ctimeMs: number;
   readonly text: string;
+  /** The lock is a link to the session file itself: its holder renamed its data in and has nothing left to guard. */
+  readonly committed: boolean;
 }
 
 interface Owner {
@@ -166,6 +179,11 @@ export class FileLocks {
   readonly #io: Io;
   readonly #times: LockTimes;
   readonly #ensureDir: () => unknown;
+  /**
+   * Locks seen linked to their session file (see {@link FileLocks.#stale}): when each was first seen so, by
+   * inode. Bounded: emptied past {@link COMMITTED_SEEN_ENTRIES}.
+   */
+  readonly #committedSeen = new Map<string, { readonly ino: number; readonly since: number; last: number }>();
 
   /** Locks through `io`, with `times`; `ensureDir` recreates the directory when a file cannot be made in it. */
   constructor(io: Io, times: LockTimes, ensureDir: () => unknown) {
@@ -260,7 +278,7 @@ export class FileLocks {
    * stale and has been broken (take it again at once), `false` when a live holder has it.
    */
   async #breakIfStale(lockPath: string, ourTemp: string, ourIno: number): Promise<boolean> {
-    const seen = await this.#stale(lockPath);
+    const seen = await this.#stale(lockPath, lockPath.slice(0, -LOCK_SUFFIX.length));
     if (seen === "gone") return true;
     if (seen === "live") return false;
     return this.#break(lockPath, seen, ourTemp, ourIno);
@@ -268,8 +286,8 @@ export class FileLocks {
 
   /**
    * Breaks the stale lock `lockPath` (as `seen`) under its break lock, taken by linking our temp file
-   * `ourTemp` (inode `ourIno`), and removes the dead holder's temp file; returns `false`, breaking nothing,
-   * when another process is breaking it.
+   * `ourTemp` (inode `ourIno`), and removes the dead holder's temp file; returns whether it removed the
+   * lock (`false` when another process is breaking it, or the lock changed since it was judged).
    */
   async #break(lockPath: string, seen: Seen, ourTemp: string, ourIno: number): Promise<boolean> {
     const target = lockPath.slice(0, -LOCK_SUFFIX.length);
@@ -284,8 +302,9 @@ export class FileLocks {
       if (other !== "live" && other !== "gone") await this.#removeIfSame(breakPath, other);
       return false;
     }
+    let removed = false;
     try {
-      await this.#removeIfSame(lockPath, seen);
+      removed = await this.#removeIfSame(lockPath, seen);
       const owner = ownerOf(seen.text);
       if (owner !== undefined) {
         // The dead holder's temp file, if it is still the lock's inode.
@@ -297,22 +316,52 @@ export class FileLocks {
       const info = await this.#io.lstat(breakPath);
       if (info !== undefined && info.ino === ourIno) await this.#io.unlink(breakPath);
     }
+    return removed;
+  }
+
+  /**
+   * Removes `path` if it is still the inode judged stale, unchanged since (same ctime: a live holder's beat
+   * moves it) unless it was judged committed; returns whether it did.
+   */
+  async #removeIfSame(path: string, seen: Seen): Promise<boolean> {
+    const now = await this.#io.lstat(path);
+    if (now === undefined || now.ino !== seen.ino || (!seen.committed && now.ctimeMs !== seen.ctimeMs)) return false;
+    await this.#io.unlink(path);
     return true;
   }
 
-  /** Removes `path` if it is still the inode judged stale, unchanged since (same ctime). */
-  async #removeIfSame(path: string, seen: { ino: number; ctimeMs: number }): Promise<void> {
-    const now = await this.#io.lstat(path);
-    if (now !== undefined && now.ino === seen.ino && now.ctimeMs === seen.ctimeMs) await this.#io.unlink(path);
-  }
-
-  /** Judges the lock file `path`: gone, held by a live holder, or stale (with what was seen of it). */
-  async #stale(path: string): Promise<"gone" | "live" | Seen> {
+  /**
+   * Judges the lock file `path` of the session file `target` (none for a break lock): gone, held by a live
+   * holder, or stale, with what was seen of it. A lock that links to `target` itself belongs to a holder that
+   * has renamed its data in: a live one removes it within moments, so one seen so for
+   * {@link COMMITTED_GRACE_MS} (or the stale time, if shorter) is a dead holder's, stale whatever its ctime
+   * says (a touch of the session moves it, and would keep it young for as long as the touches go on).
+   */
+  async #stale(path: string, target?: string): Promise<"gone" | "live" | Seen> {
     const read = await this.#io.read(path, OWNER_LIMIT);
-    if (read === undefined) return "gone";
+    if (read === undefined) {
+      this.#committedSeen.delete(path);
+      return "gone";
+    }
     const { stats, text } = read;
+    const seen = { ino: stats.ino, ctimeMs: stats.ctimeMs, text };
+    if (target !== undefined && (await this.#io.lstat(target))?.ino === stats.ino) {
+      // Only a sighting that goes on (looked at again within the grace each time) counts: an inode number
+      // seen committed long ago may have been reused by a live holder's file since.
+      const now = Date.now();
+      const grace = Math.min(COMMITTED_GRACE_MS, this.#times.staleMs);
+      const first = this.#committedSeen.get(path);
+      if (first !== undefined && first.ino === stats.ino && now - first.last < grace) {
+        first.last = now;
+        return now - first.since >= grace ? { ...seen, committed: true } : "live";
+      }
+      if (this.#committedSeen.size >= COMMITTED_SEEN_ENTRIES) this.#committedSeen.clear();
+      this.#committedSeen.set(path, { ino: stats.ino, since: now, last: now });
+      return "live";
+    }
+    this.#committedSeen.delete(path);
     const idle = Date.now() - stats.ctimeMs;
-    if (ownerGone(ownerOf(text)) || idle > this.#times.staleMs) return { ino: stats.ino, ctimeMs: stats.ctimeMs, text };
+    if (ownerGone(ownerOf(text)) || idle > this.#times.staleMs) return { ...seen, committed: false };
     return "live";
   }
 
@@ -354,12 +403,10 @@ export class FileLocks {
    * sweeps and `clear()`, which hold the in-process lock of its session file); returns whether it did.
    */
   async removeIfStale(path: string): Promise<boolean> {
-    const seen = await this.#stale(path);
+    const isBreak = path.endsWith(BREAK_SUFFIX);
+    const seen = await this.#stale(path, isBreak ? undefined : path.slice(0, -LOCK_SUFFIX.length));
     if (seen === "gone" || seen === "live") return false;
-    if (path.endsWith(BREAK_SUFFIX)) {
-      await this.#removeIfSame(path, seen);
-      return true;
-    }
+    if (isBreak) return this.#removeIfSame(path, seen);
     const temp = await this.#makeTemp(path.slice(0, -LOCK_SUFFIX.length));
     try {
       return await this.#break(path, seen, temp.path, temp.ino);
