@@ -4,28 +4,14 @@
 // cannot watch (Maps, Sets, Dates, class instances, and what `values()` hands out) are snapshotted when handed
 // out. A save compares each snapshot with the value's form then: a read that writes nothing costs nothing,
 // and a write that leaves the value as it was (`cart.length = cart.length`) writes nothing either.
+import { valueForm } from "../serializers/value-form.ts";
 import { serializerOf } from "../stores/payload.ts";
 import type { SessionState } from "./lifecycle.ts";
 import { type ViewOwner, handOut } from "./tracked-view.ts";
 
-let unserializable = 0;
-
-/**
- * The serialized form of one value as its session's serializer writes it: what a save would persist of
- * it. A value the serializer refuses gets a form no other equals (the save then reports the refusal).
- */
+/** The serialized form of the value under `key`, as its session's serializer writes it. */
 function serializedForm(state: SessionState, key: string, value: unknown): string {
-  const serializer = serializerOf(state.binding.config);
-  const one = { [key]: value };
-  try {
-    if (serializer.stringify !== undefined) return serializer.stringify(one);
-    const bytes = serializer.serialize(one);
-    let text = "";
-    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-    return text;
-  } catch {
-    return `\u0000unserializable ${++unserializable}`;
-  }
+  return valueForm(serializerOf(state.binding.config), key, value);
 }
 
 /** Snapshots the value under `key` (once, and not while it counts as changed), to compare at save. */

@@ -3,21 +3,14 @@
 // added, so a flash is neither lost nor shown twice.
 import { SessionError } from "../errors.ts";
 import type { Serializer } from "../serializers/serializers.ts";
+import { valueForm } from "../serializers/value-form.ts";
 
 /** How a merge treats a key both this request and another one changed since this one loaded the data. */
 export type ConflictPolicy = "overwrite" | "error";
 
-/** The serialized form of one value (what tells two values apart), or a form no other has when it cannot be written. */
+/** The serialized form of one value: what tells two values apart as stored data. */
 function formOf(serializer: Serializer, value: unknown): string {
-  try {
-    if (serializer.stringify !== undefined) return serializer.stringify({ v: value });
-    const bytes = serializer.serialize({ v: value });
-    let text = "";
-    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-    return text;
-  } catch {
-    return `\u0000${Math.random()}`;
-  }
+  return valueForm(serializer, "v", value);
 }
 
 function listOf(value: unknown): readonly unknown[] {
