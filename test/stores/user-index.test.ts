@@ -14,6 +14,7 @@ import { SESSION_ID_PATTERN, generateSessionId } from "../../src/stores/session-
 import { MAX_USER_SESSIONS, isUserIndexId, parseIndex, userIndexId } from "../../src/stores/user-index.ts";
 import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
 import { CookieJar } from "./cookie-jar.ts";
+import { ExpiryRecordingBackend } from "./expiry-recording-backend.ts";
 
 const KEYS: KeyPair[] = [{ hashKey: "u".repeat(32), blockKey: "U".repeat(32) }];
 const START = 1_700_000_000;
@@ -23,48 +24,6 @@ const CONFIG: SessionConfig = { userKey: (values) => values["userId"] as string 
 
 const client = connect();
 afterAll(() => client.disconnect());
-
-/** A memory backend that remembers when each entry expires, so tests can list records and read TTLs. */
-class ListingMemoryBackend extends MemoryBackend {
-  readonly expiries = new Map<string, number>();
-  readonly #now: () => number;
-  constructor(now: () => number) {
-    super(now);
-    this.#now = now;
-  }
-  override async write(id: string, data: string, ttlSeconds: number): Promise<void> {
-    await super.write(id, data, ttlSeconds);
-    this.expiries.set(id, this.#now() + ttlSeconds);
-  }
-  override async update(id: string, data: string, ttlSeconds: number): Promise<boolean> {
-    const kept = await super.update(id, data, ttlSeconds);
-    if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
-    return kept;
-  }
-  override async modify(id: string, next: (current: string | undefined) => { readonly data: string; readonly ttlSeconds: number } | undefined): Promise<boolean> {
-    let ttl = 0;
-    const kept = await super.modify(id, (current) => {
-      const written = next(current);
-      ttl = written?.ttlSeconds ?? 0;
-      return written;
-    });
-    if (kept) this.expiries.set(id, this.#now() + ttl);
-    return kept;
-  }
-  override async touch(id: string, ttlSeconds: number): Promise<boolean> {
-    const kept = await super.touch(id, ttlSeconds);
-    if (kept) this.expiries.set(id, this.#now() + ttlSeconds);
-    return kept;
-  }
-  override async delete(id: string): Promise<void> {
-    await super.delete(id);
-    this.expiries.delete(id);
-  }
-  override async clear(): Promise<void> {
-    await super.clear();
-    this.expiries.clear();
-  }
-}
 
 /** One real store over a backend the test can look into. */
 interface Harness {
@@ -79,11 +38,11 @@ interface Harness {
 
 const harnesses: Record<string, () => Promise<Harness>> = {
   MemoryStore: async () => {
-    let backend: ListingMemoryBackend | undefined;
+    let backend: ExpiryRecordingBackend | undefined;
     const stores: ServerStore[] = [];
     return {
       make: (now) => {
-        backend ??= new ListingMemoryBackend(now);
+        backend ??= new ExpiryRecordingBackend(now);
         const store = new MemoryStore({ keys: KEYS, now, backend });
         stores.push(store);
         return store;
