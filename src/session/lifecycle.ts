@@ -43,7 +43,12 @@ export interface SessionState {
   /** The attributes as last loaded or saved (frozen), to tell changes. */
   savedCookie: Readonly<CookieOptions>;
   createdAt: number;
+  /** The last access, in Unix seconds: the last save, or a later touch its backend reported (`expiresAt`). */
   accessedAt: number;
+  /** When the stored data was last written (its signed time), in Unix seconds: a touch leaves it. */
+  writtenAt: number;
+  /** The backend told when the data expires, so a touch counts as an access (see {@link onlyExpiryMoves}). */
+  expiryKnown: boolean;
   dirty: boolean;
   /** Save even a new, empty session (set by `markDirty()` and `regenerate()`). */
   forced: boolean;
@@ -108,6 +113,8 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     savedCookie: binding.cookie,
     createdAt: now,
     accessedAt: now,
+    writtenAt: now,
+    expiryKnown: false,
     dirty: false,
     forced: false,
     rewriteAll: false,
@@ -132,6 +139,7 @@ function loadedState(
   binding: Binding,
   context: RequestContext,
   record: LoadedRecord,
+  accessedAt: number,
   values: Record<string, unknown>,
   repaired: SessionValidationError | undefined,
 ): SessionState {
@@ -149,7 +157,9 @@ function loadedState(
     cookie: undefined,
     savedCookie: cookie,
     createdAt: record.createdAt,
-    accessedAt: record.accessedAt,
+    accessedAt,
+    writtenAt: record.accessedAt,
+    expiryKnown: record.expiresAt !== undefined,
     // Re-saved when an older key verified it (re-issued with the newest), when it was migrated from an older
     // version or repaired; never when a newer version wrote it (see `newer`).
     dirty: status !== "newer" && (record.stale || status === "older" || repaired !== undefined),
@@ -184,17 +194,20 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
   if (value === undefined) return freshState(binding, context);
   const { name, store, config } = binding;
   let record: LoadedRecord;
+  let accessedAt: number;
   try {
     const loaded = store.load(name, value, config);
     record = loaded instanceof Promise ? await loaded : loaded;
     const now = store.now();
-    checkTimeouts(name, config, record, now);
-    if ((record.maxAge ?? binding.cookie.maxAge) === 0) checkSessionCookieLifetime(name, browserSessionLifetime(binding), record, now);
+    accessedAt = lastAccess(binding, record, now);
+    const checked = accessedAt === record.accessedAt ? record : { ...record, accessedAt };
+    checkTimeouts(name, config, checked, now);
+    if ((record.maxAge ?? binding.cookie.maxAge) === 0) checkSessionCookieLifetime(name, browserSessionLifetime(binding), checked, now);
   } catch (err) {
     if (!isDecodeError(err)) throw err;
     return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
   }
-  if (config.validate === undefined) return loadedState(binding, context, record, record.values, undefined);
+  if (config.validate === undefined) return loadedState(binding, context, record, accessedAt, record.values, undefined);
   let values: Record<string, unknown>;
   let repaired: SessionValidationError | undefined;
   try {
@@ -213,7 +226,18 @@ export async function loadState(binding: Binding, context: RequestContext): Prom
     return reset(binding, context, err, "validate");
   }
   if (repaired !== undefined) report([store.onError, config.onError], repaired, { name, phase: "validate" });
-  return loadedState(binding, context, record, values, repaired);
+  return loadedState(binding, context, record, accessedAt, values, repaired);
+}
+
+/**
+ * When the session loaded as `record` was last accessed: its last save, or a later touch (which moved the
+ * data's expiry to the touch time plus the time to live a save of this session gives it). Never in the future.
+ */
+function lastAccess(binding: Binding, record: LoadedRecord, now: number): number {
+  if (record.expiresAt === undefined || !Number.isFinite(record.expiresAt)) return record.accessedAt;
+  const maxAge = record.maxAge ?? binding.cookie.maxAge;
+  const touched = Math.floor(record.expiresAt - (maxAge > 0 ? maxAge : browserSessionLifetime(binding)));
+  return Math.max(record.accessedAt, Math.min(Math.floor(now), touched));
 }
 
 /** Returns the session's own cookie attributes, copying them on first use, for the handler to change. */
@@ -350,31 +374,35 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     revision: update ? state.revision : undefined,
     flashKeys: state.flashKeys,
   };
-  const prepared = (update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined) ?? store.prepare(write);
-  const pending = state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie));
-  checkSize(name, pending.header, store.cookieLimit);
+  const touch = update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined;
+  const prepared = touch ?? store.prepare(write);
+  // A touch re-sends the cookie only when its own expiry moves (rolling), or to renew its signed time.
+  const resend = touch === undefined || config.rolling === true || now - state.writtenAt >= codecMaxAge(store.cookie) / 2;
+  const pending = resend ? state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie)) : undefined;
+  if (pending !== undefined) checkSize(name, pending.header, store.cookieLimit);
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
   state.storedId = state.id;
   state.revision = prepared.revision?.();
-  pending.commit();
+  pending?.commit();
+  if (touch === undefined) state.writtenAt = now;
   markSaved(state, now);
 }
 
 /**
- * Tells whether a save of a loaded session would only move its expiry (a `rolling` refresh), so a store may
- * touch the data instead of rewriting it: nothing changed; no check reads the stored `accessedAt` (an idle
- * timeout, or a browser-session cookie's `sessionCookieLifetime`, still rewrites the data, at most once a
- * tenth of the bound); and the data was written less than the codec's signed-timestamp limit ago (server
- * data carries a signed timestamp too, accepted for twice that limit: a rewrite once per limit keeps data
- * that is only ever touched verifiable until its cookie expires).
+ * Tells whether a save of a loaded session would only move its expiry (a `rolling` refresh, or one for an
+ * idle timeout or a browser-session cookie's `sessionCookieLifetime`), so a store may touch the data instead
+ * of rewriting it: nothing changed; a check that measures idleness (an idle timeout, a browser-session
+ * cookie) can read the touch back, from the expiry the backend reported on load (without `readWithExpiry`
+ * such refreshes rewrite the data, at most once a tenth of the bound); and the data was written less than
+ * the codec's signed-timestamp limit ago (server data carries a signed timestamp too, accepted for twice
+ * that limit: a rewrite once per limit keeps data that is only ever touched verifiable until its cookie expires).
  */
 function onlyExpiryMoves(state: SessionState, now: number): boolean {
   return (
     !isDirty(state) &&
     !state.rewriteAll &&
-    (state.binding.config.idleTimeout ?? 0) <= 0 &&
-    currentCookie(state).maxAge > 0 &&
-    now - state.accessedAt < codecMaxAge(state.binding.store.cookie)
+    (state.expiryKnown || ((state.binding.config.idleTimeout ?? 0) <= 0 && currentCookie(state).maxAge > 0)) &&
+    now - state.writtenAt < codecMaxAge(state.binding.store.cookie)
   );
 }
 

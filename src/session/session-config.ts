@@ -82,8 +82,10 @@ export interface SessionConfig {
   /** Overrides the store's default cookie attributes for this session. */
   cookie?: Partial<CookieOptions> | undefined;
   /**
-   * Ends a session not saved for this many seconds (checked on read); 0 = off. While it is on, an unchanged
-   * session is re-saved once a tenth of it has passed, so active users stay in. @default 0
+   * Ends a session not accessed for this many seconds (checked on read); 0 = off. While it is on, an unchanged
+   * session is refreshed once a tenth of it has passed, so active users stay in: by a touch of its expiry on
+   * server stores whose backend can read it back (`readWithExpiry`: memory, files, Redis), else by a re-save.
+   * @default 0
    */
   idleTimeout?: number | undefined;
   /**
@@ -98,8 +100,8 @@ export interface SessionConfig {
    * How long, in seconds, the server accepts a session with a browser-session cookie (`maxAge` 0) after its
    * last save, and how long a server store keeps its data. Browsers that restore tabs keep such cookies
    * across restarts for as long as they like, so without a bound one would be good until the store's
-   * signed-timestamp limit (its maxAge, or 30 days). An unchanged session is re-saved once a tenth of it has
-   * passed, so active users stay in. The default, one day, outlasts a working day and the night after it,
+   * signed-timestamp limit (its maxAge, or 30 days). An unchanged session is refreshed once a tenth of it has
+   * passed (as for `idleTimeout`), so active users stay in. The default, one day, outlasts a working day and the night after it,
    * yet keeps a forgotten or copied browser-session cookie from working for weeks. 0 = only the store's
    * limit; the store's limit also caps a longer value.
    * @default 86400 (1 day)

@@ -14,13 +14,24 @@ export class MemoryBackend implements SessionBackend {
 
   /** Returns the data for `id`, or `undefined` when missing or expired (and then forgets it). */
   async read(id: string): Promise<string | undefined> {
+    return this.#live(id)?.data;
+  }
+
+  /** Like {@link MemoryBackend.read}, with when the data expires (Unix seconds). */
+  async readWithExpiry(id: string): Promise<{ readonly data: string; readonly expiresAt: number } | undefined> {
+    const entry = this.#live(id);
+    return entry === undefined ? undefined : { data: entry.data, expiresAt: entry.expiresAt };
+  }
+
+  /** The unexpired entry of `id`; an expired one is forgotten. */
+  #live(id: string): { data: string; expiresAt: number } | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.#now()) {
       this.#entries.delete(id);
       return undefined;
     }
-    return entry.data;
+    return entry;
   }
 
   /** Stores `data` for `id`, to expire in `ttlSeconds`. */

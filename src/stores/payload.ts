@@ -99,7 +99,7 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
 /**
  * Turns what a store's codec verified into the record it loaded: the payload decoded with the config's
  * serializer, the id it is stored under, whether any key that verified it (`older`, or the codec's)
- * was an older one, and the stored text it came from (`revision`, server stores).
+ * was an older one, the stored text it came from (`revision`, server stores) and when that expires (`expiresAt`).
  */
 export function loadedRecord(
   name: string,
@@ -108,7 +108,8 @@ export function loadedRecord(
   id: string,
   older = false,
   revision?: string,
+  expiresAt?: number,
 ): LoadedRecord {
   const { values, createdAt, accessedAt, maxAge, version } = decodePayload(name, serializerOf(config), decoded.value as Uint8Array);
-  return { values, createdAt, accessedAt, maxAge, version, id, stale: older || decoded.keyIndex > 0, revision };
+  return { values, createdAt, accessedAt, maxAge, version, id, stale: older || decoded.keyIndex > 0, revision, expiresAt };
 }

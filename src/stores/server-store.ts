@@ -66,6 +66,21 @@ export interface SessionBackend {
    * timeouts) use it. @default the data is rewritten
    */
   touch?(id: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Like `read`, and tells when the data expires, in Unix seconds (what the last write or `touch` set).
+   * Sessions whose idleness is checked (an idle timeout, a browser-session cookie) are read with it, so a
+   * `touch` counts as an access and their refreshes move the expiry instead of rewriting the data.
+   * @default `read` (such sessions then rewrite their data to refresh it)
+   */
+  readWithExpiry?(id: string): Promise<{ readonly data: Uint8Array | string; readonly expiresAt: number } | undefined>;
+}
+
+/**
+ * Tells whether sessions of `config` have their idleness checked against the stored access time (an idle
+ * timeout, or a browser-session cookie by default), so their loads want the data's expiry.
+ */
+function measuresIdleness(config: SessionConfig, cookie: { readonly maxAge: number }): boolean {
+  return (config.idleTimeout ?? 0) > 0 || (config.cookie?.maxAge ?? cookie.maxAge) === 0;
 }
 
 /** Options of {@link ServerStore}. */
@@ -127,13 +142,22 @@ export class ServerStore extends StoreBase {
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
     }
-    const data = await this.#call(name, "read", [id], () => this.backend.read(id));
+    const backend = this.backend;
+    let data: Uint8Array | string | undefined;
+    let expiresAt: number | undefined;
+    if (backend.readWithExpiry !== undefined && measuresIdleness(config, this.cookie)) {
+      const found = await this.#call(name, "read", [id], () => backend.readWithExpiry!(id));
+      data = found?.data;
+      expiresAt = found?.expiresAt;
+    } else {
+      data = await this.#call(name, "read", [id], () => backend.read(id));
+    }
     if (data === undefined) {
       throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
     }
     const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
     const stored = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
-    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0, text);
+    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0, text, expiresAt);
     if (this.#keyUse !== undefined) {
       this.#keyUse(name, decoded.keyIndex, "cookie");
       this.#keyUse(name, stored.keyIndex, "data");

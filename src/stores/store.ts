@@ -33,6 +33,13 @@ export interface LoadedRecord extends SessionRecord {
    * the data moved since, and what this request started from. @default undefined (a cookie store)
    */
   readonly revision?: string | undefined;
+  /**
+   * When the server data expires, in Unix seconds, as its backend tells (what the last write or touch set):
+   * a touch since the data was written counts as an access. Given only for sessions whose idleness is
+   * checked (an idle timeout, a browser-session cookie) on a backend with `readWithExpiry`.
+   * @default undefined (the data's `accessedAt` is the last access)
+   */
+  readonly expiresAt?: number | undefined;
 }
 
 /** What a store is asked to persist. */

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/errors.ts";
 import { MODIFY_ATTEMPTS, RedisBackend } from "../../src/stores/redis/redis-backend.ts";
 import { generateSessionId } from "../../src/stores/session-id.ts";
+import { RedisStore } from "../../src/stores/redis/redis-store.ts";
+import { sessions } from "../../src/session/manager.ts";
+import { CookieJar } from "../stores/cookie-jar.ts";
 import { type KeyMonitor, monitorKey } from "./monitor.ts";
 import { testPrefix } from "./env.ts";
 
@@ -197,6 +200,59 @@ export function describeModifyAndTouch(label: string, target: () => ModifyTarget
         expect((await monitor.commands()).map(([name]) => name)).toEqual(["set"]);
       });
 
+      it("reads a value with when it expires in one EVALSHA (GET and PTTL inside), after a touch too", async () => {
+        const id = generateSessionId();
+        const key = `${prefix}${id}`;
+        await backend().write(id, "data", 60);
+        await backend().readWithExpiry(id); // the script is loaded (a node without it answers NOSCRIPT once)
+        const reader = await t.nodeOf(key, client);
+        const watch = await monitorKey(reader, key);
+        try {
+          const before = Date.now() / 1000;
+          const read = await backend().readWithExpiry(id);
+          expect(read?.data).toBe("data");
+          expect(read?.expiresAt).toBeGreaterThan(before + 58);
+          expect(read?.expiresAt).toBeLessThanOrEqual(Date.now() / 1000 + 60.01);
+          expect((await watch.commands()).map(([name]) => name)).toEqual(["evalsha", "get", "pttl"]);
+          await backend().touch(id, 600);
+          expect((await backend().readWithExpiry(id))?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 590);
+          await backend().touch(id, Infinity);
+          expect((await backend().readWithExpiry(id))?.expiresAt).toBe(Infinity);
+          expect(await backend().readWithExpiry(generateSessionId())).toBeUndefined();
+        } finally {
+          watch.stop();
+          reader.disconnect();
+        }
+      });
+
+      it("refreshes an idle timeout with a PEXPIRE, and the touch counts as an access on the next load", async () => {
+        const store = new RedisStore({ client, prefix: `${prefix}idle:`, hashKey: "i".repeat(32), cookie: { maxAge: 600 } });
+        const manager = sessions("idle", store, { idleTimeout: 10 }); // refreshed once a second has passed
+        const jar = new CookieJar();
+        const first = jar.context();
+        (await manager.get(first)).set("user", "ada");
+        await (await manager.get(first)).save();
+        jar.absorb(first.headers);
+        const [key] = await keysUnder(client, `${prefix}idle:`, "");
+        if (key === undefined) throw new Error("the session was not written");
+        const reader = await t.nodeOf(key, client);
+        const watch = await monitorKey(reader, key);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+          const second = jar.context();
+          const session = await manager.get(second);
+          expect(session.get("user")).toBe("ada");
+          await session.save();
+          expect(second.headers.getSetCookie()).toEqual([]); // its expiry does not move without rolling
+          // (an EVAL after the EVALSHA would be a Cluster node seeing the script for the first time: NOSCRIPT)
+          const commands = (await watch.commands()).map(([name]) => name).filter((name) => name !== "eval");
+          expect(commands).toEqual(["evalsha", "get", "pttl", "pexpire"]);
+        } finally {
+          watch.stop();
+          reader.disconnect();
+        }
+      });
+
       it("resolves false for a missing session and creates nothing", async () => {
         const id = generateSessionId();
         expect(await backend().touch(id, 60)).toBe(false);
@@ -219,4 +275,12 @@ export function describeModifyAndTouch(label: string, target: () => ModifyTarget
       });
     });
   });
+}
+
+/** The keys under `prefix` whose rest starts with `start` (every master of a Cluster). */
+async function keysUnder(client: Redis | Cluster, prefix: string, start: string): Promise<string[]> {
+  const nodes = "nodes" in client ? client.nodes("master") : [client];
+  const found: string[] = [];
+  for (const node of nodes) found.push(...(await node.keys(`${prefix}${start}*`)));
+  return found;
 }

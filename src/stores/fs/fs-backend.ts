@@ -298,6 +298,12 @@ export class FilesystemBackend implements SessionBackend {
     return (await this.#current(this.#path(id), id, false))?.data;
   }
 
+  /** Like {@link FilesystemBackend.read}, with when the data expires (Unix seconds: its expiry line, or a later touch's mtime). */
+  async readWithExpiry(id: string): Promise<{ readonly data: string; readonly expiresAt: number } | undefined> {
+    const current = await this.#current(this.#path(id), id, false);
+    return current === undefined ? undefined : { data: current.data, expiresAt: expiryOf(current.expires, current.stats) };
+  }
+
   /**
    * Reads the session file `path` as it is now: `undefined` when it is missing or expired (or damaged, when
    * `lenient`; otherwise that throws `corrupt_data`). When the file is still the one this process wrote last

@@ -84,6 +84,17 @@ export class RedisBackend implements SessionBackend {
   }
 
   /**
+   * Like {@link RedisBackend.read}, with when the value expires (Unix seconds, on this process's clock: now
+   * plus the key's PTTL; `Infinity` for a key without expiry), in one script call (GET and PTTL, atomic).
+   */
+  async readWithExpiry(id: string): Promise<{ readonly data: string; readonly expiresAt: number } | undefined> {
+    const reply = (await this.#script(READ_EXPIRY, this.key(id))) as [string, number] | null;
+    if (reply === null) return undefined;
+    const [data, pttl] = reply;
+    return { data, expiresAt: pttl < 0 ? Infinity : Date.now() / 1000 + pttl / 1000 };
+  }
+
+  /**
    * Stores `data` under `id` and sets its time to live in the same SET command.
    * @param ttlSeconds seconds until Redis drops the key; fractions use millisecond precision; 0 or less
    *   deletes the key; `Infinity` keeps it until deleted
@@ -339,6 +350,14 @@ if (ARGV[1] == '1' and current ~= ARGV[2]) or (ARGV[1] == '0' and current) then 
 if ARGV[4] == '0' then redis.call('DEL', KEYS[1]) return 2 end
 if ARGV[4] == '-1' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
 return 1`,
+);
+
+/** Reads a key and its time to live in ms: {value, PTTL} (PTTL -1: no expiry), or nil when it is missing. */
+const READ_EXPIRY = luaScript(
+  "read (EVALSHA)",
+  `local value = redis.call('GET', KEYS[1])
+if not value then return false end
+return {value, redis.call('PTTL', KEYS[1])}`,
 );
 
 /** Removes the expiry of a key that exists; returns 1 when it did, 0 for a missing key. */
