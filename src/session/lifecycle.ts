@@ -9,7 +9,7 @@ import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
 import { report } from "./report.ts";
 import type { ViewOwner } from "./tracked-view.ts";
 import { CSRF_KEY } from "./csrf.ts";
-import type { ErrorPhase, SessionConfig } from "./session-config.ts";
+import { type ErrorPhase, type SessionConfig, assertSerializer } from "./session-config.ts";
 import { checkSessionCookieLifetime, checkTimeouts, sessionCookieLifetime } from "./timeouts.ts";
 
 /** One session definition bound to a store: fixed for the life of a manager. */
@@ -81,6 +81,7 @@ export interface SessionState {
  */
 export function bind(name: string, store: Store, config: SessionConfig): Binding {
   assertCookieName(name);
+  assertSerializer(name, config.serializer);
   const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
   assertCookieAttributes(name, cookie);
   return { name, store, config, cookie };

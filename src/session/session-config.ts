@@ -1,5 +1,5 @@
 import type { Serializer } from "../serializers/serializers.ts";
-import type { SessionError, SessionValidationError } from "../errors.ts";
+import { SessionError, type SessionValidationError } from "../errors.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 
 /** Where a reported error happened: reading the cookie or stored data, a timeout, the `validate` hook, or a cleanup sweep. */
@@ -36,10 +36,12 @@ export interface ValidateInfo {
  */
 export interface SessionConfig {
   /**
-   * Turns the session's values into bytes and back (inside the codec's signature and encryption).
-   * @default superjsonSerializer
+   * Turns the session's values into bytes and back (inside the codec's signature and encryption):
+   * `"superjson"` keeps Dates, Maps, Sets and BigInts; `"json"` is plain JSON (what Go's gorilla
+   * `JSONEncoder` reads); or a {@link Serializer} of your own.
+   * @default "superjson"
    */
-  serializer?: Serializer | undefined;
+  serializer?: Serializer | "json" | "superjson" | undefined;
   /**
    * Checks (and may transform, e.g. apply defaults to) values right after they are decoded, before the
    * handler sees them; not called for new sessions. Receives every stored value, flash keys included, and
@@ -122,4 +124,16 @@ export interface SessionConfig {
    * something is stored in it (or after `markDirty()` / `regenerate()`). @default false
    */
   saveUninitialized?: boolean | undefined;
+}
+
+/** Throws `invalid_option` for a `serializer` that is neither a known name nor an object that serializes. */
+export function assertSerializer(name: string, serializer: SessionConfig["serializer"]): void {
+  if (serializer === undefined || serializer === "json" || serializer === "superjson") return;
+  const ok = typeof serializer === "object" && serializer !== null && typeof serializer.serialize === "function" && typeof serializer.deserialize === "function";
+  if (!ok) {
+    throw new SessionError(
+      "invalid_option",
+      `session "${name}": serializer must be "json", "superjson" or an object with serialize and deserialize methods, got ${typeof serializer === "string" ? JSON.stringify(serializer) : typeof serializer}.`,
+    );
+  }
 }

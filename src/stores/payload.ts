@@ -1,4 +1,4 @@
-import { superjsonSerializer } from "../serializers/serializers.ts";
+import { jsonSerializer, superjsonSerializer } from "../serializers/serializers.ts";
 import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
@@ -19,7 +19,8 @@ const NEWLINE = 0x0a;
 
 /** Returns the config's serializer (superjson by default). */
 export function serializerOf(config: SessionConfig): Serializer {
-  return config.serializer ?? superjsonSerializer;
+  const { serializer } = config;
+  return serializer === undefined || serializer === "superjson" ? superjsonSerializer : serializer === "json" ? jsonSerializer : serializer;
 }
 
 /**
