@@ -6,6 +6,7 @@ import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
+import { objectOf } from "./session-values.ts";
 import { report } from "./report.ts";
 import type { ViewOwner } from "./tracked-view.ts";
 import { CSRF_KEY } from "./csrf.ts";
@@ -304,7 +305,7 @@ function sessionDestroyed(name: string): SessionError {
 function recordOf(state: SessionState, now: number): SessionRecord {
   const maxAge = currentCookie(state).maxAge;
   return {
-    values: Object.fromEntries(state.values),
+    values: objectOf(state.values),
     createdAt: state.createdAt,
     accessedAt: now,
     maxAge: maxAge >= 0 && maxAge !== state.binding.cookie.maxAge ? maxAge : undefined,

@@ -5,7 +5,7 @@ import { adoptValue, noteAllChanged, noteChange, noteReadAll, readValue } from "
 import { type SessionState, cookieOf, destroyState, isDirty, regenerateState, saveState } from "./lifecycle.ts";
 import { DEFAULT_FLASH_KEY, type Session } from "./session.ts";
 import { unwrap } from "./tracked-view.ts";
-import { asBoolean, asInt, asNumber, asString, counterValue, readTyped } from "./session-values.ts";
+import { asBoolean, asInt, asNumber, asString, counterValue, objectOf, readTyped } from "./session-values.ts";
 
 let stateOf: (session: SessionObject) => SessionState;
 
@@ -97,7 +97,7 @@ export class SessionObject implements Session {
   /** Returns a shallow copy of every value (flash keys included, metadata excluded); objects in it changed in place are saved. */
   values(): Record<string, unknown> {
     noteReadAll(this.#state);
-    return Object.fromEntries(this.#state.values);
+    return objectOf(this.#state.values);
   }
 
   /** Returns the values, so `JSON.stringify(session)` shows them. */
