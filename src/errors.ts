@@ -28,6 +28,7 @@ export type SessionErrorCode =
   | "wrong_value_type"
   | "invalid_cookie_name"
   | "headers_sent"
+  | "cookies_read_only"
   | "missing_middleware"
   | "wrong_context"
   | "invalid_user_key"
@@ -65,6 +66,7 @@ const KINDS = {
   wrong_value_type: "usage",
   invalid_cookie_name: "usage",
   headers_sent: "usage",
+  cookies_read_only: "usage",
   missing_middleware: "usage",
   wrong_context: "usage",
   invalid_user_key: "usage",

@@ -29,3 +29,4 @@ export type { SessionErrorCode, ValidationIssue } from "./errors.ts";
 export { nodeContext } from "./http/node.ts";
 export type { RequestContext } from "./http/request-context.ts";
 export type { RequestSource } from "./http/context-source.ts";
+export type { CookieJar } from "./http/cookie-jar.ts";

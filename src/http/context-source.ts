@@ -1,5 +1,6 @@
 import { SessionError } from "../errors.ts";
 import { ObjectSlot } from "../internal/object-slot.ts";
+import { type CookieJar, isCookieJar, jarContext } from "./cookie-jar.ts";
 import { fetchContext } from "./fetch.ts";
 import { type NodeRequestLike, type NodeResponseLike, nodeContext } from "./node.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -7,15 +8,16 @@ import type { RequestContext } from "./request-context.ts";
 /**
  * What `manager.get(…)` and `saveAll(…)` take to find a request's context: a {@link RequestContext}; a Fetch
  * `Request`; a node:http `req` with its `res` as the second argument (an Express `req` alone also works,
- * through `req.res`); or an object an adapter middleware registered: a Fastify `request` or `reply`, a
- * Hono `c`.
+ * through `req.res`); an object an adapter middleware registered: a Fastify `request` or `reply`, a
+ * Hono `c`; or a {@link CookieJar}: Next.js's `await cookies()`.
  */
 export type RequestSource =
   | RequestContext
   | Request
   | NodeRequestLike
   | { readonly raw: NodeRequestLike | NodeResponseLike }
-  | { readonly req: { readonly raw: Request } };
+  | { readonly req: { readonly raw: Request } }
+  | CookieJar;
 
 /** Contexts the adapters attached to their framework's objects (Fastify request/reply, Hono's c). */
 const attached = new ObjectSlot<RequestContext>("typed-sessions.attached-context");
@@ -60,8 +62,9 @@ export function resolveContext(source: RequestSource | object, res?: NodeRespons
   if (typeof Request !== "undefined" && source instanceof Request) return fetchContext(source);
   const own = (source as { res?: unknown }).res;
   if (hasHeaders(source) && isNodeResponse(own)) return nodeContext(source, own);
+  if (isCookieJar(source)) return jarContext(source);
   throw new SessionError(
     "missing_middleware",
-    "cannot find the request context of this object: pass a node (req, res) pair, a Fetch Request, a request context, or a Fastify request / Hono context after registering the typed-sessions plugin or middleware.",
+    "cannot find the request context of this object: pass a node (req, res) pair, a Fetch Request, a request context, a cookie store (Next.js's `await cookies()`), or a Fastify request / Hono context after registering the typed-sessions plugin or middleware.",
   );
 }
