@@ -69,7 +69,9 @@ class JarContext implements RequestContext {
   }
 
   getCookie(name: string): string | undefined {
-    return this.request.get(name)?.value;
+    const value = this.request.get(name)?.value;
+    // "" is what a delete leaves in the jar (Next.js: after a destroy, in the render that follows an action).
+    return value === "" ? undefined : value;
   }
 
   prepareCookie(name: string, value: string, attributes: CookieOptions): PendingCookie {

@@ -77,6 +77,13 @@ describe("a session through a cookie jar", () => {
     expect(jar.sets[1]).toMatchObject({ value: "", attributes: { maxAge: 0, expires: new Date(1000) } });
   });
 
+  it("reads a cookie the request deleted (an empty value) as no cookie, without reporting a decode error", async () => {
+    const errors: unknown[] = [];
+    const session = await sessions("s", new CookieStore(keys), { onError: (err) => errors.push(err) }).get(new MutableJar({ s: "" }));
+    expect(session.isNew).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it("loads one session per jar and name, which saveAll(jar) saves", async () => {
     const store = new MemoryStore(keys);
     const counter = sessions("counter", store);
