@@ -1,7 +1,11 @@
 // What every row asserts against a running consumer app, over HTTP on 127.0.0.1 with a cookie jar that
 // feeds each response's Set-Cookie back into the next request.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+
+/** The shared gorilla/securecookie vectors (made by Go), as the runtime rows run them. */
+export const GORILLA_VECTORS = JSON.parse(readFileSync(new URL("../../fixtures/gorilla-securecookie.json", import.meta.url), "utf8"));
 
 /** A free TCP port on 127.0.0.1 (for servers that need one given, like `next start`). */
 export function freePort() {
@@ -123,6 +127,32 @@ export async function checkTyped(base, prefix = "") {
   res = await get(base, `${prefix}/visits`, jar);
   assert.deepEqual(json(res, "/visits"), { visits: 3, hadDate: true, cart: 3 }, "third /visits");
   return "typed: visits 1→2→3, Date revived, invalid_session_data, flash once ok";
+}
+
+/**
+ * GET /vectors of the runtime app (fixtures/runtimes/vectors.ts.tpl): the gorilla vectors, run on the runtime
+ * itself through typed-sessions/codec, all passed: every Go-made cookie decoded, the signed-only JSON and raw
+ * ones encoded to Go's exact bytes, every value round-tripped, every bad cookie refused with its code. The
+ * report must name the runtime `runtime` matches (the row runs where it says).
+ */
+export async function checkVectors(base, runtime) {
+  const res = await get(base, "/vectors");
+  assert.equal(res.status, 200, `GET /vectors: status (${res.text.slice(0, 300)})`);
+  const report = json(res, "/vectors");
+  assert.match(report.runtime, runtime, "the runtime the vectors ran on");
+  const { accept, reject } = GORILLA_VECTORS;
+  const exact = accept.filter((v) => v.blockKey === null && v.serializer !== "superjson" && v.decodeWith === undefined).length;
+  const failures = report.failures ?? [];
+  assert.ok(
+    failures.length === 0,
+    `${failures.length} gorilla vector check(s) failed on ${report.runtime}:\n  ${failures.slice(0, 12).join("\n  ")}${failures.length > 12 ? `\n  … ${failures.length - 12} more` : ""}`,
+  );
+  assert.deepEqual(
+    { decoded: report.decoded, encodedExact: report.encodedExact, roundTrips: report.roundTrips, refused: report.refused },
+    { decoded: accept.length, encodedExact: exact, roundTrips: accept.length, refused: reject.length },
+    "every vector was checked",
+  );
+  return `vectors on ${report.runtime}: ${report.decoded} Go cookies decoded, ${report.encodedExact} encoded to Go's bytes, ${report.roundTrips} round trips, ${report.refused} bad cookies refused (globals: Buffer ${report.globals.Buffer}, process ${report.globals.process})`;
 }
 
 /** Checks `npx typed-sessions keygen --block` output and returns the keys as env vars. */

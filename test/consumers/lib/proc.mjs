@@ -115,10 +115,12 @@ export function run(cmd, args, { cwd, env, timeoutMs = 120_000, log, expectCode 
 }
 
 /**
- * Starts a server process and waits until its output matches `ready` (default: a "LISTENING <port>" line);
- * resolves with { port, child, output(), stop() }. Rejects with a StepError when it exits first or times out.
+ * Starts a server process and waits until its output matches `ready` (default: a "LISTENING <port>" line),
+ * or, given `probe` (a URL, for servers that print nothing when they listen, like workerd), until a GET of
+ * it gets any answer; resolves with { port, child, output(), stop() }. Rejects with a StepError when it
+ * exits first or times out.
  */
-export function startServer(cmd, args, { cwd, env, log, timeoutMs = 30_000, ready = /LISTENING (\d+)/, port, track } = {}) {
+export function startServer(cmd, args, { cwd, env, log, timeoutMs = 30_000, ready = /LISTENING (\d+)/, port, probe, track } = {}) {
   const line = `$ ${[cmd, ...args].map(quote).join(" ")} &`;
   if (log) appendFileSync(log, `\n${line}    # in ${cwd}\n`);
   return new Promise((resolve, reject) => {
@@ -135,7 +137,7 @@ export function startServer(cmd, args, { cwd, env, log, timeoutMs = 30_000, read
     const onData = (chunk) => {
       output += chunk;
       if (log) appendFileSync(log, chunk);
-      const match = ready.exec(output);
+      const match = probe === undefined ? ready.exec(output) : null;
       if (match && !settled) {
         settled = true;
         clearTimeout(timer);
@@ -144,12 +146,28 @@ export function startServer(cmd, args, { cwd, env, log, timeoutMs = 30_000, read
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
+    const poll = async () => {
+      while (!settled) {
+        try {
+          await fetch(probe, { signal: AbortSignal.timeout(2000) });
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve({ port, child, output: () => output, stop });
+          }
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
     const timer = setTimeout(() => {
       if (settled) return;
       settled = true;
       void stop();
       reject(new StepError(`${line}: not ready after ${timeoutMs / 1000} s`, output));
     }, timeoutMs);
+    if (probe !== undefined) void poll();
     child.on("error", (err) => {
       if (settled) return;
       settled = true;

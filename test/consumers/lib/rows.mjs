@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { checkSeed, checkTyped, freePort } from "./checks.mjs";
+import { GORILLA_VECTORS, checkSeed, checkTyped, checkVectors, freePort } from "./checks.mjs";
+import { StepError } from "./proc.mjs";
 import { relativeImportsTo, schemaImport } from "./project.mjs";
 
 const ZOD = "zod@4";
@@ -25,6 +26,57 @@ const TYPED_FETCH = {
   "typed-routes.ts": "typed-routes.ts.tpl",
   "app-fetch.ts": "app-fetch.ts.tpl",
 };
+
+/**
+ * The runtime app (fixtures/runtimes/): one Fetch handler serving /vectors (the gorilla vectors run on the
+ * runtime through typed-sessions/codec), the seed example under /seed and the typed session, which every
+ * runtime row serves: Node, Bun, Deno, workerd, edge-runtime. Its vector runner imports superjson itself.
+ */
+const RUNTIME_APP = {
+  "schemas/user.ts": "schemas/user.ts.tpl",
+  "typed-routes.ts": "typed-routes.ts.tpl",
+  "rt-app.ts": "runtimes/app.ts.tpl",
+  "rt-vectors.ts": "runtimes/vectors.ts.tpl",
+};
+const SUPERJSON = "superjson@2";
+
+/** Writes the gorilla vectors into `p` as the TypeScript module the runtime app imports (rt-gorilla-vectors.ts). */
+function writeVectors(p) {
+  p.write(
+    "rt-gorilla-vectors.ts",
+    `// Written by the consumer harness from test/fixtures/gorilla-securecookie.json (made by Go).\nimport type { GorillaVectors } from "./rt-vectors.js";\n\nexport const vectors: GorillaVectors = ${JSON.stringify(GORILLA_VECTORS, null, 2)};\n`,
+  );
+}
+
+/** The runtime app's checks against a server of it: the vectors on `runtime`, the seed under /seed, the typed session. */
+async function checkRuntimeApp(base, runtime) {
+  return `${await checkVectors(base, runtime)}; ${await checkSeed(base, "/seed")} (Fetch adapter); ${await checkTyped(base)}`;
+}
+
+/**
+ * Bundles the runtime app's `entry` with esbuild as a Worker or an Edge function is deployed: the platform
+ * neutral, the runtime's export conditions, no Node built-in available (no nodejs_compat). A bundle that
+ * needs one fails with the list of the package's node:* imports, which the runtime cannot load.
+ */
+async function bundleForWeb(p, entry, outfile, { format, conditions, runtime }) {
+  const args = [entry, "--bundle", `--format=${format}`, "--platform=neutral", `--conditions=${conditions}`, "--main-fields=module,main", `--outfile=${outfile}`, "--log-limit=0", "--log-level=error"];
+  try {
+    await p.bin("esbuild", args);
+  } catch (error) {
+    const builtins = new Map();
+    for (const m of String(error.output ?? "").matchAll(/Could not resolve "((?:node:)?[a-z_/]+)"\s+(\S+?):\d+:\d+:/g)) {
+      const file = m[2].replace(/^.*node_modules\/typed-sessions\//, "");
+      builtins.set(m[1], [...(builtins.get(m[1]) ?? []), file]);
+    }
+    if (builtins.size === 0) throw error;
+    const list = [...builtins].map(([name, files]) => `${name} (${[...new Set(files)].sort().join(", ")})`).join("; ");
+    throw new StepError(
+      `${runtime} cannot load the package: it imports Node built-ins that ${runtime} does not have: ${list}. Needs the WebCrypto codec (issue 15).`,
+      `$ esbuild ${args.join(" ")}: exit 1 (the whole output is in the row's log)`,
+    );
+  }
+  return `${path.basename(outfile)} ${(statSync(outfile).size / 1024).toFixed(0)} KB (esbuild --platform=neutral --conditions=${conditions})`;
+}
 
 /** `typed-sessions gen` in `p`, checked: it wrote schemas/user.gen.ts importing the schema as `expected`. */
 async function gen(p, expected, args = [], runner = (a) => p.npx("typed-sessions", a)) {
@@ -107,7 +159,7 @@ export const ROWS = [
     async run(t) {
       const p = await t.shared("bundler-project", (st) => bundlerProject(st));
       await p.bin("tsc", ["-p", ".", "--noEmit"]);
-      t.note("tsc --noEmit: seed, generated module and routes type-check under bundler resolution");
+      t.note("tsc --noEmit: seed, generated module, routes and the runtime app (Node, Worker, Edge entries) type-check under bundler resolution");
     },
   },
   {
@@ -145,32 +197,35 @@ export const ROWS = [
   },
   {
     id: "bun",
-    name: "Bun (npm i bun): seed on node:http, generated session on Bun.serve + typed-sessions/fetch",
+    name: "Bun (npm i bun): seed on node:http; gorilla vectors, seed and generated session on Bun.serve + typed-sessions/fetch",
     timeoutMs: 300_000,
     async run(t) {
       const p = t.project("bun");
-      await p.install([t.tarball, ZOD, "bun"]);
+      await p.install([t.tarball, ZOD, SUPERJSON, "bun"]);
       await p.install(GEN_TOOLING, { dev: true });
-      p.copy({ "server.mjs": "seed.mjs", "bun-main.ts": "bun-main.ts.tpl", ...TYPED_FETCH });
+      p.copy({ "server.mjs": "seed.mjs", "bun-main.ts": "bun-main.ts.tpl", ...RUNTIME_APP });
+      writeVectors(p);
       const bun = path.join(p.dir, "node_modules/.bin/bun");
       const { stdout } = await p.exec(bun, ["--version"]);
       t.note(`bun ${stdout.trim()}`);
       await p.keygen();
       await gen(p, "./user.js");
       t.note(await p.serve(bun, ["server.mjs"], (base) => checkSeed(base)));
-      t.note(await p.serve(bun, ["bun-main.ts"], (base) => checkTyped(base)));
+      t.note(await p.serve(bun, ["bun-main.ts"], (base) => checkRuntimeApp(base, /^Bun /)));
     },
   },
   {
     id: "deno",
-    name: "Deno (npm i deno, nodeModulesDir manual): seed on node:http, generated session on Deno.serve",
+    name: "Deno (npm i deno, nodeModulesDir manual): seed on node:http; gorilla vectors, seed and generated session on Deno.serve",
     timeoutMs: 300_000,
     async run(t) {
       const p = t.project("deno");
-      await p.install([t.tarball, ZOD, "deno"]);
+      await p.install([t.tarball, ZOD, SUPERJSON, "deno"]);
       await p.install([...GEN_TOOLING, NODE_TYPES], { dev: true });
       // Deno resolves no .js → .ts: the fixtures and the generated module import .ts files.
-      p.copy({ "server.mjs": "seed.mjs", "deno-main.ts": "deno-main.ts.tpl", ...TYPED_FETCH }, relativeImportsTo(".ts"));
+      p.copy({ "server.mjs": "seed.mjs", "deno-main.ts": "deno-main.ts.tpl", ...RUNTIME_APP }, relativeImportsTo(".ts"));
+      writeVectors(p);
+      p.write("rt-gorilla-vectors.ts", relativeImportsTo(".ts")(p.read("rt-gorilla-vectors.ts")));
       p.write("deno.json", `${JSON.stringify({ nodeModulesDir: "manual" }, null, 2)}\n`);
       const deno = path.join(p.dir, "node_modules/.bin/deno");
       const { stdout } = await p.exec(deno, ["--version"]);
@@ -180,7 +235,59 @@ export const ROWS = [
       await p.exec(deno, ["check", "deno-main.ts"], { timeoutMs: 120_000 }); // the package's declarations, as Deno reads them
       t.note("deno check deno-main.ts: ok (types from the package's dist/src/*.d.ts)");
       t.note(await p.serve(deno, ["run", "-A", "server.mjs"], (base) => checkSeed(base)));
-      t.note(await p.serve(deno, ["run", "-A", "deno-main.ts"], (base) => checkTyped(base)));
+      // The Fetch app asks for no more than a network and its two keys.
+      const permissions = ["--allow-net=127.0.0.1", "--allow-env=SESSION_HASH_KEY,SESSION_BLOCK_KEY"];
+      t.note(`deno run ${permissions.join(" ")} deno-main.ts:`);
+      t.note(await p.serve(deno, ["run", ...permissions, "deno-main.ts"], (base) => checkRuntimeApp(base, /^Deno /)));
+    },
+  },
+  {
+    id: "node",
+    name: "Node: gorilla vectors through typed-sessions/codec, seed and generated session through typed-sessions/fetch",
+    timeoutMs: 300_000,
+    async run(t) {
+      const p = await t.shared("bundler-project", (st) => bundlerProject(st));
+      t.note(`node ${process.version}, node --import tsx rt-node.ts`);
+      t.note(await p.serve("node", ["--import", "tsx", "rt-node.ts"], (base) => checkRuntimeApp(base, /^Node /)));
+    },
+  },
+  {
+    id: "workerd",
+    name: "workerd (npm i workerd): esbuild bundle as a Worker is deployed, no nodejs_compat; vectors, seed, typed session",
+    timeoutMs: 300_000,
+    async run(t) {
+      const p = await t.shared("bundler-project", (st) => bundlerProject(st));
+      const w = t.project("workerd");
+      t.note(await bundleForWeb(p, "rt-worker.ts", path.join(w.dir, "rt-worker.mjs"), { format: "esm", conditions: "workerd,worker,browser", runtime: "workerd" }));
+      await w.install(["workerd"]);
+      w.copy({ "workerd.capnp": "runtimes/workerd.capnp" });
+      const workerd = path.join(w.dir, "node_modules/.bin/workerd");
+      const { stdout } = await w.exec(workerd, ["--version"]);
+      t.note(`${stdout.trim()}, workerd.capnp: no compatibilityFlags, keys as fromEnvironment bindings`);
+      w.keys = p.keys;
+      const port = await freePort();
+      t.note(
+        await w.serve(workerd, ["serve", "workerd.capnp", "--socket-addr", `http=127.0.0.1:${port}`], (base) => checkRuntimeApp(base, /^workerd /), {
+          port,
+          probe: `http://127.0.0.1:${port}/probe`,
+        }),
+      );
+    },
+  },
+  {
+    id: "edge-runtime",
+    name: "Vercel edge-runtime (npm i edge-runtime): esbuild bundle as Edge code is deployed; vectors, seed, typed session",
+    timeoutMs: 300_000,
+    async run(t) {
+      const p = await t.shared("bundler-project", (st) => bundlerProject(st));
+      const e = t.project("edge-runtime");
+      t.note(await bundleForWeb(p, "rt-edge.ts", path.join(e.dir, "rt-edge.js"), { format: "iife", conditions: "edge-light,worker,browser", runtime: "edge-runtime" }));
+      await e.install(["edge-runtime"]);
+      e.copy({ "edge-host.mjs": "runtimes/edge-host.mjs" });
+      const { stdout } = await e.exec("node", ["-p", "require('edge-runtime/package.json').version"]);
+      t.note(`edge-runtime ${stdout.trim()}: EdgeRuntime VM + runServer (edge-host.mjs)`);
+      e.keys = p.keys;
+      t.note(await e.serve("node", ["edge-host.mjs"], (base) => checkRuntimeApp(base, /^edge-runtime /)));
     },
   },
   {
@@ -264,12 +371,24 @@ function nodeNextRow(id, typescript, name, checkMissingTooling) {
   };
 }
 
-/** The project rows ts-bundler and esbuild share: bundler resolution, gen, and esbuild installed. */
+/**
+ * The project rows ts-bundler, esbuild, node, workerd and edge-runtime share: bundler resolution, gen,
+ * esbuild installed, and the runtime app with the entries of Node, workerd and edge-runtime.
+ */
 async function bundlerProject(t) {
   const p = t.project("bundler");
-  await p.install([t.tarball, ZOD]);
+  await p.install([t.tarball, ZOD, SUPERJSON]);
   await p.install([TYPESCRIPT, NODE_TYPES, "esbuild@0", ...GEN_TOOLING], { dev: true });
-  p.copy({ "tsconfig.json": "tsconfig.bundler.json", "seed.ts": "seed.ts.tpl", ...TYPED_NODE });
+  p.copy({
+    "tsconfig.json": "tsconfig.bundler.json",
+    "seed.ts": "seed.ts.tpl",
+    ...TYPED_NODE,
+    ...RUNTIME_APP,
+    "rt-node.ts": "runtimes/node-main.ts.tpl",
+    "rt-worker.ts": "runtimes/worker.ts.tpl",
+    "rt-edge.ts": "runtimes/edge.ts.tpl",
+  });
+  writeVectors(p);
   await p.keygen();
   await gen(p, "./user"); // moduleResolution bundler: no extension
   return p;
