@@ -78,6 +78,22 @@ async function bundleForWeb(p, entry, outfile, { format, conditions, runtime }) 
   return `${path.basename(outfile)} ${(statSync(outfile).size / 1024).toFixed(0)} KB (esbuild --platform=neutral --conditions=${conditions})`;
 }
 
+/**
+ * The seed example on a FilesystemStore (fixtures/fs-seed.mjs) run by `cmd args` in `p`, once per io mode:
+ * the seed's checks, and the one session it saved is one file in the store's directory.
+ */
+async function checkFsSeed(p, cmd, args) {
+  const notes = [];
+  for (const io of ["sync", "async"]) {
+    const dir = path.join(p.dir, `.sessions-${io}`);
+    const result = await p.serve(cmd, args(dir), (base) => checkSeed(base), { env: { SESSION_DIR: dir, SESSION_FS_IO: io } });
+    const files = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isFile());
+    assert.equal(files.length, 1, `FilesystemStore (io ${io}) keeps the one saved session in one file in ${dir}: ${JSON.stringify(files)}`);
+    notes.push(`io ${io}: ${result.replace(/^seed: /, "")}, 1 session file`);
+  }
+  return `fs store seed: ${notes.join("; ")}`;
+}
+
 /** `typed-sessions gen` in `p`, checked: it wrote schemas/user.gen.ts importing the schema as `expected`. */
 async function gen(p, expected, args = [], runner = (a) => p.npx("typed-sessions", a)) {
   const { stdout } = await runner(["gen", ...args]);
@@ -197,13 +213,13 @@ export const ROWS = [
   },
   {
     id: "bun",
-    name: "Bun (npm i bun): seed on node:http; gorilla vectors, seed and generated session on Bun.serve + typed-sessions/fetch",
+    name: "Bun (npm i bun): seed on node:http (cookie and fs store); gorilla vectors, seed and generated session on Bun.serve + typed-sessions/fetch",
     timeoutMs: 300_000,
     async run(t) {
       const p = t.project("bun");
       await p.install([t.tarball, ZOD, SUPERJSON, "bun"]);
       await p.install(GEN_TOOLING, { dev: true });
-      p.copy({ "server.mjs": "seed.mjs", "bun-main.ts": "bun-main.ts.tpl", ...RUNTIME_APP });
+      p.copy({ "server.mjs": "seed.mjs", "fs-seed.mjs": "fs-seed.mjs", "bun-main.ts": "bun-main.ts.tpl", ...RUNTIME_APP });
       writeVectors(p);
       const bun = path.join(p.dir, "node_modules/.bin/bun");
       const { stdout } = await p.exec(bun, ["--version"]);
@@ -211,19 +227,20 @@ export const ROWS = [
       await p.keygen();
       await gen(p, "./user.js");
       t.note(await p.serve(bun, ["server.mjs"], (base) => checkSeed(base)));
+      t.note(await checkFsSeed(p, bun, () => ["fs-seed.mjs"]));
       t.note(await p.serve(bun, ["bun-main.ts"], (base) => checkRuntimeApp(base, /^Bun /)));
     },
   },
   {
     id: "deno",
-    name: "Deno (npm i deno, nodeModulesDir manual): seed on node:http; gorilla vectors, seed and generated session on Deno.serve",
+    name: "Deno (npm i deno, nodeModulesDir manual): seed on node:http (cookie and fs store); gorilla vectors, seed and generated session on Deno.serve",
     timeoutMs: 300_000,
     async run(t) {
       const p = t.project("deno");
       await p.install([t.tarball, ZOD, SUPERJSON, "deno"]);
       await p.install([...GEN_TOOLING, NODE_TYPES], { dev: true });
       // Deno resolves no .js → .ts: the fixtures and the generated module import .ts files.
-      p.copy({ "server.mjs": "seed.mjs", "deno-main.ts": "deno-main.ts.tpl", ...RUNTIME_APP }, relativeImportsTo(".ts"));
+      p.copy({ "server.mjs": "seed.mjs", "fs-seed.mjs": "fs-seed.mjs", "deno-main.ts": "deno-main.ts.tpl", ...RUNTIME_APP }, relativeImportsTo(".ts"));
       writeVectors(p);
       p.write("rt-gorilla-vectors.ts", relativeImportsTo(".ts")(p.read("rt-gorilla-vectors.ts")));
       p.write("deno.json", `${JSON.stringify({ nodeModulesDir: "manual" }, null, 2)}\n`);
@@ -234,11 +251,14 @@ export const ROWS = [
       await gen(p, "./user.ts", ["--import-extension", "ts"]);
       await p.exec(deno, ["check", "deno-main.ts"], { timeoutMs: 120_000 }); // the package's declarations, as Deno reads them
       t.note("deno check deno-main.ts: ok (types from the package's dist/src/*.d.ts)");
-      t.note(await p.serve(deno, ["run", "-A", "server.mjs"], (base) => checkSeed(base)));
-      // The Fetch app asks for no more than a network and its two keys.
-      const permissions = ["--allow-net=127.0.0.1", "--allow-env=SESSION_HASH_KEY,SESSION_BLOCK_KEY"];
-      t.note(`deno run ${permissions.join(" ")} deno-main.ts:`);
-      t.note(await p.serve(deno, ["run", ...permissions, "deno-main.ts"], (base) => checkRuntimeApp(base, /^Deno /)));
+      // Each server runs with only the permissions it needs (what the README tells Deno users to grant).
+      const keys = "SESSION_HASH_KEY,SESSION_BLOCK_KEY";
+      const seedPermissions = ["--no-prompt", "--allow-net=127.0.0.1", `--allow-env=${keys},PORT`];
+      t.note(`deno run ${seedPermissions.join(" ")} server.mjs: ${await p.serve(deno, ["run", ...seedPermissions, "server.mjs"], (base) => checkSeed(base))}`);
+      const fsPermissions = (dir) => ["--no-prompt", "--allow-net=127.0.0.1", `--allow-env=${keys},SESSION_DIR,SESSION_FS_IO`, `--allow-read=${dir}`, `--allow-write=${dir}`, "--allow-sys=uid,hostname"];
+      t.note(`deno run ${fsPermissions("DIR").join(" ")} fs-seed.mjs: ${await checkFsSeed(p, deno, (dir) => ["run", ...fsPermissions(dir), "fs-seed.mjs"])}`);
+      const fetchPermissions = ["--no-prompt", "--allow-net=127.0.0.1", `--allow-env=${keys}`];
+      t.note(`deno run ${fetchPermissions.join(" ")} deno-main.ts: ${await p.serve(deno, ["run", ...fetchPermissions, "deno-main.ts"], (base) => checkRuntimeApp(base, /^Deno /))}`);
     },
   },
   {
@@ -256,15 +276,19 @@ export const ROWS = [
     name: "workerd (npm i workerd): esbuild bundle as a Worker is deployed, no nodejs_compat; vectors, seed, typed session",
     timeoutMs: 300_000,
     async run(t) {
-      const p = await t.shared("bundler-project", (st) => bundlerProject(st));
       const w = t.project("workerd");
-      t.note(await bundleForWeb(p, "rt-worker.ts", path.join(w.dir, "rt-worker.mjs"), { format: "esm", conditions: "workerd,worker,browser", runtime: "workerd" }));
-      await w.install(["workerd"]);
-      w.copy({ "workerd.capnp": "runtimes/workerd.capnp" });
+      const [installed, bundled] = await Promise.allSettled([
+        w.install(["workerd"]),
+        t.shared("bundler-project", (st) => bundlerProject(st)).then((p) => bundleForWeb(p, "rt-worker.ts", path.join(w.dir, "rt-worker.mjs"), { format: "esm", conditions: "workerd,worker,browser", runtime: "workerd" })),
+      ]);
+      if (installed.status === "rejected") throw installed.reason;
       const workerd = path.join(w.dir, "node_modules/.bin/workerd");
       const { stdout } = await w.exec(workerd, ["--version"]);
-      t.note(`${stdout.trim()}, workerd.capnp: no compatibilityFlags, keys as fromEnvironment bindings`);
-      w.keys = p.keys;
+      t.note(`${stdout.trim()} installed and runs; workerd.capnp: no compatibilityFlags (no nodejs_compat), keys as fromEnvironment bindings`);
+      if (bundled.status === "rejected") throw bundled.reason;
+      t.note(bundled.value);
+      w.copy({ "workerd.capnp": "runtimes/workerd.capnp" });
+      w.keys = (await t.shared("bundler-project", (st) => bundlerProject(st))).keys;
       const port = await freePort();
       t.note(
         await w.serve(workerd, ["serve", "workerd.capnp", "--socket-addr", `http=127.0.0.1:${port}`], (base) => checkRuntimeApp(base, /^workerd /), {
@@ -279,14 +303,19 @@ export const ROWS = [
     name: "Vercel edge-runtime (npm i edge-runtime): esbuild bundle as Edge code is deployed; vectors, seed, typed session",
     timeoutMs: 300_000,
     async run(t) {
-      const p = await t.shared("bundler-project", (st) => bundlerProject(st));
       const e = t.project("edge-runtime");
-      t.note(await bundleForWeb(p, "rt-edge.ts", path.join(e.dir, "rt-edge.js"), { format: "iife", conditions: "edge-light,worker,browser", runtime: "edge-runtime" }));
-      await e.install(["edge-runtime"]);
+      const [installed, bundled] = await Promise.allSettled([
+        e.install(["edge-runtime"]),
+        t.shared("bundler-project", (st) => bundlerProject(st)).then((p) => bundleForWeb(p, "rt-edge.ts", path.join(e.dir, "rt-edge.js"), { format: "iife", conditions: "edge-light,worker,browser", runtime: "edge-runtime" })),
+      ]);
+      if (installed.status === "rejected") throw installed.reason;
       e.copy({ "edge-host.mjs": "runtimes/edge-host.mjs" });
-      const { stdout } = await e.exec("node", ["-p", "require('edge-runtime/package.json').version"]);
-      t.note(`edge-runtime ${stdout.trim()}: EdgeRuntime VM + runServer (edge-host.mjs)`);
-      e.keys = p.keys;
+      const probe = "import { EdgeRuntime } from 'edge-runtime'; import { createRequire } from 'node:module'; const vm = new EdgeRuntime(); console.log(`edge-runtime ${createRequire(import.meta.url)('edge-runtime/package.json').version} installed and runs (in its VM: EdgeRuntime=${vm.evaluate('EdgeRuntime')}, crypto.subtle ${vm.evaluate('typeof crypto.subtle')}, Buffer ${vm.evaluate('typeof Buffer')})`)";
+      const { stdout } = await e.exec("node", ["--input-type=module", "-e", probe]);
+      t.note(`${stdout.trim()}; served by its runServer (edge-host.mjs)`);
+      if (bundled.status === "rejected") throw bundled.reason;
+      t.note(bundled.value);
+      e.keys = (await t.shared("bundler-project", (st) => bundlerProject(st))).keys;
       t.note(await e.serve("node", ["edge-host.mjs"], (base) => checkRuntimeApp(base, /^edge-runtime /)));
     },
   },
