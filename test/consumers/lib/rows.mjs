@@ -49,8 +49,8 @@ function writeVectors(p) {
 }
 
 /** The runtime app's checks against a server of it: the vectors on `runtime`, the seed under /seed, the typed session. */
-async function checkRuntimeApp(base, runtime) {
-  return `${await checkVectors(base, runtime)}; ${await checkSeed(base, "/seed")} (Fetch adapter); ${await checkTyped(base)}`;
+async function checkRuntimeApp(base, runtime, { nodeBuiltins = true } = {}) {
+  return `${await checkVectors(base, runtime, { nodeBuiltins })}; ${await checkSeed(base, "/seed")} (Fetch adapter); ${await checkTyped(base)}`;
 }
 
 /**
@@ -291,7 +291,7 @@ export const ROWS = [
       w.keys = (await t.shared("bundler-project", (st) => bundlerProject(st))).keys;
       const port = await freePort();
       t.note(
-        await w.serve(workerd, ["serve", "workerd.capnp", "--socket-addr", `http=127.0.0.1:${port}`], (base) => checkRuntimeApp(base, /^workerd /), {
+        await w.serve(workerd, ["serve", "workerd.capnp", "--socket-addr", `http=127.0.0.1:${port}`], (base) => checkRuntimeApp(base, /^workerd /, { nodeBuiltins: false }), {
           port,
           probe: `http://127.0.0.1:${port}/probe`,
         }),
@@ -316,7 +316,7 @@ export const ROWS = [
       if (bundled.status === "rejected") throw bundled.reason;
       t.note(bundled.value);
       e.keys = (await t.shared("bundler-project", (st) => bundlerProject(st))).keys;
-      t.note(await e.serve("node", ["edge-host.mjs"], (base) => checkRuntimeApp(base, /^edge-runtime /)));
+      t.note(await e.serve("node", ["edge-host.mjs"], (base) => checkRuntimeApp(base, /^edge-runtime /, { nodeBuiltins: false })));
     },
   },
   {
