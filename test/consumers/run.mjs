@@ -12,6 +12,9 @@
 //   CONSUMERS_NPM_CACHE=DIR npm cache to share (default: a fresh one inside the run's temporary directory)
 //   CONSUMERS_JOBS=N        rows run at once (default 3)
 //   CONSUMERS_MEASURE=0     skip the footprint / cold start measurement
+//
+// A row with `knownFailure` (a reason, e.g. the issue it waits for) that fails is printed as FAIL with that
+// reason but not counted; one that passes is counted as failed, so that its mark gets removed.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,7 +29,9 @@ const started = performance.now();
 const args = process.argv.slice(2);
 
 if (args.includes("--list")) {
-  for (const row of ROWS) console.log(`${row.id.padEnd(12)} ${row.name}${row.optIn ? `  (opt-in: ${row.optIn}=1)` : ""}`);
+  for (const row of ROWS) {
+    console.log(`${row.id.padEnd(12)} ${row.name}${row.optIn ? `  (opt-in: ${row.optIn}=1)` : ""}${row.knownFailure ? `  (known failure: ${row.knownFailure})` : ""}`);
+  }
   console.log(`${"measure".padEnd(12)} install footprint and cold start (CONSUMERS_MEASURE=0 skips it)`);
   process.exit(0);
 }
@@ -86,9 +91,12 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const results = [];
 
-function report(id, name, ok, ms, notes, error) {
-  results.push({ id, name, ok, ms });
+function report(id, name, ok, ms, notes, error, knownFailure) {
+  results.push({ id, name, ok, ms, knownFailure });
   const lines = [`${ok ? "PASS" : "FAIL"}  ${id.padEnd(12)} ${name}  (${seconds(ms)})`];
+  if (knownFailure !== undefined) {
+    lines.push(ok ? `        a known failure (${knownFailure}) that passes now: remove its knownFailure mark in lib/rows.mjs` : `        known failure, not counted: ${knownFailure}`);
+  }
   for (const note of notes) lines.push(`        ${note}`);
   if (error !== undefined) {
     lines.push(`        ${String(error.message ?? error).split("\n").join("\n        ")}`);
@@ -127,7 +135,7 @@ function sharedProject(name, log, options) {
   return p;
 }
 
-async function runRow(id, name, timeoutMs, body) {
+async function runRow(id, name, timeoutMs, body, knownFailure) {
   const t0 = performance.now();
   const notes = [];
   const projects = [];
@@ -139,9 +147,9 @@ async function runRow(id, name, timeoutMs, body) {
         timer = setTimeout(() => reject(new Error(`row timed out after ${seconds(timeoutMs)}`)), timeoutMs);
       }),
     ]);
-    report(id, name, true, performance.now() - t0, notes);
+    report(id, name, true, performance.now() - t0, notes, undefined, knownFailure);
   } catch (error) {
-    report(id, name, false, performance.now() - t0, notes, error);
+    report(id, name, false, performance.now() - t0, notes, error, knownFailure);
   } finally {
     clearTimeout(timer);
     await Promise.all(projects.map((p) => p.stopAll()));
@@ -172,7 +180,7 @@ if (tarball !== undefined && results.at(-1).ok) {
   await Promise.all(
     Array.from({ length: Math.min(jobs, queue.length) }, async () => {
       for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
-        await runRow(row.id, row.name, row.timeoutMs, (t) => row.run(t));
+        await runRow(row.id, row.name, row.timeoutMs, (t) => row.run(t), row.knownFailure);
       }
     }),
   );
@@ -194,8 +202,13 @@ await Promise.all(sharedProjects.map((p) => p.stopAll()));
 const order = ["pack", ...ROWS.map((r) => r.id), "measure"];
 results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 console.log(`\nsummary (total ${seconds(performance.now() - started)}):`);
-for (const r of results) console.log(`  ${r.ok ? "PASS" : "FAIL"}  ${r.id.padEnd(12)} ${seconds(r.ms).padStart(8)}  ${r.name}`);
+for (const r of results) {
+  const known = r.knownFailure === undefined ? "" : r.ok ? "  [marked known failure, passes: remove the mark]" : `  [known failure, not counted: ${r.knownFailure}]`;
+  console.log(`  ${r.ok ? "PASS" : "FAIL"}  ${r.id.padEnd(12)} ${seconds(r.ms).padStart(8)}  ${r.name}${known}`);
+}
 cleanup();
-const failed = results.filter((r) => !r.ok).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
+const known = results.filter((r) => !r.ok && r.knownFailure !== undefined);
+const failed = results.filter((r) => (r.ok ? r.knownFailure !== undefined : r.knownFailure === undefined)).length;
+if (known.length > 0) console.log(`known failures, not counted: ${known.map((r) => r.id).join(", ")}`);
+console.log(`${results.length - known.length - failed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;

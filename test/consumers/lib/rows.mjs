@@ -71,7 +71,7 @@ async function bundleForWeb(p, entry, outfile, { format, conditions, runtime }) 
     if (builtins.size === 0) throw error;
     const list = [...builtins].map(([name, files]) => `${name} (${[...new Set(files)].sort().join(", ")})`).join("; ");
     throw new StepError(
-      `${runtime} cannot load the package: it imports Node built-ins that ${runtime} does not have: ${list}. Needs the WebCrypto codec (issue 15).`,
+      `${runtime} cannot load the package: it imports Node built-ins that ${runtime} does not have: ${list}. It ${NEEDS_WEBCRYPTO}.`,
       `$ esbuild ${args.join(" ")}: exit 1 (the whole output is in the row's log)`,
     );
   }
@@ -111,7 +111,14 @@ function semverAtLeast(version, [major, minor]) {
   return a > major || (a === major && b >= minor);
 }
 
-/** @type {Array<{ id: string, name: string, timeoutMs: number, optIn?: string, run(t): Promise<void> }>} */
+/** The reason the rows of the runtimes without Node's built-ins fail until the WebCrypto codec lands. */
+const NEEDS_WEBCRYPTO = "needs the WebCrypto codec (issue 15)";
+
+/**
+ * The rows. `knownFailure` (a reason) marks a row that is expected to fail: its failure is printed, not
+ * counted; its pass is counted as a failure until the mark is removed.
+ * @type {Array<{ id: string, name: string, timeoutMs: number, optIn?: string, knownFailure?: string, run(t): Promise<void> }>}
+ */
 export const ROWS = [
   {
     id: "esm",
@@ -275,6 +282,7 @@ export const ROWS = [
     id: "workerd",
     name: "workerd (npm i workerd): esbuild bundle as a Worker is deployed, no nodejs_compat; vectors, seed, typed session",
     timeoutMs: 300_000,
+    knownFailure: NEEDS_WEBCRYPTO,
     async run(t) {
       const w = t.project("workerd");
       const [installed, bundled] = await Promise.allSettled([
@@ -302,6 +310,7 @@ export const ROWS = [
     id: "edge-runtime",
     name: "Vercel edge-runtime (npm i edge-runtime): esbuild bundle as Edge code is deployed; vectors, seed, typed session",
     timeoutMs: 300_000,
+    knownFailure: NEEDS_WEBCRYPTO,
     async run(t) {
       const e = t.project("edge-runtime");
       const [installed, bundled] = await Promise.allSettled([
