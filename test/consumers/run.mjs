@@ -176,7 +176,8 @@ await runRow("pack", tarball ? `given tarball ${tarball}` : "npm pack (prepack: 
 
 // 2. The rows, a few at a time.
 if (tarball !== undefined && results.at(-1).ok) {
-  const queue = [...selected];
+  // Rows marked startFirst (the longest, Next.js) start first, so that the run does not end waiting on them.
+  const queue = [...selected.filter((r) => r.startFirst), ...selected.filter((r) => !r.startFirst)];
   await Promise.all(
     Array.from({ length: Math.min(jobs, queue.length) }, async () => {
       for (let row = queue.shift(); row !== undefined; row = queue.shift()) {

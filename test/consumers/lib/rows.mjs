@@ -115,9 +115,10 @@ function semverAtLeast(version, [major, minor]) {
 const NEEDS_WEBCRYPTO = "needs the WebCrypto codec (issue 15)";
 
 /**
- * The rows. `knownFailure` (a reason) marks a row that is expected to fail: its failure is printed, not
- * counted; its pass is counted as a failure until the mark is removed.
- * @type {Array<{ id: string, name: string, timeoutMs: number, optIn?: string, knownFailure?: string, run(t): Promise<void> }>}
+ * The rows, in the order of the summary. `knownFailure` (a reason) marks a row that is expected to fail: its
+ * failure is printed, not counted; its pass is counted as a failure until the mark is removed. `startFirst`
+ * rows are started before the others.
+ * @type {Array<{ id: string, name: string, timeoutMs: number, optIn?: string, knownFailure?: string, startFirst?: boolean, run(t): Promise<void> }>}
  */
 export const ROWS = [
   {
@@ -350,6 +351,7 @@ export const ROWS = [
     id: "next",
     name: "Next.js 16 route handlers: next build (default config), next start",
     timeoutMs: 600_000,
+    startFirst: true, // the longest row (installs Next.js, next build): started first, it is not the run's tail
     async run(t) {
       const p = t.project("next");
       await p.install([t.tarball, ZOD, "next@16", "react@19", "react-dom@19"], { timeoutMs: 420_000 });
