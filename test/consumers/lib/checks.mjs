@@ -151,7 +151,7 @@ export async function checkVectors(base, runtime, { nodeBuiltins }) {
   for (const c of report.codecs) {
     if (c.unavailable !== undefined) {
       assert.ok(!nodeBuiltins, `${c.factory} refuses to run on ${report.runtime}, which has Node's built-ins: ${c.unavailable}`);
-      notes.push(`${c.factory} refuses to run here with a typed error (${c.unavailable.slice(0, 160)})`);
+      notes.push(`${c.factory} refuses to run here with a typed error (${c.unavailable.length > 240 ? `${c.unavailable.slice(0, 240)}…` : c.unavailable})`);
       continue;
     }
     assert.ok(
