@@ -71,7 +71,7 @@ async function bundleForWeb(p, entry, outfile, { format, conditions, runtime }) 
     if (builtins.size === 0) throw error;
     const list = [...builtins].map(([name, files]) => `${name} (${[...new Set(files)].sort().join(", ")})`).join("; ");
     throw new StepError(
-      `${runtime} cannot load the package: it imports Node built-ins that ${runtime} does not have: ${list}. It ${NEEDS_WEBCRYPTO}.`,
+      `${runtime} cannot load the package: its bundle imports Node built-ins that ${runtime} does not have: ${list}. It needs the WebCrypto codec and a core that imports no node:* module (issue 15).`,
       `$ esbuild ${args.join(" ")}: exit 1 (the whole output is in the row's log)`,
     );
   }
