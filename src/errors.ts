@@ -24,6 +24,7 @@ export type SessionErrorCode =
   | "serialize_failed"
   | "invalid_option"
   | "cookie_too_large"
+  | "chunk_limit_exceeded"
   | "session_destroyed"
   | "wrong_value_type"
   | "invalid_cookie_name"
@@ -42,6 +43,7 @@ export type SessionErrorCode =
   | "decrypt_failed"
   | "deserialize_failed"
   | "invalid_session_id"
+  | "invalid_chunks"
   | "corrupt_data"
   | "unknown_session"
   | "session_timeout"
@@ -62,6 +64,7 @@ const KINDS = {
   serialize_failed: "usage",
   invalid_option: "usage",
   cookie_too_large: "usage",
+  chunk_limit_exceeded: "usage",
   session_destroyed: "usage",
   wrong_value_type: "usage",
   invalid_cookie_name: "usage",
@@ -80,6 +83,7 @@ const KINDS = {
   decrypt_failed: "decode",
   deserialize_failed: "decode",
   invalid_session_id: "decode",
+  invalid_chunks: "decode",
   corrupt_data: "decode",
   unknown_session: "decode",
   session_timeout: "decode",
