@@ -39,6 +39,14 @@ export function formatSetCookie(
   return `${name}=${value}${suffixOf.suffix}`;
 }
 
+/**
+ * Returns the length of the attributes {@link formatSetCookie} writes after `name=value` for `options`
+ * (`; Max-Age=…; Path=/; …`), in bytes: the attributes a header can carry are ASCII.
+ */
+export function attributesLength(options: CookieOptions, nowMs: number = Date.now()): number {
+  return formatSetCookie("x", "", options, nowMs).length - 2;
+}
+
 /** The attribute text of the frozen attributes formatted last, and the second it was formatted for. */
 const suffixOf: { options: CookieOptions | undefined; second: number; suffix: string } = { options: undefined, second: -1, suffix: "" };
 /** A cookie name the `cookie` package writes as it is (an RFC 6265 token). */

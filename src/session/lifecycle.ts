@@ -5,11 +5,13 @@ import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSes
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
+import { chunkNames } from "../stores/cookie-chunks.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
 import { objectOf } from "./session-values.ts";
 import { report } from "./report.ts";
 import type { ViewOwner } from "./tracked-view.ts";
 import { CSRF_KEY } from "./csrf.ts";
+import { expireCookies, prepareCookies, readCookieValue } from "./session-cookies.ts";
 import { type ErrorPhase, type SessionConfig, assertSerializer } from "./session-config.ts";
 import { checkSessionCookieLifetime, checkTimeouts, sessionCookieLifetime } from "./timeouts.ts";
 
@@ -21,6 +23,8 @@ export interface Binding {
   readonly config: SessionConfig;
   /** The cookie attributes sessions of this definition start with (the store's, overridden by the config's); frozen. */
   readonly cookie: Readonly<CookieOptions>;
+  /** With a chunking store, the names its chunks may have (`name`, `name.1`, …, one past the cap); else `undefined`. */
+  readonly chunkNames: readonly string[] | undefined;
 }
 
 /** The state of one session of one request. A `Session` is a view of it; only this module changes metadata. */
@@ -74,6 +78,8 @@ export interface SessionState {
   adopted: Set<string>;
   /** Keys used as flash lists in this request (`addFlash`, `flashes`, `peekFlashes`), made on first use. */
   flashKeys: Set<string> | undefined;
+  /** How many cookies the last save of this request set for the session (chunks); 0 before one, or after a delete. */
+  sentChunks: number;
 }
 
 /**
@@ -85,7 +91,8 @@ export function bind(name: string, store: Store, config: SessionConfig): Binding
   assertSerializer(name, config.serializer);
   const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
   assertCookieAttributes(name, cookie);
-  return { name, store, config, cookie };
+  const chunking = store.chunking;
+  return { name, store, config, cookie, chunkNames: chunking === undefined ? undefined : chunkNames(name, chunking.maxChunks) };
 }
 
 /**
@@ -127,6 +134,7 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     owners: undefined,
     adopted: new Set(),
     flashKeys: undefined,
+    sentChunks: 0,
   };
 }
 
@@ -174,6 +182,7 @@ function loadedState(
     owners: undefined,
     adopted: new Set(),
     flashKeys: undefined,
+    sentChunks: 0,
   };
 }
 
@@ -192,7 +201,13 @@ function reset(binding: Binding, context: RequestContext, err: SessionError, pha
  * `store_unavailable` and, with `onInvalid: "throw"`, validation errors are thrown.
  */
 export async function loadState(binding: Binding, context: RequestContext): Promise<SessionState> {
-  const value = context.getCookie(binding.name);
+  let value: string | undefined;
+  try {
+    value = readCookieValue(binding, context);
+  } catch (err) {
+    if (!isDecodeError(err)) throw err;
+    return reset(binding, context, err, "decode");
+  }
   if (value === undefined) return freshState(binding, context);
   const { name, store, config } = binding;
   let record: LoadedRecord;
@@ -380,8 +395,7 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
   const prepared = touch ?? store.prepare(write);
   // A touch re-sends the cookie only when its own expiry moves (rolling), or to renew its signed time.
   const resend = touch === undefined || config.rolling === true || now - state.writtenAt >= codecMaxAge(store.cookie) / 2;
-  const pending = resend ? state.context.prepareCookie(name, prepared.cookieValue, sendAttributes(state, cookie)) : undefined;
-  if (pending !== undefined) checkSize(name, pending.header, store.cookieLimit);
+  const pending = resend ? prepareCookies(state, prepared.cookieValue, sendAttributes(state, cookie), checkSize) : undefined;
   if (prepared.commit !== undefined && !(await prepared.commit())) return;
   state.storedId = state.id;
   state.revision = prepared.revision?.();
@@ -414,7 +428,7 @@ async function remove(state: SessionState, now: number): Promise<void> {
   const attributes = sendAttributes(state, { ...currentCookie(state), maxAge: -1 });
   if (state.id !== "" && store.remove !== undefined) await store.remove(name, state.id);
   state.storedId = "";
-  state.context.prepareCookie(name, "", attributes).commit();
+  expireCookies(state, attributes);
   markSaved(state, now);
 }
 

@@ -1,6 +1,7 @@
 import type { Codec } from "../codec/codec.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionConfig } from "../session/session-config.ts";
+import { type CookieChunking, resolveChunking } from "./cookie-chunks.ts";
 import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
@@ -10,10 +11,22 @@ import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseRe
 export type CookieStoreOptions = StoreOptions & {
   /**
    * The longest `Set-Cookie` header (and encoded value) allowed, in bytes; 0 = no limit. Browsers keep
-   * about 4096 bytes per cookie, so raise it only if you know every client accepts more.
+   * about 4096 bytes per cookie, so raise it only if you know every client accepts more. With `chunking`,
+   * the longest header of each chunk.
    * @default 4096
    */
   maxLength?: number | undefined;
+  /**
+   * Splits a session whose `Set-Cookie` header would be over `maxLength` across the cookies `name`, `name.1`,
+   * `name.2`, … (each within `maxLength`) instead of refusing it with `cookie_too_large`; reading joins them
+   * and verifies the whole. `true` takes the default caps (4 cookies, 6144 bytes of `Cookie` header); an
+   * object sets either. A save over the caps throws `chunk_limit_exceeded`. A session that fits in one
+   * cookie is sent exactly as without chunking. A server-side store (FilesystemStore, RedisStore) is
+   * usually the better answer to a large session: its cookie carries only an id.
+   * @default false (one cookie)
+   * @example new CookieStore({ ...keysFromEnv(process.env), chunking: true })
+   */
+  chunking?: boolean | Partial<CookieChunking> | undefined;
   /**
    * Sends the values signed but not encrypted, readable by anyone who has the cookie (base64): required,
    * as an explicit choice, when no block key is given. @default false (a block key is required)
@@ -34,9 +47,11 @@ function hasBlockKey(key: unknown): boolean {
  * const store = new CookieStore(keysFromEnv(process.env)); // SESSION_HASH_KEY / SESSION_BLOCK_KEY, hex, from `typed-sessions keygen`
  */
 export class CookieStore extends StoreBase {
-  /** The longest `Set-Cookie` header, in bytes (the `maxLength` option). */
+  /** The longest `Set-Cookie` header, in bytes (the `maxLength` option): of each chunk with `chunking`. */
   readonly cookieLimit: number;
-  /** Decodes, refusing values over maxLength unread. */
+  /** The chunking caps (the `chunking` option, resolved), or `undefined` for one cookie. */
+  readonly chunking: CookieChunking | undefined;
+  /** Decodes, refusing values over maxLength (with chunking, over maxBytes in all) unread. */
   readonly #codec: Codec;
   /** Encodes without a length limit: the whole header is measured instead. */
   readonly #encoder: Codec;
@@ -44,7 +59,7 @@ export class CookieStore extends StoreBase {
 
   /**
    * Creates a cookie store; throws a usage error for missing or malformed keys, and `invalid_option` for a
-   * key (pair) without a block key unless `signedOnly: true`.
+   * key (pair) without a block key unless `signedOnly: true`, and for chunking caps out of range.
    */
   constructor(options: CookieStoreOptions) {
     super(options);
@@ -57,8 +72,10 @@ export class CookieStore extends StoreBase {
       );
     }
     this.cookieLimit = options.maxLength ?? 4096;
+    this.chunking = resolveChunking(options.chunking, this.cookieLimit);
     const now = () => this.now();
-    this.#codec = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: this.cookieLimit, now });
+    const readLimit = this.chunking?.maxBytes ?? this.cookieLimit;
+    this.#codec = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: readLimit, now });
     this.#encoder = codecFor(options, { maxAge: codecMaxAge(this.cookie), maxLength: 0, now });
     this.#keyUse = keyUseReporter(options);
   }

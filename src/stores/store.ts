@@ -1,4 +1,5 @@
 import type { CookieOptions } from "../http/cookie-options.ts";
+import type { CookieChunking } from "./cookie-chunks.ts";
 import type { ErrorHook, SessionConfig } from "../session/session-config.ts";
 
 /** What a store keeps of one session: its values and the metadata beside them. */
@@ -103,6 +104,12 @@ export interface Store {
   readonly cookie: CookieOptions;
   /** The longest `Set-Cookie` header this store's sessions may send, in bytes; 0 = no limit. */
   readonly cookieLimit: number;
+  /**
+   * Splits a cookie value whose `Set-Cookie` header would be over `cookieLimit` across the cookies `name`,
+   * `name.1`, `name.2`, … within these caps, and reads it back joined. @default absent: one cookie, and
+   * `cookie_too_large` past `cookieLimit`
+   */
+  readonly chunking?: CookieChunking | undefined;
   /**
    * Trusts the first `X-Forwarded-Proto` header to tell an HTTPS request, for cookies with `secure: "auto"`
    * (set it only behind a proxy that sets that header). @default false

@@ -139,6 +139,26 @@ describe("Set-Cookie formatting", () => {
     expect(formatted).toEqual(["counted", "counted"]);
   });
 
+  it("formats each chunk's header once per save, replaces the earlier line of each chunk, and formats each expiry once", async () => {
+    const chunked = sessions("chunked", new CookieStore({ signedOnly: true, hashKey, chunking: { maxBytes: 16_000 } }));
+    const ctx = fetchContext(new Request("http://127.0.0.1/"));
+    const session = await chunked.get(ctx);
+    session.set("blob", "x".repeat(5000));
+    formatted.length = 0;
+    await session.save();
+    expect(formatted.filter((name) => name.startsWith("chunked"))).toEqual(["chunked", "chunked.1", "chunked.2"]);
+    session.set("blob", "y".repeat(5001));
+    await session.save();
+    const names = () => ctx.headers.getSetCookie().map((line) => parseSetCookie(line).name);
+    expect(names()).toEqual(["chunked", "chunked.1", "chunked.2"]);
+    session.set("blob", "z");
+    formatted.length = 0;
+    await session.save();
+    expect(formatted.filter((name) => name.startsWith("chunked"))).toEqual(["chunked", "chunked.1", "chunked.2"]);
+    expect(names()).toEqual(["chunked", "chunked.1", "chunked.2"]); // the same three lines, the last two now expiries
+    expect(ctx.headers.getSetCookie().filter((line) => /Max-Age=0/.test(line))).toHaveLength(2);
+  });
+
   it("formats each cookie once when saveAll saves a cookie-store and a server-store session", async () => {
     const inCookie = sessions("in_cookie", new CookieStore({ signedOnly: true, hashKey }));
     const inMemory = sessions("in_memory", new MemoryStore({ hashKey }));
