@@ -1,4 +1,5 @@
 import type { GenOptions } from "../codegen/generate.ts";
+import { type CookieChunking, resolveChunking } from "../src/stores/cookie-chunks.ts";
 import { IMPORT_EXTENSIONS_TEXT, type ImportExtensionFlag, isImportExtension } from "./import-extension-flag.ts";
 import { formatCommandHelp } from "./help.ts";
 import { loadCodegen } from "./load-codegen.ts";
@@ -18,7 +19,7 @@ export interface GenIo {
 export const genHelp = {
   name: "gen",
   summary: "Generate typed session modules (<file>.gen.ts) from the defineSession(...) exports of schema modules.",
-  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--import-extension ts|js|none] [--allow-incompatible] [--check | --watch]",
+  usage: "typed-sessions gen [--schemas DIR] [--out DIR] [--import-from MODULE] [--import-extension ts|js|none] [--allow-incompatible] [--chunking[=BYTES]] [--check | --watch]",
   flags: [
     { flag: "--schemas DIR", description: 'where schema modules live (default "schemas", i.e. schemas/**/*.ts)' },
     { flag: "--out DIR", description: "write generated modules under DIR (default: next to each schema module)" },
@@ -29,6 +30,11 @@ export const genHelp = {
       flag: "--allow-incompatible",
       description:
         "accept a schema change that data stored under its version may not fit (a narrowed type or constraint, a field newly required) or a version that went down; otherwise gen and --check exit 1 naming the field",
+    },
+    {
+      flag: "--chunking[=BYTES]",
+      description:
+        "measure cookie sizes for a CookieStore with chunking: true: a session over 4096 bytes is measured as its chunks, and warned about only past 4 cookies or 6144 bytes of Cookie header (or BYTES, its chunking.maxBytes)",
     },
     { flag: "--watch", description: "regenerate whenever a schema module changes" },
     { flag: "-h, --help", description: "show this help" },
@@ -44,6 +50,18 @@ interface ParsedArgs {
   options: GenOptions;
   check: boolean;
   watch: boolean;
+  /** The chunking caps cookie sizes are measured against (`--chunking`), or `undefined` for one cookie. */
+  chunking: CookieChunking | undefined;
+}
+
+/** The caps `--chunking` (a CookieStore's defaults) or `--chunking=BYTES` stands for, or why the value is refused. */
+function chunkingOf(bytes: string | undefined): CookieChunking | string {
+  if (bytes !== undefined && !/^\d+$/.test(bytes)) return `--chunking=BYTES needs a whole number of bytes, got ${JSON.stringify(bytes)}`;
+  try {
+    return resolveChunking(bytes === undefined ? true : { maxBytes: Number(bytes) }, 4096) as CookieChunking;
+  } catch (err) {
+    return (err as Error).message.replace(/^typed-sessions: /, "");
+  }
 }
 
 function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
@@ -54,6 +72,7 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
   let check = false;
   let watchMode = false;
   let allowIncompatible = false;
+  let chunking: CookieChunking | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -68,6 +87,12 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
       case "--allow-incompatible":
         allowIncompatible = true;
         break;
+      case "--chunking": {
+        const caps = chunkingOf(inline);
+        if (typeof caps === "string") return caps;
+        chunking = caps;
+        break;
+      }
       case "--schemas":
       case "--out":
       case "--import-from":
@@ -86,7 +111,7 @@ function parseArgs(args: readonly string[], root: string): ParsedArgs | string {
     }
   }
   if (check && watchMode) return "--check and --watch cannot be combined";
-  return { options: { root, schemas, out, importFrom, importExtension, allowIncompatible }, check, watch: watchMode };
+  return { options: { root, schemas, out, importFrom, importExtension, allowIncompatible }, check, watch: watchMode, chunking };
 }
 
 async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
@@ -98,7 +123,7 @@ async function runOnce(parsed: ParsedArgs, io: GenIo): Promise<number> {
     const files = await generate(parsed.options, dir);
     for (const note of files.flatMap((file) => file.notes ?? [])) io.err(`typed-sessions gen: note: ${note}\n`);
     // The worst-case cookie size of each session: warnings on stderr (never failing), the rest after the files.
-    const sizes = await (await import("../codegen/size-report.ts")).sizeReport(parsed.options.root, dir);
+    const sizes = await (await import("../codegen/size-report.ts")).sizeReport(parsed.options.root, dir, undefined, parsed.chunking);
     for (const warning of sizes.warnings) io.err(warning);
     if (parsed.check) {
       const stale = await checkGenerated(parsed.options.root, files);

@@ -1,6 +1,7 @@
 import { formatSetCookie } from "../src/http/cookie-header.ts";
 import { type CookieOptions, resolveCookieOptions } from "../src/http/cookie-options.ts";
 import { MAX_COOKIE_AGE } from "../src/internal/time.ts";
+import { type CookieChunking, chunkLayout } from "../src/stores/cookie-chunks.ts";
 import type { SessionDefinition } from "../src/typed/define-session.ts";
 import { planOf, sessionModel, typeOf } from "./model.ts";
 
@@ -1093,8 +1094,23 @@ export function formatBytes(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
 }
 
-/** One estimate as gen prints it, and whether it is a warning (unbounded, or over `limit` bytes). */
-export function sizeLine(estimate: SizeEstimate, source: string, limit = COOKIE_LIMIT): { text: string; warning: boolean } {
+/** How the chunks of one worst case lay out: how many cookies, and their bytes in a request's `Cookie` header. */
+function chunked(estimate: SizeEstimate, size: EncodedSize, limit: number): { count: number; bytes: number } {
+  const { lengths, bytes } = chunkLayout(estimate.sessionName, size.value, estimate.attributes, limit);
+  return { count: lengths.length, bytes };
+}
+
+/**
+ * One estimate as gen prints it, and whether it is a warning (unbounded, or over `limit` bytes). With
+ * `chunking` (a CookieStore that chunks, `gen --chunking`), a session over `limit` is measured as the
+ * chunks it would take, and warned about only past the chunking caps.
+ */
+export function sizeLine(
+  estimate: SizeEstimate,
+  source: string,
+  limit = COOKIE_LIMIT,
+  chunking?: CookieChunking,
+): { text: string; warning: boolean } {
   const who = `${estimate.sessionName} (${source})`;
   const flashNote = estimate.flashUnbounded.length > 0 ? `; flash messages are unbounded: ${estimate.flashUnbounded.join(", ")} (add .max(n))` : "";
   if (estimate.unbounded.length > 0) {
@@ -1104,17 +1120,28 @@ export function sizeLine(estimate: SizeEstimate, source: string, limit = COOKIE_
     };
   }
   const worst = (estimate.withFlash ?? estimate.withoutFlash) as CookieSize;
-  const sizes = `${formatBytes(worst.aes.header)} bytes in a cookie (AES: ${formatBytes(worst.aes.header)}; signed only: ${formatBytes(worst.signed.header)})`;
   const flashes =
     estimate.withFlash !== undefined
       ? `, with 1 flash message (each more adds up to ${formatBytes(estimate.perFlash ?? 0)})`
       : `, without flash messages${flashNote}`;
+  const advice = "bound its fields tighter, store fewer, or keep it in a server-side store (then ignore this)";
+  if (chunking !== undefined && worst.aes.header > limit) {
+    const aes = chunked(estimate, worst.aes, limit);
+    const signed = chunked(estimate, worst.signed, limit);
+    const sizes = `${formatBytes(aes.bytes)} bytes of Cookie header in ${aes.count} cookies (AES: ${formatBytes(aes.bytes)} in ${aes.count}; signed only: ${formatBytes(signed.bytes)} in ${signed.count})`;
+    if (aes.count > chunking.maxChunks || aes.bytes > chunking.maxBytes) {
+      return {
+        text: `${who}: up to ${sizes}${flashes}: over the chunking caps (${chunking.maxChunks} cookies, ${formatBytes(chunking.maxBytes)} bytes of Cookie header); ${advice}`,
+        warning: true,
+      };
+    }
+    return { text: `${who}: at most ${sizes}, chunked${flashes}`, warning: estimate.flashUnbounded.length > 0 };
+  }
+  const sizes = `${formatBytes(worst.aes.header)} bytes in a cookie (AES: ${formatBytes(worst.aes.header)}; signed only: ${formatBytes(worst.signed.header)})`;
   const over = worst.aes.header > limit;
   if (over) {
     return {
-      text:
-        `${who}: up to ${sizes}${flashes}: over the ${formatBytes(limit)} bytes browsers keep; ` +
-        "bound its fields tighter, store fewer, or keep it in a server-side store (then ignore this)",
+      text: `${who}: up to ${sizes}${flashes}: over the ${formatBytes(limit)} bytes browsers keep; ${advice}`,
       warning: true,
     };
   }

@@ -113,17 +113,16 @@ export function readChunks(names: readonly string[], source: CookieSource): stri
 }
 
 /**
- * Splits `value` (cookie-safe text: the codec's URL-safe base64) into the chunks of session `name`, each
- * filled in turn so that its `Set-Cookie` header, `name=chunk` then `attributes` bytes of attributes, is at
- * most `limit` bytes. Throws `chunk_limit_exceeded` when the chunks would be more than `caps.maxChunks`
- * or take more than `caps.maxBytes` of a `Cookie` header, and `cookie_too_large` when the attributes leave
- * a chunk no room.
+ * Returns how long each chunk of a value of `valueLength` characters is when it is split for session
+ * `name` with `attributes` bytes of attributes and `limit` bytes per `Set-Cookie` header (each chunk filled
+ * in turn, the last one short), and how many bytes the chunks take in a request's `Cookie` header.
+ * Throws `cookie_too_large` when the attributes leave a chunk no room.
  */
-export function splitChunks(name: string, value: string, attributes: number, limit: number, caps: CookieChunking): string[] {
-  const chunks: string[] = [];
+export function chunkLayout(name: string, valueLength: number, attributes: number, limit: number): { lengths: number[]; bytes: number } {
+  const lengths: number[] = [];
   let bytes = -2; // no "; " before the first
-  for (let at = 0; at < value.length || chunks.length === 0; ) {
-    const cookieName = chunkName(name, chunks.length);
+  for (let at = 0; at < valueLength || lengths.length === 0; ) {
+    const cookieName = chunkName(name, lengths.length);
     const room = limit - attributes - cookieName.length - 1;
     if (room <= 0) {
       throw new SessionError(
@@ -131,13 +130,25 @@ export function splitChunks(name: string, value: string, attributes: number, lim
         `the attributes of session "${name}"'s cookies take ${attributes} bytes, which leaves ${cookieName} no room within the ${limit}-byte limit; shorten the path or domain, or raise maxLength.`,
       );
     }
-    const chunk = value.slice(at, at + room);
-    chunks.push(chunk);
-    bytes += 2 + cookieName.length + 1 + chunk.length;
-    at += chunk.length;
+    const length = Math.min(room, valueLength - at);
+    lengths.push(length);
+    bytes += 2 + cookieName.length + 1 + length;
+    at += length;
   }
-  if (chunks.length > caps.maxChunks || bytes > caps.maxBytes) throw overCaps(name, chunks.length, bytes, caps);
-  return chunks;
+  return { lengths, bytes };
+}
+
+/**
+ * Splits `value` (cookie-safe text: the codec's URL-safe base64) into the chunks of session `name` as
+ * {@link chunkLayout} lays them out. Throws `chunk_limit_exceeded` when they would be more than
+ * `caps.maxChunks` or take more than `caps.maxBytes` of a `Cookie` header, and `cookie_too_large` when the
+ * attributes leave a chunk no room.
+ */
+export function splitChunks(name: string, value: string, attributes: number, limit: number, caps: CookieChunking): string[] {
+  const { lengths, bytes } = chunkLayout(name, value.length, attributes, limit);
+  if (lengths.length > caps.maxChunks || bytes > caps.maxBytes) throw overCaps(name, lengths.length, bytes, caps);
+  let at = 0;
+  return lengths.map((length) => value.slice(at, (at += length)));
 }
 
 /**

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { runGen } from "../../cli/gen.ts";
+import { formatGenHelp, runGen } from "../../cli/gen.ts";
 import { sessionModel } from "../../codegen/model.ts";
 import {
   COOKIE_LIMIT,
@@ -497,6 +497,49 @@ describe("sizeLine", () => {
   });
 });
 
+describe("sizeLine with chunking (gen --chunking)", () => {
+  const caps = { maxChunks: 4, maxBytes: 6144 };
+  /** Thirty notes of up to 100 lower-case letters: about 5.5 KB of cookies at worst, two chunks. */
+  const notes = defineSession({ name: "notes", data: z.object({ notes: z.array(z.string().regex(/^[a-z]{0,100}$/)).max(30).default([]) }), flash: z.string().max(10) });
+  const worstNotes = { notes: Array.from({ length: 30 }, () => "z".repeat(100)) };
+
+  it("measures a session over 4096 bytes as its chunks, and warns only past the caps", () => {
+    const estimate = estimateSize("notes", notes);
+    expect((estimate.withFlash as CookieSize).aes.header).toBeGreaterThan(COOKIE_LIMIT);
+    expect(sizeLine(estimate, "schemas/notes.ts").warning).toBe(true);
+    const line = sizeLine(estimate, "schemas/notes.ts", COOKIE_LIMIT, caps);
+    expect(line.warning).toBe(false);
+    expect(line.text).toMatch(/^notes \(schemas\/notes\.ts\): at most [\d,]+ bytes of Cookie header in 2 cookies \(AES: [\d,]+ in 2; signed only: [\d,]+ in 2\), chunked, with 1 flash message/);
+    const over = sizeLine(estimate, "schemas/notes.ts", COOKIE_LIMIT, { maxChunks: 4, maxBytes: 5000 });
+    expect(over.warning).toBe(true);
+    expect(over.text).toMatch(/: over the chunking caps \(4 cookies, 5,000 bytes of Cookie header\); bound its fields tighter/);
+    const small = estimateSize("prefs", defineSession({ name: "prefs", data: z.object({ theme: z.enum(["light", "dark"]).default("light") }) }));
+    expect(sizeLine(small, "p.ts", COOKIE_LIMIT, caps)).toEqual(sizeLine(small, "p.ts")); // one cookie: the same line
+  });
+
+  it("stays above what a chunking CookieStore really sends for the worst values", async () => {
+    const estimate = estimateSize("notes", notes);
+    const bound = bindSession(notes, AnySession, serializerOf(notes));
+    const store = new CookieStore({ hashKey, blockKey, chunking: caps });
+    const ctx = new CookieJar().context();
+    const session = await bound.sessions(store).get(ctx);
+    for (const [key, value] of Object.entries(worstNotes)) session.untyped.set(key, value);
+    session.addFlash("\u0001".repeat(10));
+    csrfToken(session);
+    session.cookie.maxAge = MAX_COOKIE_AGE;
+    await session.save();
+    const jar = new CookieJar();
+    jar.absorb(ctx.headers);
+    expect(jar.cookies.size).toBe(2);
+    const estimated = /bytes of Cookie header in (\d+) cookies \(AES: ([\d,]+)/.exec(sizeLine(estimate, "n.ts", COOKIE_LIMIT, caps).text);
+    expect(Number(estimated?.[1])).toBeGreaterThanOrEqual(jar.cookies.size);
+    const bytes = Number((estimated?.[2] ?? "").replace(/,/g, ""));
+    expect(bytes).toBeGreaterThanOrEqual(jar.header().length);
+    expect(bytes).toBeLessThanOrEqual(Math.ceil(jar.header().length * 1.1) + 40);
+    expect((await bound.sessions(store).get(jar.context())).isNew).toBe(false);
+  });
+});
+
 describe("typed-sessions gen", () => {
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const dir = `.tmp-size-test-${process.pid}`;
@@ -544,5 +587,19 @@ describe("typed-sessions gen", () => {
     expect(check.code).toBe(0);
     expect(check.out).toBe("typed-sessions gen --check: 3 generated file(s) up to date.\n");
     expect(check.err).toBe(first.err);
+  });
+
+  it("measures against a chunking CookieStore's caps with --chunking, and refuses a --chunking=BYTES that is not a number", async () => {
+    const chunked = await gen("--chunking"); // big's worst case is about 11 KB: over the default 6144 bytes
+    expect(chunked.code).toBe(0);
+    expect(chunked.err).toMatch(/^warning: big \(.*\): up to [\d,]+ bytes of Cookie header in 3 cookies .*: over the chunking caps \(4 cookies, 6,144 bytes of Cookie header\)/m);
+    const roomy = await gen("--chunking=16000");
+    expect(roomy.code).toBe(0);
+    expect(roomy.err.split("\n").filter((l) => l !== "")).toEqual([expect.stringMatching(/^warning: open /)]);
+    expect(roomy.out).toMatch(/^big \(.*\): at most [\d,]+ bytes of Cookie header in 3 cookies .*, chunked, with 1 flash message/m);
+    const bad = await gen("--chunking=lots");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--chunking=BYTES needs a whole number of bytes, got "lots"/);
+    expect(formatGenHelp()).toMatch(/^ {2}--chunking\[=BYTES\] {2,}measure cookie sizes for a CookieStore with chunking: true/m);
   });
 });
