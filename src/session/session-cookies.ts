@@ -40,20 +40,23 @@ export function prepareCookies(
   // The attributes' length as the library formats them (kept per second for frozen attributes): what
   // decides whether the value fits in one cookie, and where to cut it if not. Each header is measured too.
   const suffix = attributesLength(attributes);
-  let chunks: string[];
-  if (name.length + 1 + value.length + suffix <= limit) {
-    checkSingleCookie(name, value, caps);
-    chunks = [value];
-  } else {
-    chunks = splitChunks(name, value, suffix, limit, caps);
+  const single = name.length + 1 + value.length + suffix <= limit;
+  const chunks = single ? undefined : splitChunks(name, value, suffix, limit, caps);
+  if (single) checkSingleCookie(name, value, caps);
+  const count = chunks === undefined ? 1 : chunks.length;
+  const stale = staleChunks(state, names, count);
+  if (chunks === undefined && stale === undefined) {
+    // What a session that fits costs with chunking on: the one header, as without (sentChunks stays ≤ 1).
+    const pending = state.context.prepareCookie(name, value, attributes);
+    checkSize(name, pending.header, limit);
+    return pending;
   }
-  const pending = chunks.map((chunk, index) => {
+  const pending = (chunks ?? [value]).map((chunk, index) => {
     const cookie = state.context.prepareCookie(names[index] as string, chunk, attributes);
     checkSize(names[index] as string, cookie.header, limit);
     return cookie;
   });
-  const stale = staleChunks(state, names, chunks.length);
-  if (stale.length > 0) {
+  if (stale !== undefined) {
     const expired = { ...attributes, maxAge: -1 };
     for (const chunkName of stale) pending.push(state.context.prepareCookie(chunkName, "", expired));
   }
@@ -61,17 +64,20 @@ export function prepareCookies(
     header: (pending[0] as PendingCookie).header,
     commit: () => {
       for (const cookie of pending) cookie.commit();
-      state.sentChunks = chunks.length;
+      state.sentChunks = count;
     },
   };
 }
 
-/** The names of the chunks from index `from` on that the browser would keep: the request carried them, or this request set them. */
-function staleChunks(state: SessionState, names: readonly string[], from: number): string[] {
-  const stale: string[] = [];
+/**
+ * The names of the chunks from index `from` on that the browser would keep (the request carried them, or
+ * this request set them), or `undefined` for none.
+ */
+function staleChunks(state: SessionState, names: readonly string[], from: number): string[] | undefined {
+  let stale: string[] | undefined;
   for (let index = Math.max(from, 1); index < names.length; index++) {
     const chunkName = names[index] as string;
-    if (index < state.sentChunks || state.context.getCookie(chunkName) !== undefined) stale.push(chunkName);
+    if (index < state.sentChunks || state.context.getCookie(chunkName) !== undefined) (stale ??= []).push(chunkName);
   }
   return stale;
 }
@@ -86,7 +92,7 @@ export function expireCookies(state: SessionState, attributes: Readonly<CookieOp
     state.context.prepareCookie(name, "", attributes).commit();
     return;
   }
-  const pending = [name, ...staleChunks(state, names, 1)].map((chunkName) => state.context.prepareCookie(chunkName, "", attributes));
+  const pending = [name, ...(staleChunks(state, names, 1) ?? [])].map((chunkName) => state.context.prepareCookie(chunkName, "", attributes));
   for (const cookie of pending) cookie.commit();
   state.sentChunks = 0;
 }
