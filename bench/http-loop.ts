@@ -29,6 +29,52 @@ async function call(handler: (req: IncomingMessage, res: ServerResponse) => unkn
   return res;
 }
 
+/** A handler to time in a loop, with the cookie its requests send (that of an existing session). */
+export interface LoopHandler {
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => unknown;
+  readonly cookie: string | undefined;
+}
+
+/** Calls `handler` once with no cookie and returns the `Cookie` header its `Set-Cookie` lines make (as a browser would send them). */
+export async function firstCookie(handler: LoopHandler["handler"]): Promise<string | undefined> {
+  const first = await call(handler, undefined);
+  const setCookie = first.getHeader("set-cookie");
+  const lines = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)];
+  return lines.length === 0 ? undefined : lines.map((line) => line.split(";")[0]).join("; ");
+}
+
+/**
+ * Times `handlers` in turns: `rounds` rounds (after one warm-up round) of `requests` requests each, every
+ * round starting at the next handler, so that a busy neighbour slows them alike. Returns, per handler, the
+ * microseconds per request of each round, in round order (a round's figures are paired across handlers):
+ * wall-clock time, and the process's CPU time (user + system), which another process on the same cores
+ * moves less.
+ */
+export async function loopSamples(handlers: readonly LoopHandler[], requests = 5_000, rounds = 15): Promise<{ wall: number[][]; cpu: number[][] }> {
+  const wall = handlers.map(() => [] as number[]);
+  const cpu = handlers.map(() => [] as number[]);
+  for (let round = 0; round <= rounds; round++) {
+    for (let turn = 0; turn < handlers.length; turn++) {
+      const index = (round + turn) % handlers.length;
+      const { handler, cookie } = handlers[index]!;
+      const cpuStart = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < requests; i++) await call(handler, cookie);
+      const elapsed = Number(process.hrtime.bigint() - start) / 1000;
+      const used = process.cpuUsage(cpuStart);
+      if (round === 0) continue; // round 0 warms up
+      wall[index]?.push(elapsed / requests);
+      cpu[index]?.push((used.user + used.system) / requests);
+    }
+  }
+  return { wall, cpu };
+}
+
+/** The median of `values` (the upper one of an even count). */
+export function medianOf(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}
+
 /**
  * Returns the median time of one request through each of `names`' handlers, in microseconds, over `rounds`
  * rounds of `requests` requests each sending the cookie of an existing session (as autocannon does). The
@@ -43,24 +89,12 @@ export async function handlerMicrosEach<N extends (typeof LOOP_CASES)[number]>(
   const prepared: { name: N; handler: (req: IncomingMessage, res: ServerResponse) => unknown; cookie: string | undefined; cleanup?: () => void }[] = [];
   for (const name of names) {
     const app = await makeApp(name);
-    const first = await call(app.handler, undefined);
-    const setCookie = first.getHeader("set-cookie");
-    const lines = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)];
-    const cookie = lines.length === 0 ? undefined : lines.map((line) => line.split(";")[0]).join("; ");
+    const cookie = await firstCookie(app.handler);
     prepared.push({ name, handler: app.handler, cookie, ...(app.cleanup === undefined ? {} : { cleanup: app.cleanup }) });
   }
-  const samples = prepared.map(() => [] as number[]);
-  for (let round = 0; round <= rounds; round++) {
-    for (let turn = 0; turn < prepared.length; turn++) {
-      const index = (round + turn) % prepared.length;
-      const { handler, cookie } = prepared[index]!;
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < requests; i++) await call(handler, cookie);
-      if (round > 0) samples[index]?.push(Number(process.hrtime.bigint() - start) / requests / 1000); // round 0 warms up
-    }
-  }
+  const samples = (await loopSamples(prepared, requests, rounds)).wall;
   for (const p of prepared) p.cleanup?.();
-  return new Map(prepared.map((p, index) => [p.name, samples[index]!.sort((a, b) => a - b)[Math.floor(samples[index]!.length / 2)] ?? Number.NaN]));
+  return new Map(prepared.map((p, index) => [p.name, medianOf(samples[index] ?? [])]));
 }
 
 /** {@link handlerMicrosEach} for one case. */

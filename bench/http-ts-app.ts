@@ -42,15 +42,18 @@ export async function loadTypedSessions(spec: string | undefined): Promise<Typed
   return (await import(pathToFileURL(libraryPath(spec)).href)) as TypedSessionsLibrary;
 }
 
-/** Which store, with which keys (no block key: signed, not encrypted), and for `fs` which directory. */
+/**
+ * Which store, with which keys (no block key: signed, not encrypted), for a cookie store whether it chunks
+ * (`chunking: true`; an older build ignores the option), and for `fs` which directory.
+ */
 export type TsAppOptions =
-  | { kind: "cookie"; hashKey: Buffer; blockKey: Buffer | undefined }
+  | { kind: "cookie"; hashKey: Buffer; blockKey: Buffer | undefined; chunking?: boolean | undefined }
   | { kind: "fs"; hashKey: Buffer; blockKey: Buffer; dir: string };
 
 function storeOf(lib: TypedSessionsLibrary, options: TsAppOptions) {
   const keys = { hashKey: options.hashKey, blockKey: options.blockKey };
   return options.kind === "cookie"
-    ? new lib.CookieStore({ ...keys, signedOnly: options.blockKey === undefined })
+    ? new lib.CookieStore({ ...keys, signedOnly: options.blockKey === undefined, ...(options.chunking === true ? { chunking: true } : {}) })
     : new lib.FilesystemStore({ ...keys, dir: options.dir });
 }
 

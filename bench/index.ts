@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark section, each with its baseline measured in the same process.
  * Pass section names to run only some: `npm run bench -- codec`; `--chart` redraws docs/bench-http.svg.
  */
+import { runChunksBench } from "./chunks.ts";
 import { runCodecBench } from "./codec.ts";
 import { runFsStoreBench } from "./fs-store.ts";
 import { runHttpBench } from "./http.ts";
@@ -22,6 +23,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   http: async () => {
     await runHttpBench(chart ? {} : { chartPath: null });
   },
+  chunks: runChunksBench,
 };
 
 const wanted = args.filter((arg) => arg !== "--chart");
