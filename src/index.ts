@@ -9,6 +9,7 @@ export type { CsrfSession } from "./session/csrf.ts";
 
 export { CookieStore } from "./stores/cookie-store.ts";
 export type { CookieStoreOptions } from "./stores/cookie-store.ts";
+export type { CookieChunking } from "./stores/cookie-chunks.ts";
 export { FilesystemStore } from "./stores/fs/fs-store.ts";
 export type { FilesystemStoreOptions } from "./stores/fs/fs-store.ts";
 export { MemoryStore } from "./stores/memory-store.ts";

@@ -3,10 +3,9 @@
 // The scheme: the session "s" is sent as `s` (the first chunk), then `s.1`, `s.2`, … in order; joined, the
 // chunks are the one value the codec signed, so its MAC checks the whole. A session that fits in one cookie
 // is the same single cookie `s` as without chunking (turning chunking on or off needs no migration, and a
-// small session costs nothing more). There is no chunk count in the cookies: nothing outside the MAC could
-// tell more than the MAC does, and a set that lost its last chunk, or had chunks swapped or altered, fails
-// the MAC of the joined value. What the MAC cannot see is refused here: a chunk after a missing one, or one
-// past the store's `maxChunks`.
+// small session costs nothing more). There is no chunk count in the cookies: it would sit outside the MAC,
+// which already refuses a set that lost its last chunk, or had chunks swapped, altered or added at the end.
+// What the MAC cannot see is refused here: a chunk after a missing one, or one past the store's `maxChunks`.
 import { SessionError } from "../errors.ts";
 
 /**
