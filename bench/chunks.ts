@@ -1,9 +1,10 @@
 // `npm run bench -- chunks`: what chunking costs a session that fits in one cookie. The HTTP bench's own
 // handlers (bench/http-ts-app.ts: the counter app of (b), the unchanged-session app of (b″)) on the built
 // library, each on a CookieStore with chunking off and on, timed alone in a loop on node's request and
-// response objects (bench/http-loop.ts) in one process, taking turns within every round; the ratio is taken
-// round by round (on/off of the same round), so a busy neighbour moves both figures of a pair alike, and
-// on the process's CPU time as well as wall time (the machine is shared: CPU time moves less). A
+// response objects (bench/http-loop.ts) in one process, the two of a pair taking turns, each round starting
+// with the other; the ratio is taken round by round (on/off of the same round), so a busy neighbour moves
+// both figures of a pair alike, and on the process's CPU time as well as wall time (the machine is shared:
+// CPU time moves less). bench/chunks-instructions.mjs counts the same handlers' instructions. A
 // last pair, for information, shows what a session that needs two chunks costs against the same value in
 // one oversized cookie (maxLength: 0, which no browser would keep).
 //   npm run bench -- chunks          BENCH_CHUNKS_ROUNDS=15 BENCH_CHUNKS_REQUESTS=5000 (defaults)
@@ -61,8 +62,16 @@ export async function runChunksBench(): Promise<void> {
     const sent = handlers.at(-1)?.cookie?.split("; ").length ?? 0;
     if (sent !== pair.cookies) throw new Error(`${pair.label}: the chunking store's session takes ${sent} cookies, expected ${pair.cookies}`);
   }
-  const samples = await loopSamples(handlers, requests, rounds);
-  console.log(`\nchunking off vs on, handler alone (build ${libraryTag(process.env["BENCH_TS_DIST"])}; ${rounds} rounds × ${requests} requests, turns rotated)`);
+  // One pair at a time: with two handlers, each round starts at the other one, so neither always runs
+  // right after the other (and pays for its garbage and cache misses); six in one rotation would have
+  // every "on" handler follow its "off" one in most rounds.
+  const samples: { wall: number[][]; cpu: number[][] } = { wall: [], cpu: [] };
+  for (let index = 0; index < pairs.length; index++) {
+    const pair = await loopSamples(handlers.slice(2 * index, 2 * index + 2), requests, rounds);
+    samples.wall.push(...pair.wall);
+    samples.cpu.push(...pair.cpu);
+  }
+  console.log(`\nchunking off vs on, handler alone (build ${libraryTag(process.env["BENCH_TS_DIST"])}; per pair ${rounds} rounds × ${requests} requests, each round starting with the other)`);
   console.log("| case | CPU µs/req off / on | on/off CPU (median of rounds) | on/off CPU range | wall µs/req off / on | on/off wall (median) |");
   console.log("|---|---:|---:|---|---:|---:|");
   const ratios = (on: readonly number[], off: readonly number[]) => on.map((micros, round) => micros / (off[round] ?? Number.NaN));
