@@ -39,6 +39,8 @@ export interface ServerOptions extends Omit<RunOptions, "expectCode" | "input"> 
   ready?: RegExp;
   /** The port, when `ready` does not capture it. */
   port?: number;
+  /** A URL polled until a GET of it gets any answer, instead of `ready` (servers that print nothing, like workerd). */
+  probe?: string;
 }
 
 /** Kills the process group of `child` (SIGTERM, then SIGKILL after `graceMs`). */
@@ -54,5 +56,5 @@ export class StepError extends Error {
 }
 /** Runs `cmd args`; rejects with a StepError on a timeout or an unexpected exit code. */
 export function run(cmd: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
-/** Starts a server and waits until its output matches `ready`. */
+/** Starts a server and waits until its output matches `ready` (or, given `probe`, until that URL answers). */
 export function startServer(cmd: string, args: readonly string[], options: ServerOptions): Promise<StartedServer>;
