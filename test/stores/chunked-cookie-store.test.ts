@@ -288,6 +288,18 @@ describe("CookieStore with chunking", () => {
     expect(jar.cookies.size).toBe(0);
   });
 
+  it("keeps a __Host- prefix on every chunk, each with what the prefix requires (Secure, Path=/, no Domain)", async () => {
+    const jar = new CookieJar();
+    const ctx = await visit(jar, chunkedStore(), blob(TWO), "__Host-s");
+    expect(setAndExpired(ctx)).toEqual({ set: ["__Host-s", "__Host-s.1"], expired: [] });
+    for (const line of ctx.headers.getSetCookie()) {
+      expect(line).toMatch(/; Path=\/;/);
+      expect(line).toMatch(/; Secure/);
+      expect(line).not.toMatch(/Domain=/);
+    }
+    expect((await sessions("__Host-s", chunkedStore()).get(jar.context())).get("blob")).toBe("x".repeat(TWO));
+  });
+
   it("deletes the session through maxAge < 0 like destroy, every chunk", async () => {
     const store = chunkedStore();
     const jar = new CookieJar();
