@@ -280,5 +280,5 @@ export { version, current, wrong };
     const program = ts.createProgram([path.join(root, p.dir, "cart.gen.ts"), use], { ...config?.options, noEmit: true });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(diagnostics).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });
