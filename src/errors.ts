@@ -33,6 +33,7 @@ export type SessionErrorCode =
   | "missing_middleware"
   | "wrong_context"
   | "invalid_user_key"
+  | "unsupported_runtime"
   // decode
   | "invalid_mac"
   | "invalid_base64"
@@ -73,6 +74,7 @@ const KINDS = {
   missing_middleware: "usage",
   wrong_context: "usage",
   invalid_user_key: "usage",
+  unsupported_runtime: "usage",
   // decode
   invalid_mac: "decode",
   invalid_base64: "decode",
