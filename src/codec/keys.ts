@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { SessionError } from "../errors.ts";
+import { decodeUnpaddedBase64 } from "./portable-base64.ts";
+import { fillRandom } from "./random-pool.ts";
 
 /** A key as given by the user: raw bytes, or a string taken as its UTF-8 bytes. */
 export type KeyInput = Uint8Array | string;
@@ -21,7 +22,9 @@ export function generateRandomKey(bytes: number): Uint8Array {
   if (!Number.isInteger(bytes) || bytes <= 0) {
     throw new SessionError("invalid_option", `generateRandomKey needs a positive whole number of bytes, got ${bytes}.`);
   }
-  return randomBytes(bytes);
+  const key = new Uint8Array(bytes);
+  fillRandom(key);
+  return key;
 }
 
 /** The fewest bytes a hash key may have: 32 (256 bits), what HMAC-SHA256 needs to resist offline guessing. */
@@ -58,16 +61,16 @@ function keyText(text: string | undefined, name: string, minBytes: number): stri
   return text;
 }
 
-function checkLength(bytes: Buffer, name: string, minBytes: number): Uint8Array {
+function checkLength(bytes: Uint8Array, name: string, minBytes: number): Uint8Array {
   if (bytes.length < minBytes) {
     const code = minBytes >= MIN_HASH_KEY_BYTES ? "weak_hash_key" : "invalid_option";
     throw new SessionError(code, `${name} is ${bytes.length} bytes; it must be at least ${minBytes} random bytes. ${KEYGEN_HINT}.`);
   }
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes;
 }
 
 /**
- * Reads a key written in hex (what `typed-sessions keygen` prints), strictly: unlike `Buffer.from(text, "hex")`,
+ * Reads a key written in hex (what `typed-sessions keygen` prints), strictly: unlike Node's `Buffer.from(text, "hex")`,
  * which silently stops at the first character that is not hex, it refuses whitespace, any non-hex character,
  * an odd length and a key under `minBytes` (32 by default) with a usage error naming `name`.
  * @example const hashKey = keyFromHex(process.env.SESSION_HASH_KEY, "SESSION_HASH_KEY");
@@ -81,11 +84,13 @@ export function keyFromHex(text: string | undefined, name = "the key", options: 
       `${name} is not hex: it must be an even number of the characters 0-9, a-f, with no spaces or newlines. ${KEYGEN_HINT}.`,
     );
   }
-  return checkLength(Buffer.from(value, "hex"), name, minBytes);
+  const bytes = new Uint8Array(value.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(value.slice(2 * i, 2 * i + 2), 16);
+  return checkLength(bytes, name, minBytes);
 }
 
 /** Decodes strict base64 (one alphabet, right padding or none, canonical trailing bits); `undefined` otherwise. */
-function strictBase64(value: string): Buffer | undefined {
+function strictBase64(value: string): Uint8Array | undefined {
   if (!BASE64_TEXT.test(value)) return undefined;
   const urlSafe = /[-_]/.test(value);
   if (urlSafe && /[+/]/.test(value)) return undefined;
@@ -94,9 +99,7 @@ function strictBase64(value: string): Buffer | undefined {
   if (rest === 1) return undefined;
   const pads = value.length - unpadded.length;
   if (pads > 0 && pads !== 4 - rest) return undefined;
-  const encoding = urlSafe ? "base64url" : "base64";
-  const bytes = Buffer.from(unpadded, encoding);
-  return bytes.toString(encoding).replace(/=+$/, "") === unpadded ? bytes : undefined;
+  return decodeUnpaddedBase64(unpadded, urlSafe ? "url" : "standard");
 }
 
 /**

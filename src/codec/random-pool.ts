@@ -1,8 +1,36 @@
-import { randomFillSync } from "node:crypto";
-import * as v8 from "node:v8";
+import { nodeBuiltin } from "../internal/node-builtins.ts";
+import { SessionError } from "../errors.ts";
 
 const POOL_SIZE = 4096;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
+/** The most bytes `crypto.getRandomValues` fills in one call. */
+const WEB_FILL_LIMIT = 65536;
+
+const nodeCrypto = nodeBuiltin("node:crypto");
+const webCrypto = (globalThis as { crypto?: Pick<Crypto, "getRandomValues"> }).crypto;
+
+/**
+ * Fills `bytes` with cryptographically random bytes: node:crypto's `randomFillSync` where the runtime has
+ * it, WebCrypto's `getRandomValues` elsewhere; throws `unsupported_runtime` where there is neither.
+ */
+export const fillRandom: (bytes: Uint8Array) => void =
+  nodeCrypto !== undefined
+    ? (bytes) => {
+        nodeCrypto.randomFillSync(bytes);
+      }
+    : typeof webCrypto?.getRandomValues === "function"
+      ? (bytes) => {
+          for (let start = 0; start < bytes.length; start += WEB_FILL_LIMIT) {
+            webCrypto.getRandomValues(bytes.subarray(start, Math.min(bytes.length, start + WEB_FILL_LIMIT)));
+          }
+        }
+      : () => {
+          throw new SessionError(
+            "unsupported_runtime",
+            "this runtime has neither node:crypto nor crypto.getRandomValues, so no secure random bytes for keys, IVs or session ids; run on Node, Bun, Deno or a runtime with WebCrypto.",
+          );
+        };
+
+const pool = new Uint8Array(POOL_SIZE);
 /** Where the next unused byte is: the pool starts empty and is filled on first use. */
 let offset = POOL_SIZE;
 
@@ -15,9 +43,9 @@ function resetPool(): void {
 // A V8 startup snapshot (`node --build-snapshot`) captures module state: bytes left in the pool by a draw made
 // while the snapshot was built would be handed out again, identically, by every process started from it (the
 // same IVs, reusing a CTR keystream; the same session ids). Empty the pool when a process is deserialized.
-// Guarded: runtimes without the API (Bun, Deno, older Node) have no snapshots to worry about.
+// Guarded: runtimes without the API (Bun, Deno, workers, older Node) have no snapshots to worry about.
 try {
-  const snapshot = (v8 as { startupSnapshot?: typeof v8.startupSnapshot }).startupSnapshot;
+  const snapshot = nodeBuiltin("node:v8")?.startupSnapshot;
   if (snapshot?.isBuildingSnapshot()) snapshot.addDeserializeCallback(resetPool);
 } catch {
   // no startup snapshot support
@@ -28,14 +56,17 @@ try {
  * frequent requests (IVs, session ids) do not each pay for a system call. Each byte is handed out once, in
  * one process: a process started from a V8 startup snapshot starts with an empty pool.
  */
-export function randomBytesFromPool(size: number): Buffer {
-  if (size > POOL_SIZE / 4) return randomFillSync(Buffer.allocUnsafe(size));
+export function randomBytesFromPool(size: number): Uint8Array<ArrayBuffer> {
+  if (size > POOL_SIZE / 4) {
+    const bytes = new Uint8Array(size);
+    fillRandom(bytes);
+    return bytes;
+  }
   if (offset + size > POOL_SIZE) {
-    randomFillSync(pool);
+    fillRandom(pool);
     offset = 0;
   }
-  const out = Buffer.allocUnsafe(size);
-  pool.copy(out, 0, offset, offset + size);
+  const out = pool.slice(offset, offset + size);
   pool.fill(0, offset, offset + size);
   offset += size;
   return out;

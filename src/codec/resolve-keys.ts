@@ -1,16 +1,17 @@
 import { SessionError } from "../errors.ts";
+import { sameBytes, text } from "../internal/text.ts";
 import { type KeyInput, type KeyPair, MIN_HASH_KEY_BYTES } from "./keys.ts";
 
-/** A validated key pair, as bytes. */
+/** A validated key pair, as bytes (copies: a caller changing its key bytes later changes nothing here). */
 export interface ResolvedKeyPair {
-  readonly hashKey: Buffer;
-  readonly blockKey: Buffer | undefined;
+  readonly hashKey: Uint8Array<ArrayBuffer>;
+  readonly blockKey: Uint8Array<ArrayBuffer> | undefined;
   /** `aes-128-ctr`, `aes-192-ctr` or `aes-256-ctr` when a block key is set. */
   readonly cipher: string | undefined;
 }
 
-function toBytes(key: KeyInput): Buffer {
-  return typeof key === "string" ? Buffer.from(key, "utf8") : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+function toBytes(key: KeyInput): Uint8Array {
+  return typeof key === "string" ? text.utf8Bytes(key) : key;
 }
 
 /**
@@ -25,7 +26,7 @@ export function resolveKeyPair(pair: KeyPair, index = 0): ResolvedKeyPair {
       `a hash key is required${where}. Generate one with generateRandomKey(64) or \`typed-sessions keygen\` and pass it as hashKey.`,
     );
   }
-  const hashKey = Buffer.from(toBytes(pair.hashKey));
+  const hashKey = new Uint8Array(toBytes(pair.hashKey));
   if (hashKey.length < MIN_HASH_KEY_BYTES) {
     throw new SessionError(
       "weak_hash_key",
@@ -35,14 +36,14 @@ export function resolveKeyPair(pair: KeyPair, index = 0): ResolvedKeyPair {
   if (pair.blockKey === undefined || pair.blockKey === null) {
     return { hashKey, blockKey: undefined, cipher: undefined };
   }
-  const blockKey = Buffer.from(toBytes(pair.blockKey));
+  const blockKey = new Uint8Array(toBytes(pair.blockKey));
   if (blockKey.length !== 16 && blockKey.length !== 24 && blockKey.length !== 32) {
     throw new SessionError(
       "invalid_block_key",
       `the block key${where} is ${blockKey.length} bytes; it must be 16, 24 or 32 bytes (AES-128, -192 or -256). Generate one with generateRandomKey(32).`,
     );
   }
-  if (blockKey.equals(hashKey)) {
+  if (sameBytes(blockKey, hashKey)) {
     throw new SessionError(
       "invalid_block_key",
       `the block key${where} is the hash key; use two different random keys (\`npx typed-sessions keygen --block\` makes both).`,
@@ -61,8 +62,8 @@ export function checkRotation(pairs: readonly ResolvedKeyPair[]): void {
     const b = pairs[later] as ResolvedKeyPair;
     for (let earlier = 0; earlier < later; earlier++) {
       const a = pairs[earlier] as ResolvedKeyPair;
-      if (!a.hashKey.equals(b.hashKey)) continue;
-      const sameBlock = a.blockKey === undefined ? b.blockKey === undefined : b.blockKey !== undefined && a.blockKey.equals(b.blockKey);
+      if (!sameBytes(a.hashKey, b.hashKey)) continue;
+      const sameBlock = a.blockKey === undefined ? b.blockKey === undefined : b.blockKey !== undefined && sameBytes(a.blockKey, b.blockKey);
       if (sameBlock) continue;
       throw new SessionError(
         "invalid_option",

@@ -9,24 +9,36 @@ import { randomBytesFromPool } from "../../src/codec/random-pool.ts";
 describe("randomBytesFromPool", () => {
   it("hands out each byte once", () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 600; i++) seen.add(randomBytesFromPool(16).toString("hex"));
+    for (let i = 0; i < 600; i++) seen.add(Buffer.from(randomBytesFromPool(16)).toString("hex"));
     expect(seen.size).toBe(600);
   });
 
   // A V8 startup snapshot captures the module's state: a pool filled while the snapshot was built would
   // hand every process started from it the same bytes (the same IVs, CTR keystream reuse, the same ids).
   it("draws different bytes in each process started from one startup snapshot, even one built after first use", () => {
-    const source = readFileSync(new URL("../../src/codec/random-pool.ts", import.meta.url), "utf8");
     // The snapshot builder runs one CommonJS script that may require only built-in modules: the pool module
-    // is compiled to CommonJS and inlined.
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    // and what it imports are compiled to CommonJS and inlined, each required by its file name.
+    const files = ["codec/random-pool.ts", "internal/node-builtins.ts", "errors.ts"];
+    const modules = files.map((file) => {
+      const source = readFileSync(new URL(`../../src/${file}`, import.meta.url), "utf8");
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      });
+      return `${JSON.stringify(file.replace(/.*\//, ""))}: (exports, require) => { ${outputText} }`;
     });
     const entry = `
-      const pool = (() => { const exports = {}; ${outputText}; return exports; })();
+      const factories = { ${modules.join(",\n")} };
+      const loaded = {};
+      const load = (specifier) => {
+        const file = specifier.replace(/.*\\//, "");
+        if (!(file in factories)) return require(specifier);
+        if (!(file in loaded)) factories[file]((loaded[file] = {}), load);
+        return loaded[file];
+      };
+      const pool = load("random-pool.ts");
       pool.randomBytesFromPool(16); // first use while building: fills the pool
       require("node:v8").startupSnapshot.setDeserializeMainFunction(() => {
-        process.stdout.write(pool.randomBytesFromPool(16).toString("hex"));
+        process.stdout.write(Buffer.from(pool.randomBytesFromPool(16)).toString("hex"));
       });
     `;
     const dir = mkdtempSync(join(tmpdir(), "ts-snapshot-"));

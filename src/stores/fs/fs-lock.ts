@@ -113,7 +113,7 @@ function machineTag(): string {
 let nonce: string | undefined;
 /** A random tag of this process, so that a lock left by an earlier process with the same pid is told apart. */
 function processNonce(): string {
-  nonce ??= randomBytesFromPool(8).toString("hex");
+  nonce ??= Buffer.from(randomBytesFromPool(8)).toString("hex");
   return nonce;
 }
 
@@ -194,7 +194,7 @@ export class FileLocks {
 
   /** Creates a temp file for `target` holding the owner line; the directory is recreated if it vanished. */
   async #makeTemp(target: string): Promise<{ path: string; file: IoFile; ino: number; ownerBytes: number }> {
-    const hex = randomBytesFromPool(8).toString("hex");
+    const hex = Buffer.from(randomBytesFromPool(8)).toString("hex");
     const path = `${target}.${hex}${TEMP_SUFFIX}`;
     let file: IoFile;
     try {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BLOCK, HmacSha256, hmacFor } from "../../src/codec/hmac.ts";
+import { BLOCK, HmacSha256, hmacFor } from "../../src/codec/node-hmac.ts";
 
 function prefixed(hmac: HmacSha256, message: Uint8Array): Buffer {
   return Buffer.concat([hmac.innerPad, message]);

@@ -1,5 +1,6 @@
 /**
- * URL-safe base64 *with* padding, exactly as Go's `base64.URLEncoding` writes it (gorilla/securecookie's
+ * URL-safe base64 *with* padding for the node:crypto codec, on Node's native Buffer codec (portable-base64.ts
+ * is the same without Buffer), exactly as Go's `base64.URLEncoding` writes it (gorilla/securecookie's
  * format). Decoding is strict: only the URL-safe alphabet, a length that is a multiple of four, exactly the
  * padding the length calls for, and canonical trailing bits — so no two strings decode to the same bytes
  * and every single-character change of an encoded value is detected.
@@ -8,6 +9,8 @@
  * byte of each UTF-16 unit of a JS string, so "Ū" (U+016A) would decode exactly like "j" (U+006A) and a
  * respelled cookie would keep its bytes and its MAC.
  */
+
+import { Buffer } from "./node-crypto.ts";
 
 const PADDING = ["", "===", "==", "="] as const;
 const EQUALS = 61;

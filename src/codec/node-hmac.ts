@@ -1,14 +1,10 @@
-import * as crypto from "node:crypto";
+import { Buffer, crypto, oneShotHash as oneShot } from "./node-crypto.ts";
 
 /** SHA-256's block size, in bytes: HMAC pads (or hashes) the key to this length. */
 export const BLOCK = 64;
 const DIGEST = 32;
 const IPAD = 0x36;
 const OPAD = 0x5c;
-
-/** Node's one-shot digest (Node ≥ 20.12), without the per-call setup of `createHmac`; undefined before. */
-type OneShot = (algorithm: string, data: Uint8Array, outputEncoding: "buffer") => Buffer;
-const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 
 /**
  * HMAC-SHA256 with one key, as RFC 2104 defines it, over two one-shot SHA-256 calls with the padded key
@@ -19,14 +15,14 @@ const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 export class HmacSha256 {
   /** K ⊕ ipad: callers put it in front of the message (see {@link HmacSha256.macOfPrefixed}). */
   readonly innerPad: Buffer;
-  readonly #key: Buffer;
+  readonly #key: Uint8Array;
   /** K ⊕ opad, then room for the inner digest: the whole input of the outer hash. */
   readonly #outer: Buffer;
 
-  constructor(key: Buffer) {
+  constructor(key: Uint8Array) {
     this.#key = key;
     const block = Buffer.alloc(BLOCK);
-    (key.length > BLOCK ? crypto.createHash("sha256").update(key).digest() : key).copy(block);
+    block.set(key.length > BLOCK ? crypto.createHash("sha256").update(key).digest() : key);
     this.innerPad = Buffer.allocUnsafe(BLOCK);
     this.#outer = Buffer.allocUnsafe(BLOCK + DIGEST);
     for (let i = 0; i < BLOCK; i++) {
@@ -46,10 +42,10 @@ export class HmacSha256 {
   }
 }
 
-const instances = new WeakMap<Buffer, HmacSha256>();
+const instances = new WeakMap<Uint8Array, HmacSha256>();
 
 /** Returns the {@link HmacSha256} of `key`, prepared once per key buffer. */
-export function hmacFor(key: Buffer): HmacSha256 {
+export function hmacFor(key: Uint8Array): HmacSha256 {
   let hmac = instances.get(key);
   if (hmac === undefined) {
     hmac = new HmacSha256(key);

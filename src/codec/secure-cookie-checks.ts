@@ -1,0 +1,128 @@
+// What both codecs (node-secure-cookie.ts, web-secure-cookie.ts) check and how they fail, in one place, so
+// a cookie is refused with the same SessionError code and message whichever one reads it.
+import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
+import { SessionError } from "../errors.ts";
+import { text } from "../internal/text.ts";
+import type { Serializer } from "../serializers/serializers.ts";
+
+/** AES block size: the length of the random IV prepended to the ciphertext. */
+export const IV_LENGTH = 16;
+/** `|`, between name, timestamp, payload and MAC. */
+export const PIPE = 0x7c;
+/** HMAC-SHA256's output, in bytes. */
+export const MAC_LENGTH = 32;
+const MAX_INT64 = 9223372036854775807n;
+const MIN_INT64 = -9223372036854775808n;
+
+/** The checks gorilla/securecookie makes, in seconds and characters (0 = no limit). */
+export interface Limits {
+  readonly maxAge: number;
+  readonly minAge: number;
+  readonly maxLength: number;
+  readonly now: () => number;
+}
+
+/** Returns the serializer's bytes of `value`; throws `serialize_failed` when it refuses the value. */
+export function serializeValue(serializer: Serializer, name: string, value: unknown): Uint8Array {
+  try {
+    return serializer.serialize(value);
+  } catch (cause) {
+    throw new SessionError(
+      "serialize_failed",
+      `the value for "${name}" could not be serialized (${(cause as Error)?.message ?? cause}). Store only values the serializer supports: plain JSON for "json", superjson types for "superjson", a Uint8Array for "raw".`,
+      { cause },
+    );
+  }
+}
+
+/** Throws `encoded_too_long` when an encoded `cookie` is over `maxLength`. */
+export function checkEncodedLength(name: string, cookie: string, limits: Limits): void {
+  if (limits.maxLength !== 0 && cookie.length > limits.maxLength) {
+    throw new SessionError(
+      "encoded_too_long",
+      `the encoded value for "${name}" is ${cookie.length} characters, over maxLength ${limits.maxLength}. Store less in it, move the data to a server-side store, or raise maxLength.`,
+    );
+  }
+}
+
+/** Throws for a value to decode that is not a string, or (unread) longer than `maxLength` bytes. */
+export function checkCookieInput(name: string, cookie: string, limits: Limits): void {
+  if (typeof cookie !== "string") {
+    throw new SessionError("invalid_base64", `the value for "${name}" is not a string.`);
+  }
+  if (limits.maxLength !== 0 && cookie.length * 3 > limits.maxLength && text.utf8Length(cookie) > limits.maxLength) {
+    throw new SessionError(
+      "value_too_long",
+      `the value for "${name}" is longer than maxLength ${limits.maxLength}; it was refused unread. Raise maxLength if such values are legitimate.`,
+    );
+  }
+}
+
+/** The error for a cookie that is not canonical URL-safe base64. */
+export function invalidBase64(name: string): SessionError {
+  return new SessionError("invalid_base64", `the value for "${name}" is not URL-safe base64; it was not written by this codec.`);
+}
+
+/** The error for a cookie no key verifies (or not shaped `timestamp|payload|mac`). */
+export function invalidMac(name: string): SessionError {
+  return new SessionError(
+    "invalid_mac",
+    `the value for "${name}" has no valid signature: it was tampered with, or signed with another key or under another name. Treat it as absent.`,
+  );
+}
+
+function parseTimestamp(name: string, digits: string): number {
+  if (!/^[+-]?[0-9]+$/.test(digits)) {
+    throw new SessionError("invalid_timestamp", `the value for "${name}" carries an unreadable timestamp.`);
+  }
+  if (digits.length > 15) {
+    const big = BigInt(digits);
+    if (big > MAX_INT64 || big < MIN_INT64) {
+      throw new SessionError("invalid_timestamp", `the value for "${name}" carries an out-of-range timestamp.`);
+    }
+  }
+  return Number(digits);
+}
+
+/** Checks the signed timestamp of an authentic value against `minAge` and `maxAge`. */
+export function checkAge(name: string, timestampText: string, limits: Limits): void {
+  const timestamp = parseTimestamp(name, timestampText);
+  const now = Math.floor(limits.now());
+  if (limits.minAge !== 0 && timestamp > now - limits.minAge) {
+    throw new SessionError("too_new", `the value for "${name}" is younger than minAge ${limits.minAge}s; it was refused.`);
+  }
+  if (limits.maxAge !== 0 && timestamp < now - limits.maxAge) {
+    throw new SessionError(
+      "expired",
+      `the value for "${name}" is older than maxAge ${limits.maxAge}s; treat it as absent and start a new session.`,
+    );
+  }
+}
+
+/** The error for an authentic payload that is not URL-safe base64. */
+export function invalidPayloadBase64(name: string): SessionError {
+  return new SessionError("invalid_base64", `the payload of "${name}" is not URL-safe base64.`);
+}
+
+/** Throws `decrypt_failed` for an encrypted payload too short to hold an IV and data. */
+export function checkCiphertextLength(name: string, payload: Uint8Array): void {
+  if (payload.length <= IV_LENGTH) {
+    throw new SessionError(
+      "decrypt_failed",
+      `the value for "${name}" could not be decrypted: it is too short to hold an IV and data.`,
+    );
+  }
+}
+
+/** Returns the value the serializer reads from `payload`; throws `deserialize_failed` when it cannot. */
+export function deserializeValue(serializer: Serializer, name: string, payload: Uint8Array): unknown {
+  try {
+    return serializer.deserialize(payload);
+  } catch (cause) {
+    throw new SessionError(
+      "deserialize_failed",
+      `the value for "${name}" is authentic but could not be deserialized (${causeSummary(cause)}); check that the writer used the same serializer.`,
+      { cause: scrubbedCause(cause) },
+    );
+  }
+}
