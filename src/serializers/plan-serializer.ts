@@ -1,4 +1,5 @@
 import superjson from "superjson";
+import { text } from "../internal/text.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 import type { Serializer } from "./serializers.ts";
 
@@ -183,9 +184,8 @@ export function stringifyWithPlan(plan: SerializerPlan, value: unknown): string 
  */
 export function createPlanSerializer(plan: SerializerPlan): Serializer {
   return {
-    serialize: (value) => Buffer.from(stringifyWithPlan(plan, value), "utf8"),
-    deserialize: (bytes) =>
-      parseSuperjson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")),
+    serialize: (value) => text.utf8Bytes(stringifyWithPlan(plan, value)),
+    deserialize: (bytes) => parseSuperjson(text.utf8Text(bytes)),
     stringify: (value) => stringifyWithPlan(plan, value),
     parse: parseSuperjson,
   };

@@ -1,4 +1,5 @@
 import superjson from "superjson";
+import { text } from "../internal/text.ts";
 import { isPlainJson } from "./plain-json.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 
@@ -21,20 +22,16 @@ export interface Serializer {
 /** The built-in serializers by name. */
 export type SerializerName = "superjson" | "json" | "raw";
 
-function text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-}
-
 /**
  * JSON as gorilla/securecookie's `JSONEncoder` writes it: the JSON text and a trailing newline.
  * Interoperates with Go services. Values are limited to what JSON can carry.
  */
 export const jsonSerializer: Serializer = {
   serialize(value) {
-    return Buffer.from(jsonSerializer.stringify!(value), "utf8");
+    return text.utf8Bytes(jsonSerializer.stringify!(value));
   },
   deserialize(bytes) {
-    return JSON.parse(text(bytes));
+    return JSON.parse(text.utf8Text(bytes));
   },
   stringify(value) {
     const json = JSON.stringify(value);
@@ -51,10 +48,10 @@ export const jsonSerializer: Serializer = {
  */
 export const superjsonSerializer: Serializer = {
   serialize(value) {
-    return Buffer.from(superjsonSerializer.stringify!(value), "utf8");
+    return text.utf8Bytes(superjsonSerializer.stringify!(value));
   },
   deserialize(bytes) {
-    return parseSuperjson(text(bytes));
+    return parseSuperjson(text.utf8Text(bytes));
   },
   stringify: (value) => (isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value)),
   parse: parseSuperjson,

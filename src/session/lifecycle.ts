@@ -1,6 +1,7 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
+import { text } from "../internal/text.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
@@ -355,7 +356,7 @@ function sendAttributes(state: SessionState, cookie: Readonly<CookieOptions>): R
 /** Throws `cookie_too_large` when `header` is over `limit` bytes (0 = no limit). */
 function checkSize(name: string, header: string, limit: number): void {
   if (limit <= 0 || header.length <= limit / 3) return; // a UTF-16 unit is at most 3 UTF-8 bytes
-  const size = Buffer.byteLength(header, "utf8");
+  const size = text.utf8Length(header);
   if (size > limit) {
     throw new SessionError(
       "cookie_too_large",

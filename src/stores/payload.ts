@@ -3,6 +3,7 @@ import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
 import { MAX_COOKIE_AGE } from "../internal/time.ts";
+import { text } from "../internal/text.ts";
 import type { DecodeResult } from "../codec/codec.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import type { LoadedRecord, SessionRecord } from "./store.ts";
@@ -38,10 +39,10 @@ export function encodePayload(name: string, serializer: Serializer, payload: Ses
   const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}${version}\n`;
   try {
     // A text serializer: the payload is built as one string, encoded once.
-    if (serializer.stringify !== undefined) return Buffer.from(head + serializer.stringify(payload.values), "utf8");
+    if (serializer.stringify !== undefined) return text.utf8Bytes(head + serializer.stringify(payload.values));
     const body = serializer.serialize(payload.values);
-    const bytes = Buffer.allocUnsafe(head.length + body.byteLength);
-    bytes.write(head, 0, "latin1");
+    const bytes = new Uint8Array(head.length + body.byteLength);
+    bytes.set(text.latin1Bytes(head));
     bytes.set(body, head.length);
     return bytes;
   } catch (cause) {
@@ -66,18 +67,17 @@ function corrupt(name: string, detail: string): SessionError {
  * timestamps are checked against the store's clock by `checkTimeouts`.
  */
 export function decodePayload(name: string, serializer: Serializer, bytes: Uint8Array): SessionRecord {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // A text serializer reads the body from the payload decoded once (the header is ASCII).
-  const text = serializer.parse === undefined ? undefined : buf.toString("utf8");
-  const end = text === undefined ? buf.indexOf(NEWLINE) : text.indexOf("\n");
-  const header = end < 0 || end > 72 ? undefined : text === undefined ? buf.toString("latin1", 0, end) : text.slice(0, end);
+  const decoded = serializer.parse === undefined ? undefined : text.utf8Text(bytes);
+  const end = decoded === undefined ? bytes.indexOf(NEWLINE) : decoded.indexOf("\n");
+  const header = end < 0 || end > 72 ? undefined : decoded === undefined ? text.latin1Text(bytes, 0, end) : decoded.slice(0, end);
   const match = header === undefined ? null : HEADER.exec(header);
   if (match === null) throw corrupt(name, "no metadata header");
   if (match[3] !== undefined && Number(match[3]) > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${match[3]}s, over 400 days`);
   if (match[4] !== undefined && !(Number(match[4]) >= 1 && Number(match[4]) <= MAX_VERSION)) throw corrupt(name, `data version ${match[4]}`);
   let values: unknown;
   try {
-    values = text === undefined ? serializer.deserialize(buf.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(text.slice(end + 1));
+    values = decoded === undefined ? serializer.deserialize(bytes.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",

@@ -2,8 +2,9 @@
 // `ServerStore.destroyAll(userKey)` can revoke them all. Built on the `SessionBackend` protocol alone, so it
 // works on every backend: the index of a user is itself a record of the backend, under an id derived from
 // the user key (see `userIndexId`), holding that user's session ids with their expiry times.
-import * as crypto from "node:crypto";
+import { sha256Base64Url } from "../codec/sha256.ts";
 import { SessionError, isSessionError } from "../errors.ts";
+import { text } from "../internal/text.ts";
 import { KeyedLock } from "../internal/keyed-lock.ts";
 import { report } from "../session/report.ts";
 import type { ErrorHook, SessionConfig } from "../session/session-config.ts";
@@ -66,7 +67,7 @@ const indexLocks = new KeyedLock();
  * (a path, glob characters, 1 KB of text) gives a fixed-length id of safe characters.
  */
 export function userIndexId(userKey: string): string {
-  const digest = crypto.createHash("sha256").update(DOMAIN + userKey, "utf8").digest("base64url");
+  const digest = sha256Base64Url(DOMAIN + userKey);
   return digest.slice(0, 42) + BASE64URL[BASE64URL.indexOf(digest.charAt(42)) | 1];
 }
 
@@ -107,7 +108,7 @@ export interface IndexEntry {
 export function parseIndex(data: string | Uint8Array | undefined, now: number): Map<string, IndexEntry> {
   const entries = new Map<string, IndexEntry>();
   if (data === undefined) return entries;
-  const lines = (typeof data === "string" ? data : Buffer.from(data).toString("latin1")).split("\n");
+  const lines = (typeof data === "string" ? data : text.latin1Text(data)).split("\n");
   if (lines[0] !== MAGIC) throw corruptIndex("it does not start with the index header");
   for (let i = 1; i < lines.length; i++) {
     const match = ENTRY.exec(lines[i] as string);
