@@ -399,10 +399,11 @@ async function breakdown(lib: Library, hashKey: Buffer): Promise<void> {
     return async (i) => {
       const now = Math.floor(store.now());
       const update = revision !== undefined;
-      const prepared = store.prepare({
+      const preparing = store.prepare({
         name: NAME, id, record: { values: values(i), createdAt: now, accessedAt: now }, config: json, cookie: store.cookie,
         ttl: TTL_SECONDS, mode: update ? "update" : "create", changed: update ? CHANGED : undefined, revision,
       });
+      const prepared = preparing instanceof Promise ? await preparing : preparing; // node:crypto: no promise, as in the lifecycle
       await prepared.commit?.();
       const loaded = await store.load(NAME, prepared.cookieValue, json);
       if (loaded.values["visits"] !== i) throw new Error("ServerStore lost the session");

@@ -392,8 +392,11 @@ async function write(state: SessionState, now: number, replacing?: string): Prom
     revision: update ? state.revision : undefined,
     flashKeys: state.flashKeys,
   };
-  const touch = update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined;
-  const prepared = touch ?? store.prepare(write);
+  // A promise only from a store whose codec is asynchronous (WebCrypto): node:crypto's path awaits nothing here.
+  const touching = update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined;
+  const touch = touching instanceof Promise ? await touching : touching;
+  const preparing = touch ?? store.prepare(write);
+  const prepared = preparing instanceof Promise ? await preparing : preparing;
   // A touch re-sends the cookie only when its own expiry moves (rolling), or to renew its signed time.
   const resend = touch === undefined || config.rolling === true || now - state.writtenAt >= codecMaxAge(store.cookie) / 2;
   const pending = resend ? prepareCookies(state, prepared.cookieValue, sendAttributes(state, cookie), checkSize) : undefined;

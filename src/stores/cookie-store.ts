@@ -1,11 +1,11 @@
-import type { Codec } from "../codec/codec.ts";
+import type { DecodeResult } from "../codec/codec.ts";
 import { SessionError } from "../errors.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import { type CookieChunking, resolveChunking } from "./cookie-chunks.ts";
 import { encodePayload, loadedRecord, serializerOf } from "./payload.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
-import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
+import { type KeyUseReporter, type StoreCodec, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
 
 /** Options of {@link CookieStore}. */
 export type CookieStoreOptions = StoreOptions & {
@@ -52,9 +52,9 @@ export class CookieStore extends StoreBase {
   /** The chunking caps (the `chunking` option, resolved), or `undefined` for one cookie. */
   readonly chunking: CookieChunking | undefined;
   /** Decodes, refusing values over maxLength (with chunking, over maxBytes in all) unread. */
-  readonly #codec: Codec;
+  readonly #codec: StoreCodec;
   /** Encodes without a length limit: the whole header is measured instead. */
-  readonly #encoder: Codec;
+  readonly #encoder: StoreCodec;
   readonly #keyUse: KeyUseReporter | undefined;
 
   /**
@@ -80,17 +80,25 @@ export class CookieStore extends StoreBase {
     this.#keyUse = keyUseReporter(options);
   }
 
-  /** Decodes the session from its cookie value; throws decode errors for a tampered, expired or foreign cookie. */
-  load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord {
+  /**
+   * Decodes the session from its cookie value, at once on node:crypto (a promise on WebCrypto); throws
+   * decode errors for a tampered, expired or foreign cookie.
+   */
+  load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord | Promise<LoadedRecord> {
     const decoded = this.#codec.decodeWithKeyIndex(name, cookieValue);
+    return decoded instanceof Promise ? decoded.then((result) => this.#loaded(name, config, result)) : this.#loaded(name, config, decoded);
+  }
+
+  #loaded(name: string, config: SessionConfig, decoded: DecodeResult): LoadedRecord {
     const record = loadedRecord(name, config, decoded, "");
     this.#keyUse?.(name, decoded.keyIndex, "cookie");
     return record;
   }
 
-  /** Encodes the values into the cookie value; nothing is written on the server. */
-  prepare(write: RecordWrite): PreparedWrite {
+  /** Encodes the values into the cookie value (a promise on WebCrypto); nothing is written on the server. */
+  prepare(write: RecordWrite): PreparedWrite | Promise<PreparedWrite> {
     const bytes = encodePayload(write.name, serializerOf(write.config), write.record);
-    return { cookieValue: this.#encoder.encode(write.name, bytes) };
+    const cookieValue = this.#encoder.encode(write.name, bytes);
+    return typeof cookieValue === "string" ? { cookieValue } : cookieValue.then((value) => ({ cookieValue: value }));
   }
 }

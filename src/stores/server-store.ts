@@ -1,7 +1,10 @@
-import * as crypto from "node:crypto";
-import type { Codec } from "../codec/codec.ts";
+import { type Codec, createCodec } from "../codec/codec.ts";
+import { type WebCryptoCodec, createWebCryptoCodec } from "../codec/web-codec.ts";
+import { sha256Base64Url } from "../codec/sha256.ts";
 import { SessionError } from "../errors.ts";
+import { text } from "../internal/text.ts";
 import type { SessionConfig } from "../session/session-config.ts";
+import { KeyedLock } from "../internal/keyed-lock.ts";
 import { backendError } from "./backend-error.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
 import { mergeValues } from "./merge.ts";
@@ -10,7 +13,7 @@ import { generateSessionId, isValidSessionId } from "./session-id.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite } from "./store.ts";
 import { StoreBase } from "./store-base.ts";
 import { UserIndex } from "./user-index.ts";
-import { type KeyUseReporter, type StoreOptions, codecFor, codecMaxAge, keyUseReporter } from "./store-options.ts";
+import { type KeyUseReporter, type StoreOptions, codecMaxAge, codecOptionsFor, keyUseReporter, usesWebCrypto } from "./store-options.ts";
 
 /**
  * Where a server-side store keeps session data: implement these four methods to add a backend (files,
@@ -106,11 +109,11 @@ export class ServerStore extends StoreBase {
   readonly backend: SessionBackend;
   /** The longest `Set-Cookie` header of the id cookie, in bytes. */
   readonly cookieLimit = ID_COOKIE_LIMIT;
-  readonly #cookieCodec: Codec;
-  readonly #dataCodec: Codec;
+  /** The id cookie's codec and the data's: both on node:crypto, or both on WebCrypto. */
+  readonly #codecs: Codecs;
   readonly #keyUse: KeyUseReporter | undefined;
   /** id → its session name, {@link dataName} and its bytes, bounded by {@link DATA_NAME_CACHE_SIZE}. */
-  readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string; readonly bytes: Buffer }>();
+  readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string; readonly bytes: Uint8Array }>();
   /** The sessions of each user (`SessionConfig.userKey`), for {@link ServerStore.destroyAll}. */
   readonly #users: UserIndex;
 
@@ -120,10 +123,13 @@ export class ServerStore extends StoreBase {
     this.backend = backend;
     const maxAge = codecMaxAge(this.cookie);
     const now = () => this.now();
-    this.#cookieCodec = codecFor(options, { maxAge, maxLength: ID_COOKIE_LIMIT, now });
+    const cookie = codecOptionsFor(options, { maxAge, maxLength: ID_COOKIE_LIMIT, now });
     // The data's signed timestamp may lag its cookie's by up to one maxAge: a refresh that only moves the
     // expiry (touch) re-signs the cookie but leaves the data as written (see the lifecycle's onlyExpiryMoves).
-    this.#dataCodec = codecFor(options, { maxAge: maxAge * 2, maxLength: options.maxLength ?? 0, now });
+    const data = codecOptionsFor(options, { maxAge: maxAge * 2, maxLength: options.maxLength ?? 0, now });
+    this.#codecs = usesWebCrypto(options)
+      ? { web: true, cookie: createWebCryptoCodec(cookie), data: createWebCryptoCodec(data) }
+      : { web: false, cookie: createCodec(cookie), data: createCodec(data) };
     this.#keyUse = keyUseReporter(options);
     this.#users = new UserIndex(backend, now, this.onError);
     registerLiveStore(this);
@@ -136,9 +142,9 @@ export class ServerStore extends StoreBase {
 
   /** Loads the data of the id the cookie carries; throws decode errors for anything untrusted or missing. */
   async load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
-    const decoded = this.#cookieCodec.decodeWithKeyIndex(name, cookieValue);
-    const bytes = decoded.value as Uint8Array;
-    const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    const sealed = this.#codecs.cookie.decodeWithKeyIndex(name, cookieValue);
+    const decoded = sealed instanceof Promise ? await sealed : sealed;
+    const id = text.latin1Text(decoded.value as Uint8Array);
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
     }
@@ -155,12 +161,13 @@ export class ServerStore extends StoreBase {
     if (data === undefined) {
       throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
     }
-    const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
-    const stored = this.#dataCodec.decodeWithKeyIndex(this.#dataName(name, id), text);
-    const record = loadedRecord(name, config, stored, id, decoded.keyIndex > 0, text, expiresAt);
+    const stored = typeof data === "string" ? data : text.latin1Text(data);
+    const opened = this.#codecs.data.decodeWithKeyIndex(this.#dataName(name, id), stored);
+    const verified = opened instanceof Promise ? await opened : opened;
+    const record = loadedRecord(name, config, verified, id, decoded.keyIndex > 0, stored, expiresAt);
     if (this.#keyUse !== undefined) {
       this.#keyUse(name, decoded.keyIndex, "cookie");
-      this.#keyUse(name, stored.keyIndex, "data");
+      this.#keyUse(name, verified.keyIndex, "data");
     }
     this.#users.loaded(config, id, record.values);
     return record;
@@ -172,17 +179,25 @@ export class ServerStore extends StoreBase {
    * backend with `modify` writes the keys the request changed on top of the data as it is now (flash lists
    * merged, `onConflict` applied); without `modify` it replaces the data whole.
    */
-  prepare(write: RecordWrite): PreparedWrite {
-    const { name, id, replacing } = write;
+  prepare(write: RecordWrite): PreparedWrite | Promise<PreparedWrite> {
+    const { name, id } = write;
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_option", `session "${name}" has an id that does not match SESSION_ID_PATTERN; it was not saved.`);
     }
     const known = this.#known(name, id);
-    const cookieValue = this.#cookieCodec.encode(name, known.bytes);
-    const data = this.#dataCodec.encode(known.dataName, encodePayload(name, serializerOf(write.config), write.record));
+    const cookieValue = this.#codecs.cookie.encode(name, known.bytes);
+    const data = this.#codecs.data.encode(known.dataName, encodePayload(name, serializerOf(write.config), write.record));
+    if (typeof cookieValue === "string" && typeof data === "string") return this.#prepared(write, cookieValue, data);
+    return Promise.all([cookieValue, data]).then(([cookie, encoded]) => this.#prepared(write, cookie, encoded));
+  }
+
+  /** The write {@link ServerStore.prepare} returns, once the cookie and the data are encoded. */
+  #prepared(write: RecordWrite, cookieValue: string, data: string): PreparedWrite {
+    const { name, id, replacing } = write;
     const ttl = this.#ttlOf(write);
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
+    const codecs = this.#codecs;
     const commit = async (): Promise<boolean> => {
       if (replacing !== undefined && isValidSessionId(replacing)) {
         if (backend.replace !== undefined) {
@@ -193,12 +208,16 @@ export class ServerStore extends StoreBase {
         }
         return true;
       }
-      if (write.mode === "update" && backend.modify !== undefined) {
+      if (write.mode === "update" && backend.modify !== undefined && codecs.web) {
+        written = await this.#modifyMerging(codecs.data, write, data, ttl, ids);
+        return written !== undefined;
+      }
+      if (write.mode === "update" && backend.modify !== undefined && !codecs.web) {
         written = undefined;
         const wrote = await this.#call(name, "write", ids, () =>
           backend.modify!(id, (current) => {
             if (current === undefined) return undefined; // destroyed meanwhile: a logout sticks
-            const next = current === write.revision || write.changed === undefined ? data : this.#merged(write, current);
+            const next = current === write.revision || write.changed === undefined ? data : this.#merged(codecs.data, write, current);
             written = next;
             return { data: next, ttlSeconds: ttl };
           }, write.revision),
@@ -217,21 +236,78 @@ export class ServerStore extends StoreBase {
   }
 
   /**
+   * An update through `modify` with the WebCrypto codec, whose decode and encode are promises while
+   * `modify`'s `next` must answer at once: the merge is computed outside `next`, and `next` writes it only
+   * onto the very data it was computed from (a compare-and-set: the loaded revision first, where nobody
+   * wrote since — the common case, one `modify`). When the data moved meanwhile, the merge is computed again
+   * on what `next` saw, up to {@link MERGE_ATTEMPTS} times. The merges of one session through one backend
+   * object take turns in this process (each one's window spans several WebCrypto calls: a hundred at once
+   * would otherwise keep moving the data under each other), so only other processes make it retry. Resolves
+   * the data written, or `undefined` when there was none to update (destroyed meanwhile) or the backend
+   * declined.
+   */
+  async #modifyMerging(codec: WebCryptoCodec, write: RecordWrite, data: string, ttl: number, ids: readonly string[]): Promise<string | undefined> {
+    const { name, id } = write;
+    const backend = this.backend;
+    const modify = (next: (current: string | undefined) => string | undefined, expected: string | undefined): Promise<boolean> =>
+      this.#call(name, "write", ids, () =>
+        backend.modify!(id, (current) => {
+          const wanted = current === undefined ? undefined : next(current); // destroyed meanwhile: a logout sticks
+          return wanted === undefined ? undefined : { data: wanted, ttlSeconds: ttl };
+        }, expected),
+      );
+    // Every key is rewritten (a migrated or repaired session): nothing to merge, whatever is stored now.
+    if (write.changed === undefined) return (await modify(() => data, write.revision)) ? data : undefined;
+    return mergeLockOf(backend).run(id, () => this.#mergeLoop(codec, write, data, modify));
+  }
+
+  /** The compare-and-set loop of {@link ServerStore.#modifyMerging}. */
+  async #mergeLoop(
+    codec: WebCryptoCodec,
+    write: RecordWrite,
+    data: string,
+    modify: (next: (current: string | undefined) => string | undefined, expected: string | undefined) => Promise<boolean>,
+  ): Promise<string | undefined> {
+    let expected = write.revision;
+    let merged: string | undefined = expected === undefined ? undefined : data; // nobody wrote since the load
+    for (let attempt = 1; ; attempt++) {
+      let seen: string | undefined;
+      let offered = false;
+      const wrote = await modify((current) => {
+        seen = current;
+        offered = merged !== undefined && current === expected;
+        return offered ? merged : undefined;
+      }, expected);
+      if (wrote) return merged;
+      if (seen === undefined || offered) return undefined;
+      if (attempt >= MERGE_ATTEMPTS) {
+        throw new SessionError(
+          "store_unavailable",
+          `saving session "${write.name}" failed: its data changed under each of ${MERGE_ATTEMPTS} attempts to merge this request's changes into it (too many concurrent saves of one session); nothing was written. Retry the request or answer 503.`,
+        );
+      }
+      expected = seen;
+      merged = await this.#mergedAsync(codec, write, seen);
+    }
+  }
+
+  /**
    * Prepares a refresh that only moves the expiry of unchanged data, through the backend's `touch` (the
    * data is neither encoded nor rewritten; the id cookie is re-signed, so its own expiry moves too);
    * `undefined` when the backend has no `touch`.
    */
-  touch(write: RecordWrite): PreparedWrite | undefined {
+  touch(write: RecordWrite): PreparedWrite | Promise<PreparedWrite> | undefined {
     const { name, id } = write;
     const backend = this.backend;
     if (backend.touch === undefined || !isValidSessionId(id)) return undefined;
-    const cookieValue = this.#cookieCodec.encode(name, Buffer.from(id, "latin1"));
     const ttl = this.#ttlOf(write);
-    return {
+    const touched = (cookieValue: string): PreparedWrite => ({
       cookieValue,
       commit: this.#users.around(write, ttl, () => this.#call(name, "write", [id], () => backend.touch!(id, ttl))),
       revision: () => write.revision,
-    };
+    });
+    const cookieValue = this.#codecs.cookie.encode(name, this.#known(name, id).bytes);
+    return typeof cookieValue === "string" ? touched(cookieValue) : cookieValue.then(touched);
   }
 
   /** How long the data of `write` is to live, in seconds. */
@@ -245,24 +321,36 @@ export class ServerStore extends StoreBase {
    * each took and added; with `onConflict: "error"`, a key both changed rejects with `session_conflict`).
    * Data that no longer decodes (another key, a corrupt entry) is replaced whole.
    */
-  #merged(write: RecordWrite, current: string): string {
+  #merged(codec: Codec, write: RecordWrite, current: string): string {
     const { name, id, config, record } = write;
     const serializer = serializerOf(config);
     const dataName = this.#dataName(name, id);
-    const read = (text: string | undefined): Record<string, unknown> | undefined => {
-      if (text === undefined) return undefined;
+    const read = (stored: string | undefined): Record<string, unknown> | undefined => {
+      if (stored === undefined) return undefined;
       try {
-        return decodePayload(name, serializer, this.#dataCodec.decode(dataName, text) as Uint8Array).values;
+        return decodePayload(name, serializer, codec.decode(dataName, stored) as Uint8Array).values;
       } catch {
         return undefined;
       }
     };
-    const now = read(current);
-    const values =
-      now === undefined
-        ? record.values
-        : mergeValues(name, serializer, now, read(write.revision), record.values, write.changed as ReadonlySet<string>, write.flashKeys ?? NO_KEYS, config.onConflict ?? "overwrite");
-    return this.#dataCodec.encode(dataName, encodePayload(name, serializer, { ...record, values }));
+    return codec.encode(dataName, encodePayload(name, serializer, { ...record, values: mergedValues(write, read(current), read(write.revision)) }));
+  }
+
+  /** {@link ServerStore.#merged} with the WebCrypto codec. */
+  async #mergedAsync(codec: WebCryptoCodec, write: RecordWrite, current: string): Promise<string> {
+    const { name, id, config, record } = write;
+    const serializer = serializerOf(config);
+    const dataName = this.#dataName(name, id);
+    const read = async (stored: string | undefined): Promise<Record<string, unknown> | undefined> => {
+      if (stored === undefined) return undefined;
+      try {
+        return decodePayload(name, serializer, (await codec.decode(dataName, stored)) as Uint8Array).values;
+      } catch {
+        return undefined;
+      }
+    };
+    const [now, base] = await Promise.all([read(current), read(write.revision)]);
+    return codec.encode(dataName, encodePayload(name, serializer, { ...record, values: mergedValues(write, now, base) }));
   }
 
   /** Deletes the data of `id`. */
@@ -319,18 +407,35 @@ export class ServerStore extends StoreBase {
   }
 
   /** The cache entry of {@link ServerStore.#dataName}: the data name of `id` and its bytes (for the cookie). */
-  #known(name: string, id: string): { readonly dataName: string; readonly bytes: Buffer } {
+  #known(name: string, id: string): { readonly dataName: string; readonly bytes: Uint8Array } {
     const cached = this.#dataNames.get(id);
     if (cached !== undefined && cached.name === name) return cached;
-    const entry = { name, dataName: dataName(name, id), bytes: Buffer.from(id, "latin1") };
+    const entry = { name, dataName: dataName(name, id), bytes: text.latin1Bytes(id) };
     if (this.#dataNames.size >= DATA_NAME_CACHE_SIZE) this.#dataNames.clear();
     this.#dataNames.set(id, entry);
     return entry;
   }
 }
 
-/** Node's one-shot digest (Node ≥ 20.12), cheaper than `createHash` for one short input. */
-const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: "base64url") => string }).hash;
+/** The id cookie's codec and the data's, on node:crypto (answers at once) or WebCrypto (promises). */
+type Codecs =
+  | { readonly web: false; readonly cookie: Codec; readonly data: Codec }
+  | { readonly web: true; readonly cookie: WebCryptoCodec; readonly data: WebCryptoCodec };
+
+/** How many times an update with the WebCrypto codec merges and tries to write before it gives up. */
+const MERGE_ATTEMPTS = 20;
+
+/** The turns of WebCrypto merges, per backend object and session id (see `ServerStore.#modifyMerging`). */
+const mergeLocks = new WeakMap<SessionBackend, KeyedLock>();
+
+function mergeLockOf(backend: SessionBackend): KeyedLock {
+  let lock = mergeLocks.get(backend);
+  if (lock === undefined) {
+    lock = new KeyedLock();
+    mergeLocks.set(backend, lock);
+  }
+  return lock;
+}
 
 /** No keys. */
 const NO_KEYS: ReadonlySet<string> = new Set();
@@ -343,6 +448,16 @@ const DATA_NAME_CACHE_SIZE = 1024;
  * copied under another id is refused), without putting the id itself, a bearer secret, in error messages.
  */
 function dataName(name: string, id: string): string {
-  const digest = oneShot === undefined ? crypto.createHash("sha256").update(id).digest("base64url") : oneShot("sha256", id, "base64url");
-  return `${name}#${digest.slice(0, 16)}`;
+  return `${name}#${sha256Base64Url(id).slice(0, 16)}`;
+}
+
+/**
+ * The values to write when another request saved the session since this one loaded it: the data as it is
+ * now (`now`), with the keys this request changed taken from its record, against what it loaded (`base`).
+ * Data that no longer decodes (`now` undefined: another key, a corrupt entry) is replaced whole.
+ */
+function mergedValues(write: RecordWrite, now: Record<string, unknown> | undefined, base: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { name, config, record } = write;
+  if (now === undefined) return record.values;
+  return mergeValues(name, serializerOf(config), now, base, record.values, write.changed as ReadonlySet<string>, write.flashKeys ?? NO_KEYS, config.onConflict ?? "overwrite");
 }

@@ -37,5 +37,5 @@ export abstract class StoreBase implements Store {
   /** Decodes the record a request's cookie value stands for (see {@link Store.load}). */
   abstract load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord | Promise<LoadedRecord>;
   /** Encodes a write (see {@link Store.prepare}). */
-  abstract prepare(write: RecordWrite): PreparedWrite;
+  abstract prepare(write: RecordWrite): PreparedWrite | Promise<PreparedWrite>;
 }

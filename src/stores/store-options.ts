@@ -1,7 +1,10 @@
 import { DEFAULT_MAX_AGE, createCodec } from "../codec/codec.ts";
-import type { Codec } from "../codec/codec.ts";
+import type { Codec, CodecOptions } from "../codec/codec.ts";
+import { hasNodeCrypto } from "../codec/node-crypto.ts";
+import { type WebCryptoCodec, createWebCryptoCodec } from "../codec/web-codec.ts";
 import type { KeyInput, KeyPair } from "../codec/keys.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
+import { SessionError } from "../errors.ts";
 import type { ErrorHook } from "../session/session-config.ts";
 
 /** The keys a store signs (and, with a block key, encrypts) with: one pair, or a rotation list, newest first. */
@@ -29,6 +32,14 @@ export type StoreOptions = KeyOptions & {
    * @default none
    */
   onKeyUsed?: ((info: KeyUseInfo) => void) | undefined;
+  /**
+   * Which cryptography signs and encrypts: `"auto"` takes node:crypto where the runtime has it (Node ≥ 20.16,
+   * Bun, Deno: synchronous, the fastest) and WebCrypto elsewhere (Cloudflare Workers, Vercel Edge, Next.js
+   * middleware); `"webcrypto"` takes WebCrypto (`crypto.subtle`) everywhere, e.g. to run on Node what an
+   * edge deployment runs. Both write and read the same cookies.
+   * @default "auto"
+   */
+  crypto?: "auto" | "webcrypto" | undefined;
 };
 
 /** What a store's `onKeyUsed` hook is told each time one of its key pairs verifies a session. */
@@ -71,10 +82,26 @@ export function codecMaxAge(options: CookieOptions): number {
   return options.maxAge > 0 ? options.maxAge : DEFAULT_MAX_AGE;
 }
 
-/** Creates a raw-bytes codec from a store's key options. */
-export function codecFor(keys: KeyOptions, limits: { maxAge: number; maxLength: number; now: () => number }): Codec {
+/** A store's codec: node:crypto's answers at once, WebCrypto's with promises. */
+export type StoreCodec = Codec | WebCryptoCodec;
+
+/** Tells whether a store with these options uses the WebCrypto codec (see {@link StoreOptions.crypto}). */
+export function usesWebCrypto(options: Pick<StoreOptions, "crypto">): boolean {
+  const choice = options.crypto ?? "auto";
+  if (choice !== "auto" && choice !== "webcrypto") {
+    throw new SessionError("invalid_option", `crypto must be "auto" or "webcrypto", got ${JSON.stringify(choice)}.`);
+  }
+  return choice === "webcrypto" || !hasNodeCrypto;
+}
+
+/** The codec options of a store's key options and `limits`: raw bytes in and out. */
+export function codecOptionsFor(options: StoreOptions, limits: { maxAge: number; maxLength: number; now: () => number }): CodecOptions {
   const common = { serializer: "raw" as const, maxAge: limits.maxAge, maxLength: limits.maxLength, now: limits.now };
-  return keys.keys !== undefined
-    ? createCodec({ ...common, keys: keys.keys })
-    : createCodec({ ...common, hashKey: keys.hashKey, blockKey: keys.blockKey });
+  return options.keys !== undefined ? { ...common, keys: options.keys } : { ...common, hashKey: options.hashKey, blockKey: options.blockKey };
+}
+
+/** Creates a raw-bytes codec from a store's key options, on node:crypto or WebCrypto (see {@link usesWebCrypto}). */
+export function codecFor(options: StoreOptions, limits: { maxAge: number; maxLength: number; now: () => number }): StoreCodec {
+  const codecOptions = codecOptionsFor(options, limits);
+  return usesWebCrypto(options) ? createWebCryptoCodec(codecOptions) : createCodec(codecOptions);
 }

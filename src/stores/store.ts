@@ -124,14 +124,17 @@ export interface Store {
    * throws (or rejects with) a decode error for anything untrusted or missing.
    */
   load(name: string, cookieValue: string, config: SessionConfig): LoadedRecord | Promise<LoadedRecord>;
-  /** Encodes a write; throws `serialize_failed` for values the serializer refuses. */
-  prepare(write: RecordWrite): PreparedWrite;
+  /**
+   * Encodes a write (a promise when the codec is asynchronous, as WebCrypto's is); throws (or rejects with)
+   * `serialize_failed` for values the serializer refuses.
+   */
+  prepare(write: RecordWrite): PreparedWrite | Promise<PreparedWrite>;
   /**
    * Prepares a write that only moves the expiry of an unchanged record (a `rolling` refresh) without
    * re-encoding or rewriting its data; returns `undefined` when the store cannot (the lifecycle then calls
    * `prepare`). Its commit resolves `false` when the data is gone. @default absent: every save rewrites
    */
-  touch?(write: RecordWrite): PreparedWrite | undefined;
+  touch?(write: RecordWrite): PreparedWrite | Promise<PreparedWrite> | undefined;
   /** Deletes the data stored under `id`. @default absent: nothing is stored on the server */
   remove?(name: string, id: string): Promise<void>;
   /** Returns a new server-side id. @default absent: the store keeps no ids (a cookie store) */

@@ -16,16 +16,23 @@ const keys = () => ({ hashKey: generateRandomKey(64), blockKey: generateRandomKe
 
 /**
  * Runs the scenario every framework example must pass, against the real framework listening on 127.0.0.1
- * (port 0), once with the cookie store and once with the filesystem store.
+ * (port 0), once with the cookie store and once with the filesystem store; with `crypto: "webcrypto"`, both
+ * stores sign and encrypt through WebCrypto (what they do where the runtime has no node:crypto).
  */
-export function describeExample(framework: string, start: (store: Store) => Promise<RunningExample>): void {
-  describe.each(["cookie", "fs"] as const)(`the ${framework} example with the %s store`, (kind) => {
+export function describeExample(
+  framework: string,
+  start: (store: Store) => Promise<RunningExample>,
+  options: { crypto?: "webcrypto" } = {},
+): void {
+  const crypto = options.crypto === undefined ? {} : { crypto: options.crypto };
+  const on = options.crypto === undefined ? "" : " on WebCrypto";
+  describe.each(["cookie", "fs"] as const)(`the ${framework} example with the %s store${on}`, (kind) => {
     let server: RunningExample;
     let dir: string;
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `ts-${framework}-`));
-      const store = kind === "cookie" ? new CookieStore(keys()) : new FilesystemStore({ ...keys(), dir });
+      const store = kind === "cookie" ? new CookieStore({ ...keys(), ...crypto }) : new FilesystemStore({ ...keys(), dir, ...crypto });
       server = await start(store);
     });
     afterAll(async () => {

@@ -102,8 +102,8 @@ describe("the Express middleware", () => {
 
   it("answers 500 and tells onSaveError when saveAll fails", async () => {
     class FailingStore extends CookieStore {
-      override prepare(write: RecordWrite): PreparedWrite {
-        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
+      override async prepare(write: RecordWrite): Promise<PreparedWrite> {
+        return { cookieValue: (await super.prepare(write)).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) });
@@ -160,8 +160,8 @@ describe("the Express middleware", () => {
 
   it("with saveAll, an onSaveError that throws goes to Express's error path instead of crashing", async () => {
     class FailingStore extends CookieStore {
-      override prepare(write: RecordWrite): PreparedWrite {
-        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
+      override async prepare(write: RecordWrite): Promise<PreparedWrite> {
+        return { cookieValue: (await super.prepare(write)).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = sessions("s", new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) }));

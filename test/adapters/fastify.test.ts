@@ -163,8 +163,8 @@ describe("the Fastify plugin", () => {
 
   it("turns a failed saveAll into Fastify's error response", async () => {
     class FailingStore extends CookieStore {
-      override prepare(write: RecordWrite): PreparedWrite {
-        return { cookieValue: super.prepare(write).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
+      override async prepare(write: RecordWrite): Promise<PreparedWrite> {
+        return { cookieValue: (await super.prepare(write)).cookieValue, commit: () => Promise.reject(new Error("disk full")) };
       }
     }
     const failing = sessions("s", new FailingStore({ signedOnly: true, hashKey: generateRandomKey(64) }));

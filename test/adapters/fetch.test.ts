@@ -10,6 +10,7 @@ import { serveFetch } from "./node-server.ts";
 import { CSRF_FIELD, csrfForm, expectCsrfFlow } from "./csrf-scenario.ts";
 
 describeExample("Fetch", async (store) => serveFetch(createHandler(store)));
+describeExample("Fetch", async (store) => serveFetch(createHandler(store)), { crypto: "webcrypto" });
 
 describe("fetchSessions", () => {
   const counter = () => sessions("counter", new CookieStore({ signedOnly: true, hashKey: generateRandomKey(64) }));

@@ -18,9 +18,9 @@ function setup(cookie: { maxAge?: number } = {}) {
   const app = sessions("meta", store, { serializer: jsonSerializer });
   const jar = new CookieJar();
   /** Puts an authentic cookie holding `header` and `{"user":"ann"}` in the jar. */
-  const plant = (header: string): void => {
+  const plant = async (header: string): Promise<void> => {
     const codec = codecFor({ keys: [KEY] }, { maxAge: 30 * DAY, maxLength: 0, now: () => NOW });
-    jar.cookies.set("meta", codec.encode("meta", Buffer.from(`${header}\n{"user":"ann"}`, "latin1")));
+    jar.cookies.set("meta", await codec.encode("meta", Buffer.from(`${header}\n{"user":"ann"}`, "latin1")));
   };
   return { errors, app, jar, plant };
 }
@@ -34,7 +34,7 @@ describe("session metadata out of range", () => {
     ["a createdAt no clock reaches", `ts1 999999999999999 ${NOW - 10} 60`],
   ])("%s gives a fresh session, reported as corrupt_data, that saves", async (_label, header) => {
     const { errors, app, jar, plant } = setup();
-    plant(header);
+    await plant(header);
     const ctx = jar.context();
     const session = await app.get(ctx);
     expect(session.isNew).toBe(true);
@@ -52,7 +52,7 @@ describe("session metadata out of range", () => {
 
   it("accepts metadata at the bounds: a 400-day maxAge, timestamps a little ahead of the store's clock", async () => {
     const { errors, app, jar, plant } = setup();
-    plant(`ts1 ${NOW + 60} ${NOW + 60} ${400 * DAY}`);
+    await plant(`ts1 ${NOW + 60} ${NOW + 60} ${400 * DAY}`);
     const ctx = jar.context();
     const session = await app.get(ctx);
     expect(errors).toEqual([]);

@@ -610,10 +610,10 @@ export function describeStoreContract(label: string, harness: () => Promise<Stor
       const codec = codecFor({ keys: [KEY_A] }, { maxAge: 600, maxLength: 0, now: () => clock });
       if (h.serverSide) {
         const id = generateSessionId();
-        await (store as ServerStore).backend.write(id, codec.encode(dataName("contract", id), bytes), 600);
-        jar.cookies.set("contract", codec.encode("contract", Buffer.from(id, "latin1")));
+        await (store as ServerStore).backend.write(id, await codec.encode(dataName("contract", id), bytes), 600);
+        jar.cookies.set("contract", await codec.encode("contract", Buffer.from(id, "latin1")));
       } else {
-        jar.cookies.set("contract", codec.encode("contract", bytes));
+        jar.cookies.set("contract", await codec.encode("contract", bytes));
       }
       const headers = await request(async (ctx) => {
         const session = await s.get(ctx);
