@@ -1,10 +1,10 @@
 // Logout races on the filesystem backend: an `update` (a save of a loaded session) must never bring back a
 // file that a concurrent `delete` (a destroy) removed. The deterministic tests pause the backend's own fs calls
-// at the racy point (`rename` after the existence check, `rm` of a delete) through a module mock; the mocks
-// pass through to the real functions unless a test arms them. The backend runs with `io: "async"` here, on
+// at the racy point (`rename` after the existence check, `rm` of a delete) through spies on the module object
+// the backend calls (it takes node:fs/promises through process.getBuiltinModule: src/stores/fs/node-fs.ts);
+// the spies pass through to the real functions unless a test arms them. The backend runs with `io: "async"` here, on
 // node:fs/promises, so there are awaited fs calls to hold (with the default synchronous I/O, a change runs
 // its fs calls back to back, and the lock file is what keeps other processes out).
-import * as fsPromises from "node:fs/promises";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,10 +14,10 @@ import { FilesystemStore } from "../../src/stores/fs/fs-store.ts";
 import { loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("node:fs/promises")>();
-  return { ...actual, rename: vi.fn(actual.rename), rm: vi.fn(actual.rm) };
-});
+/** The node:fs/promises the backend calls (the same object process.getBuiltinModule gives it). */
+const fsPromises = process.getBuiltinModule("node:fs/promises");
+const realRename = fsPromises.rename;
+const realRm = fsPromises.rm;
 
 const HASH_KEY = "h".repeat(32);
 const ID = "a".repeat(43);
@@ -47,15 +47,14 @@ describe("FilesystemBackend under concurrent update and delete", () => {
   let root: string;
   let backend: FilesystemBackend;
   const file = () => join(backend.dir, `session_${ID}`);
-  const { rename: realRename, rm: realRm } = vi.mocked(fsPromises);
-
   beforeEach(async () => {
+    vi.spyOn(fsPromises, "rename");
+    vi.spyOn(fsPromises, "rm");
     root = await mkdtemp(join(tmpdir(), "ts-fs-race-"));
     backend = new FilesystemBackend(join(root, "sessions"), undefined, { io: "async" });
   });
   afterEach(async () => {
-    vi.mocked(fsPromises.rename).mockReset().mockImplementation(realRename.getMockImplementation()!);
-    vi.mocked(fsPromises.rm).mockReset().mockImplementation(realRm.getMockImplementation()!);
+    vi.restoreAllMocks();
     await rm(root, { recursive: true, force: true });
   });
 
@@ -67,7 +66,7 @@ describe("FilesystemBackend under concurrent update and delete", () => {
     const deleter = other ? new FilesystemBackend(backend.dir) : backend;
     const renameReached = gate();
     const renameHeld = gate();
-    const passThrough = realRename.getMockImplementation()!;
+    const passThrough = realRename;
     vi.mocked(fsPromises.rename).mockImplementationOnce(async (from, to) => {
       renameReached.open();
       await renameHeld.promise;
@@ -93,7 +92,7 @@ describe("FilesystemBackend under concurrent update and delete", () => {
     await backend.write(ID, "before", 60);
     const rmReached = gate();
     const rmHeld = gate();
-    const passThrough = realRm.getMockImplementation()!;
+    const passThrough = realRm;
     vi.mocked(fsPromises.rm).mockImplementationOnce(async (path, options) => {
       rmReached.open();
       await rmHeld.promise;
@@ -115,7 +114,7 @@ describe("FilesystemBackend under concurrent update and delete", () => {
     await backend.write(ID, "before", 60);
     const rmReached = gate();
     const rmHeld = gate();
-    const passThrough = realRm.getMockImplementation()!;
+    const passThrough = realRm;
     vi.mocked(fsPromises.rm).mockImplementationOnce(async (path, options) => {
       rmReached.open();
       await rmHeld.promise;

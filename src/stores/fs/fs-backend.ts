@@ -1,7 +1,4 @@
 import type { Stats } from "node:fs";
-import { realpathSync, statfsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { join, resolve, sep } from "node:path";
 import { SessionError } from "../../errors.ts";
 import { ensurePrivateDir, ensurePrivateDirSync } from "./private-dir.ts";
 import type { SessionBackend } from "../server-store.ts";
@@ -10,6 +7,7 @@ import { systemNow } from "../../internal/time.ts";
 import { KeyedLock } from "../../internal/keyed-lock.ts";
 import { withoutIds } from "../backend-error.ts";
 import { type Io, asyncIo, isMissing, syncIo } from "./fs-io.ts";
+import { nodeFs, nodeFsPromises, nodePath } from "./node-fs.ts";
 import { BREAK_SUFFIX, FileLocks, type HeldLock, LOCK_SUFFIX, TEMP_SUFFIX } from "./fs-lock.ts";
 
 const PREFIX = "session_";
@@ -89,7 +87,7 @@ const NETWORK_FILESYSTEMS = new Set([
 function statIsFresh(dir: string): boolean {
   if (process.platform !== "linux") return true;
   try {
-    return !NETWORK_FILESYSTEMS.has(Number(statfsSync(dir).type));
+    return !NETWORK_FILESYSTEMS.has(Number(nodeFs.statfsSync(dir).type));
   } catch {
     return false;
   }
@@ -203,7 +201,7 @@ export class FilesystemBackend implements SessionBackend {
       readonly lockTimeout?: number | undefined;
     } = {},
   ) {
-    this.dir = resolve(dir);
+    this.dir = nodePath.resolve(dir);
     this.#now = now;
     this.#onSweepError = options.onSweepError;
     const io = options.io ?? "sync";
@@ -215,7 +213,7 @@ export class FilesystemBackend implements SessionBackend {
     };
     try {
       ensurePrivateDirSync(this.dir);
-      this.#root = realpathSync(this.dir);
+      this.#root = nodeFs.realpathSync(this.dir);
       this.#remembers = statIsFresh(this.#root);
     } catch (cause) {
       const message = (cause as Error).message;
@@ -271,7 +269,7 @@ export class FilesystemBackend implements SessionBackend {
 
   /** Deletes the temp file `entry` if it is older than {@link STALE_TEMP_SECONDS}; returns 1 if it did. */
   async #removeIfStaleTemp(entry: string, now: number): Promise<number> {
-    const path = join(this.#root, entry);
+    const path = nodePath.join(this.#root, entry);
     return fileLocks.run(this.#fileOf(entry), async () => {
       try {
         const info = await this.#io.lstat(path);
@@ -287,7 +285,7 @@ export class FilesystemBackend implements SessionBackend {
   /** Breaks the lock file `entry` if it is stale (see `fs-lock.ts`). */
   async #removeIfStaleLock(entry: string): Promise<void> {
     try {
-      await fileLocks.run(this.#fileOf(entry), () => this.#locks.removeIfStale(join(this.#root, entry)));
+      await fileLocks.run(this.#fileOf(entry), () => this.#locks.removeIfStale(nodePath.join(this.#root, entry)));
     } catch (err) {
       throw withoutIds(err, [idOf(entry)]);
     }
@@ -514,7 +512,7 @@ export class FilesystemBackend implements SessionBackend {
    */
   async clear(): Promise<void> {
     for (const entry of await this.#entries()) {
-      const path = join(this.#root, entry);
+      const path = nodePath.join(this.#root, entry);
       if (isLockEntry(entry)) {
         await this.#removeIfStaleLock(entry);
       } else if (entry.endsWith(TEMP_SUFFIX)) {
@@ -549,7 +547,7 @@ export class FilesystemBackend implements SessionBackend {
         await this.#removeIfStaleLock(entry);
         continue;
       }
-      const path = join(this.#root, entry);
+      const path = nodePath.join(this.#root, entry);
       removed += await fileLocks.run(path, async () => {
         if (!(await this.#expiredOnDisk(path, now))) return 0;
         const held = await this.#locks.acquire(path);
@@ -579,7 +577,7 @@ export class FilesystemBackend implements SessionBackend {
 
   async #entries(): Promise<string[]> {
     try {
-      return (await readdir(this.#root)).filter((entry) => entry.startsWith(PREFIX));
+      return (await nodeFsPromises.readdir(this.#root)).filter((entry) => entry.startsWith(PREFIX));
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;
@@ -589,15 +587,15 @@ export class FilesystemBackend implements SessionBackend {
   /** The session file a directory entry belongs to: itself, or for `session_<id>.<anything>`, `session_<id>`. */
   #fileOf(entry: string): string {
     const dot = entry.indexOf(".");
-    return join(this.#root, dot < 0 ? entry : entry.slice(0, dot));
+    return nodePath.join(this.#root, dot < 0 ? entry : entry.slice(0, dot));
   }
 
   #path(id: string): string {
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_session_id", "a malformed session id was refused before touching the filesystem.");
     }
-    const path = join(this.#root, PREFIX + id);
-    if (!path.startsWith(this.#root + sep)) {
+    const path = nodePath.join(this.#root, PREFIX + id);
+    if (!path.startsWith(this.#root + nodePath.sep)) {
       throw new SessionError("invalid_session_id", "a session id that leaves the session directory was refused.");
     }
     return path;

@@ -2,9 +2,9 @@
 // (node:fs's *Sync calls, no thread-pool hop) and `async` (node:fs/promises, one hop per call). The backend's
 // steps `await` every call either way, so one copy of its logic runs on both; awaiting a plain value costs a
 // microtask, not a hop.
-import * as fs from "node:fs";
 import type { Stats } from "node:fs";
-import * as fsp from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { nodeFs as fs, nodeFsPromises as fsp } from "./node-fs.ts";
 
 /** A value, or a promise of it: what an {@link Io} call returns in its sync or its async flavour. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -67,7 +67,8 @@ export function isExisting(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === "EEXIST";
 }
 
-const CREATE_FLAGS = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
+/** `O_CREAT|O_EXCL|O_WRONLY`, read when first needed (node:fs may be absent where this module loads). */
+const createFlags = (): number => fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
 /** Bytes read at once when a file's size is not known up front. */
 const CHUNK = 4096;
 
@@ -104,11 +105,11 @@ class SyncFile implements IoFile {
 }
 
 class AsyncFile implements IoFile {
-  #handle: fsp.FileHandle | undefined;
-  constructor(handle: fsp.FileHandle) {
+  #handle: FileHandle | undefined;
+  constructor(handle: FileHandle) {
     this.#handle = handle;
   }
-  #open(): fsp.FileHandle {
+  #open(): FileHandle {
     if (this.#handle === undefined) throw new Error("the file is closed");
     return this.#handle;
   }
@@ -155,7 +156,7 @@ function readSyncFrom(fd: number, size: number, limit: number): string {
   return buffer.toString("latin1", 0, length);
 }
 
-async function readAsyncFrom(handle: fsp.FileHandle, size: number, limit: number): Promise<string> {
+async function readAsyncFrom(handle: FileHandle, size: number, limit: number): Promise<string> {
   const want = Math.min(limit, size > 0 ? size : CHUNK);
   let buffer = Buffer.allocUnsafe(want);
   let length = 0;
@@ -178,7 +179,7 @@ async function readAsyncFrom(handle: fsp.FileHandle, size: number, limit: number
 export const syncIo: Io = {
   kind: "sync",
   create(path) {
-    return new SyncFile(fs.openSync(path, CREATE_FLAGS, 0o600));
+    return new SyncFile(fs.openSync(path, createFlags(), 0o600));
   },
   link(existing, path) {
     fs.linkSync(existing, path);
@@ -238,7 +239,7 @@ async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
 export const asyncIo: Io = {
   kind: "async",
   async create(path) {
-    return new AsyncFile(await fsp.open(path, CREATE_FLAGS, 0o600));
+    return new AsyncFile(await fsp.open(path, createFlags(), 0o600));
   },
   link(existing, path) {
     return fsp.link(existing, path);

@@ -19,10 +19,8 @@
 // way, after checking the lock is still the very inode judged stale, so two waiters never both break it and
 // never remove a lock taken meanwhile. A holder checks that the lock is still its own just before it
 // renames its data in (the fence), and before it removes the lock.
-import { createHash } from "node:crypto";
-import { readFileSync, readlinkSync } from "node:fs";
-import { hostname } from "node:os";
-import { basename } from "node:path";
+import { sha256Base64Url } from "../../codec/sha256.ts";
+import { nodeFs, nodeOs, nodePath } from "./node-fs.ts";
 import { randomBytesFromPool } from "../../codec/random-pool.ts";
 import type { Io, IoFile } from "./fs-io.ts";
 import { isExisting, isMissing } from "./fs-io.ts";
@@ -97,16 +95,16 @@ function machineTag(): string {
   let boot = "";
   let pids = "";
   try {
-    boot = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
+    boot = nodeFs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
   } catch {
     // not Linux
   }
   try {
-    pids = readlinkSync("/proc/self/ns/pid");
+    pids = nodeFs.readlinkSync("/proc/self/ns/pid");
   } catch {
     // not Linux
   }
-  machine = createHash("sha256").update(`${hostname()}\0${boot}\0${pids}`).digest("base64url").slice(0, 16);
+  machine = sha256Base64Url(`${nodeOs.hostname()}\0${boot}\0${pids}`).slice(0, 16);
   return machine;
 }
 
@@ -264,7 +262,7 @@ export class FileLocks {
       }
       if (Date.now() >= deadline) {
         await this.#discard(temp.path, temp.file);
-        const name = basename(target);
+        const name = nodePath.basename(target);
         throw new LockTimeoutError(
           `the lock of ${name.slice(0, "session_".length + 6)}… stayed taken for ${this.#times.timeoutMs} ms by a live holder; another process is slow or hung.`,
         );

@@ -1,5 +1,5 @@
-import { type Stats, chmodSync, lstatSync, mkdirSync } from "node:fs";
-import { chmod, lstat, mkdir } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { nodeFs, nodeFsPromises } from "./node-fs.ts";
 
 /** Group and other permission bits: none may be set on a directory of session files. */
 const SHARED_BITS = 0o077;
@@ -26,18 +26,18 @@ function refusal(detail: string): string {
  * takes away any group or other permission; throws `Error(message)` otherwise. For the constructor.
  */
 export function ensurePrivateDirSync(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const info = lstatSync(dir);
+  nodeFs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = nodeFs.lstatSync(dir);
   const detail = problem(dir, info);
   if (detail !== undefined) throw new Error(refusal(detail));
-  if ((info.mode & SHARED_BITS) !== 0) chmodSync(dir, info.mode & 0o700);
+  if ((info.mode & SHARED_BITS) !== 0) nodeFs.chmodSync(dir, info.mode & 0o700);
 }
 
 /** {@link ensurePrivateDirSync}, without blocking: for a directory removed while the store runs. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await lstat(dir);
+  await nodeFsPromises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await nodeFsPromises.lstat(dir);
   const detail = problem(dir, info);
   if (detail !== undefined) throw new Error(refusal(detail));
-  if ((info.mode & SHARED_BITS) !== 0) await chmod(dir, info.mode & 0o700);
+  if ((info.mode & SHARED_BITS) !== 0) await nodeFsPromises.chmod(dir, info.mode & 0o700);
 }
