@@ -111,9 +111,6 @@ function semverAtLeast(version, [major, minor]) {
   return a > major || (a === major && b >= minor);
 }
 
-/** The reason the rows of the runtimes without Node's built-ins fail until the WebCrypto codec lands. */
-const NEEDS_WEBCRYPTO = "needs the WebCrypto codec (issue 15)";
-
 /**
  * The rows, in the order of the summary. `knownFailure` (a reason) marks a row that is expected to fail: its
  * failure is printed, not counted; its pass is counted as a failure until the mark is removed. `startFirst`
@@ -283,7 +280,6 @@ export const ROWS = [
     id: "workerd",
     name: "workerd (npm i workerd): esbuild bundle as a Worker is deployed, no nodejs_compat; vectors, seed, typed session",
     timeoutMs: 300_000,
-    knownFailure: NEEDS_WEBCRYPTO,
     async run(t) {
       const w = t.project("workerd");
       const [installed, bundled] = await Promise.allSettled([
@@ -311,7 +307,6 @@ export const ROWS = [
     id: "edge-runtime",
     name: "Vercel edge-runtime (npm i edge-runtime): esbuild bundle as Edge code is deployed; vectors, seed, typed session",
     timeoutMs: 300_000,
-    knownFailure: NEEDS_WEBCRYPTO,
     async run(t) {
       const e = t.project("edge-runtime");
       const [installed, bundled] = await Promise.allSettled([
