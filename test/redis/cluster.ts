@@ -42,9 +42,25 @@ export function connectCluster(
   return cluster;
 }
 
-/** Waits until `cluster` has its slot map (its masters are known). */
+/**
+ * Waits until `cluster` has its slot map (its masters are known) and that map covers every slot: a client
+ * that connected while a just-made cluster was still spreading its slot assignments can hold a partial map
+ * (then ioredis fails commands on the missing slots with a TypeError), so it is refreshed until whole (10 s at most).
+ */
 export async function clusterReady(cluster: Cluster): Promise<void> {
   if (cluster.status !== "ready") await cluster.ping();
+  for (let waited = 0; !wholeSlotMap(cluster); waited += 100) {
+    if (waited > 10_000) throw new Error("the cluster client's slot map stayed incomplete for 10 s");
+    await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const SLOTS = 16384;
+
+function wholeSlotMap(cluster: Cluster): boolean {
+  for (let slot = 0; slot < SLOTS; slot++) if (cluster.slots[slot]?.[0] === undefined) return false;
+  return true;
 }
 
 /** Lists every key under `prefix` on every master of `cluster`, following each SCAN cursor to the end. */

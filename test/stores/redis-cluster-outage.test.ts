@@ -5,7 +5,7 @@ import { RedisBackend } from "../../src/stores/redis/redis-backend.ts";
 import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { generateSessionId } from "../../src/stores/session-id.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
-import { connectCluster, masterOf } from "../redis/cluster.ts";
+import { clusterReady, connectCluster, masterOf } from "../redis/cluster.ts";
 import { type ClusterNodeProcess, type ThrowawayCluster, startThrowawayCluster } from "../redis/cluster-server.ts";
 import { testPrefix } from "../redis/env.ts";
 import { CookieJar } from "./cookie-jar.ts";
@@ -21,7 +21,7 @@ const prefix = testPrefix("cluster-outage");
 beforeAll(async () => {
   cluster = await startThrowawayCluster();
   client = connectCluster(cluster.startup, COMMAND_TIMEOUT);
-  await client.ping();
+  await clusterReady(client);
   backend = new RedisBackend({ client, prefix, commandTimeout: COMMAND_TIMEOUT, scanCount: 100 });
 }, 30_000);
 afterAll(async () => {
