@@ -19,7 +19,7 @@ describe("ObjectSlot", () => {
     expect(a.get({})).toBeUndefined();
   });
 
-  it("is invisible to keys, JSON, spreads and Object.assign", () => {
+  it("is invisible to keys, symbols, JSON, spreads and Object.assign", () => {
     const slot = new ObjectSlot<object>("hidden");
     const owner: Record<string, unknown> = { x: 1 };
     slot.set(owner, { secret: true });
@@ -27,7 +27,8 @@ describe("ObjectSlot", () => {
     expect(JSON.stringify(owner)).toBe('{"x":1}');
     expect(slot.get({ ...owner })).toBeUndefined();
     expect(slot.get(Object.assign({}, owner))).toBeUndefined();
-    expect(Object.getOwnPropertySymbols(owner)).toHaveLength(1);
+    expect(Object.getOwnPropertySymbols(owner)).toHaveLength(0);
+    expect(Reflect.ownKeys(owner)).toEqual(["x"]);
   });
 
   it("counts only the object's own slot, not one on its prototype", () => {
