@@ -4,7 +4,7 @@ import { SessionError, SessionValidationError, isDecodeError } from "../errors.t
 import { text } from "../internal/text.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
-import type { LoadedRecord, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
+import type { LoadedRecord, PreparedWrite, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { chunkNames } from "../stores/cookie-chunks.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
@@ -199,31 +199,50 @@ function reset(binding: Binding, context: RequestContext, err: SessionError, pha
 /**
  * Loads the session the request's cookie carries: decoded by the store, checked against the timeouts and
  * the definition's `validate`. Untrusted, expired or invalid data gives a fresh session (reported);
- * `store_unavailable` and, with `onInvalid: "throw"`, validation errors are thrown.
+ * `store_unavailable` and, with `onInvalid: "throw"`, validation errors are thrown. Answers at once when
+ * the store does (node:crypto's cookie store), with a promise when its load is one (server stores, WebCrypto);
+ * throws either way only what it would reject with.
  */
-export async function loadState(binding: Binding, context: RequestContext): Promise<SessionState> {
+export function loadState(binding: Binding, context: RequestContext): SessionState | Promise<SessionState> {
   let value: string | undefined;
   try {
     value = readCookieValue(binding, context);
   } catch (err) {
-    if (!isDecodeError(err)) throw err;
-    return reset(binding, context, err, "decode");
+    return loadFailed(binding, context, err);
   }
   if (value === undefined) return freshState(binding, context);
+  let loaded: LoadedRecord | Promise<LoadedRecord>;
+  try {
+    loaded = binding.store.load(binding.name, value, binding.config);
+  } catch (err) {
+    return loadFailed(binding, context, err);
+  }
+  return loaded instanceof Promise
+    ? loaded.then(
+        (record) => checkedState(binding, context, record),
+        (err: unknown) => loadFailed(binding, context, err),
+      )
+    : checkedState(binding, context, loaded);
+}
+
+/** A load's decode errors reset the session (reported); anything else (`store_unavailable`…) is thrown. */
+function loadFailed(binding: Binding, context: RequestContext, err: unknown): SessionState {
+  if (!isDecodeError(err)) throw err;
+  return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
+}
+
+/** The state of a record the store decoded: its timeouts checked, then the definition's `validate`. */
+function checkedState(binding: Binding, context: RequestContext, record: LoadedRecord): SessionState {
   const { name, store, config } = binding;
-  let record: LoadedRecord;
   let accessedAt: number;
   try {
-    const loaded = store.load(name, value, config);
-    record = loaded instanceof Promise ? await loaded : loaded;
     const now = store.now();
     accessedAt = lastAccess(binding, record, now);
     const checked = accessedAt === record.accessedAt ? record : { ...record, accessedAt };
     checkTimeouts(name, config, checked, now);
     if ((record.maxAge ?? binding.cookie.maxAge) === 0) checkSessionCookieLifetime(name, browserSessionLifetime(binding), checked, now);
   } catch (err) {
-    if (!isDecodeError(err)) throw err;
-    return reset(binding, context, err, err.code === "session_timeout" ? "timeout" : "decode");
+    return loadFailed(binding, context, err);
   }
   if (config.validate === undefined) return loadedState(binding, context, record, accessedAt, record.values, undefined);
   let values: Record<string, unknown>;
@@ -371,42 +390,77 @@ function checkSize(name: string, header: string, limit: number): void {
  * written, the size) is checked before the store's data changes,
  * and a write whose data was gone (destroyed meanwhile) sets no cookie.
  */
-async function write(state: SessionState, now: number, replacing?: string): Promise<void> {
-  const { name, store, config } = state.binding;
-  detectChanges(state);
-  if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
-  const cookie = currentCookie(state);
-  if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
-  const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
-  const write: RecordWrite = {
-    name,
-    id: state.id,
-    record: recordOf(state, now),
-    config,
-    cookie,
-    ttl: cookie.maxAge > 0 ? cookie.maxAge : browserSessionLifetime(state.binding),
-    mode: update ? "update" : "create",
-    replacing,
-    // What an update changed (a migrated or repaired session rewrites every key), for stores that merge.
-    changed: update && !state.rewriteAll ? state.changed : undefined,
-    revision: update ? state.revision : undefined,
-    flashKeys: state.flashKeys,
-  };
-  // A promise only from a store whose codec is asynchronous (WebCrypto): node:crypto's path awaits nothing here.
-  const touching = update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined;
-  const touch = touching instanceof Promise ? await touching : touching;
-  const preparing = touch ?? store.prepare(write);
-  const prepared = preparing instanceof Promise ? await preparing : preparing;
+function write(state: SessionState, now: number, replacing?: string): Promise<void> {
+  try {
+    const { name, store, config } = state.binding;
+    detectChanges(state);
+    if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
+    const cookie = currentCookie(state);
+    if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
+    const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
+    const write: RecordWrite = {
+      name,
+      id: state.id,
+      record: recordOf(state, now),
+      config,
+      cookie,
+      ttl: cookie.maxAge > 0 ? cookie.maxAge : browserSessionLifetime(state.binding),
+      mode: update ? "update" : "create",
+      replacing,
+      // What an update changed (a migrated or repaired session rewrites every key), for stores that merge.
+      changed: update && !state.rewriteAll ? state.changed : undefined,
+      revision: update ? state.revision : undefined,
+      flashKeys: state.flashKeys,
+    };
+    // Promises only from a store that is asynchronous (a server store's commit, WebCrypto's codec): on
+    // node:crypto's cookie store the whole save runs at once and costs one settled promise.
+    const touching = update && onlyExpiryMoves(state, now) ? store.touch?.(write) : undefined;
+    return touching instanceof Promise
+      ? touching.then((touch) => writePrepared(state, now, write, touch))
+      : writePrepared(state, now, write, touching);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** {@link write} once a touch answered (`undefined`: none, or the store has none): prepares the data unless touched. */
+function writePrepared(state: SessionState, now: number, write: RecordWrite, touch: PreparedWrite | undefined): Promise<void> {
+  const preparing = touch ?? state.binding.store.prepare(write);
+  return preparing instanceof Promise
+    ? preparing.then((prepared) => commitWrite(state, now, write.cookie, touch, prepared))
+    : commitWrite(state, now, write.cookie, touch, preparing);
+}
+
+/** {@link write}'s end: formats and checks the cookie, writes the server data, then sets the cookie. */
+function commitWrite(
+  state: SessionState,
+  now: number,
+  cookie: Readonly<CookieOptions>,
+  touch: PreparedWrite | undefined,
+  prepared: PreparedWrite,
+): Promise<void> {
+  const { store, config } = state.binding;
   // A touch re-sends the cookie only when its own expiry moves (rolling), or to renew its signed time.
   const resend = touch === undefined || config.rolling === true || now - state.writtenAt >= codecMaxAge(store.cookie) / 2;
   const pending = resend ? prepareCookies(state, prepared.cookieValue, sendAttributes(state, cookie), checkSize) : undefined;
-  if (prepared.commit !== undefined && !(await prepared.commit())) return;
-  state.storedId = state.id;
-  state.revision = prepared.revision?.();
-  pending?.commit();
-  if (touch === undefined) state.writtenAt = now;
-  markSaved(state, now);
+  const finish = (): void => {
+    state.storedId = state.id;
+    state.revision = prepared.revision?.();
+    pending?.commit();
+    if (touch === undefined) state.writtenAt = now;
+    markSaved(state, now);
+  };
+  if (prepared.commit === undefined) {
+    finish();
+    return SETTLED;
+  }
+  return prepared.commit().then((written) => {
+    if (written) finish();
+  });
 }
+
+/** The promise of a save that finished at once. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * Tells whether a save of a loaded session would only move its expiry (a `rolling` refresh, or one for an
@@ -441,14 +495,18 @@ async function remove(state: SessionState, now: number): Promise<void> {
  * Throws `session_destroyed` after a destroy, and `invalid_option` for a cookie `maxAge` that is not a whole
  * number of seconds up to 400 days (nothing is written: a stored session never holds one).
  */
-export async function saveState(state: SessionState): Promise<void> {
-  if (state.destroyed) throw sessionDestroyed(state.binding.name);
-  const now = nowOf(state.binding);
-  if (currentCookie(state).maxAge < 0) return remove(state, now);
-  if (!needsSave(state, now)) return;
-  const { store } = state.binding;
-  if (state.id === "" && store.newId !== undefined) state.id = store.newId();
-  await write(state, now);
+export function saveState(state: SessionState): Promise<void> {
+  try {
+    if (state.destroyed) throw sessionDestroyed(state.binding.name);
+    const now = nowOf(state.binding);
+    if (currentCookie(state).maxAge < 0) return remove(state, now);
+    if (!needsSave(state, now)) return SETTLED;
+    const { store } = state.binding;
+    if (state.id === "" && store.newId !== undefined) state.id = store.newId();
+    return write(state, now);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Deletes the session's data and expires its cookie; later saves in this request throw. */

@@ -50,7 +50,10 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
       } catch (err) {
         return Promise.reject(err);
       }
-      return cachedSession(ctx, name, store, () => loadState(binding, ctx).then((state) => wrap(new SessionObject(state))));
+      return cachedSession(ctx, name, store, () => {
+        const loaded = loadState(binding, ctx);
+        return loaded instanceof Promise ? loaded.then((state) => wrap(new SessionObject(state))) : wrap(new SessionObject(loaded));
+      });
     },
   };
 }

@@ -36,8 +36,9 @@ function entriesOf(ctx: RequestContext, create: boolean): Map<string, Entry> | u
  * Returns the session `name` of this request, loading it with `load` the first time only: every later
  * call in the same request gets the same object, even while loading. Rejects with `invalid_option` when
  * two stores use the same session name in one request. A failed load is not cached, so a retry can succeed.
+ * `load` may answer at once (node:crypto's cookie store): the session then costs one settled promise.
  */
-export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: () => Promise<S>): Promise<S> {
+export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: () => S | Promise<S>): Promise<S> {
   const entries = entriesOf(ctx, true) as Map<string, Entry>;
   const cached = entries.get(name);
   if (cached !== undefined) {
@@ -51,12 +52,20 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
     }
     return cached.session as Promise<S>;
   }
-  const session = load();
-  const map = entries;
-  map.set(name, { store, session });
-  session.catch(() => {
-    if (map.get(name)?.session === session) map.delete(name);
-  });
+  let loaded: S | Promise<S>;
+  try {
+    loaded = load();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const session: Promise<S> =
+    loaded instanceof Promise
+      ? loaded.then(undefined, (err: unknown) => {
+          if (entries.get(name)?.session === session) entries.delete(name);
+          throw err;
+        })
+      : Promise.resolve(loaded);
+  entries.set(name, { store, session });
   return session;
 }
 
