@@ -8,7 +8,7 @@ const MAX_DEPTH = 64;
  * records shared references), no undefined, no keys superjson refuses, at most 64 levels deep. For such a
  * value `{"json":` + `JSON.stringify(value)` + `}` is exactly superjson's output, without its generic walk.
  */
-export function isPlainJson(value: unknown, seen: Set<object> = new Set(), depth = 0): boolean {
+export function isPlainJson(value: unknown, seen?: Set<object>, depth = 0): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -17,18 +17,23 @@ export function isPlainJson(value: unknown, seen: Set<object> = new Set(), depth
       return Number.isFinite(value) && !Object.is(value, -0);
     case "object": {
       if (value === null) return true;
-      if (depth >= MAX_DEPTH || seen.has(value)) return false;
-      seen.add(value);
+      if (depth >= MAX_DEPTH || (seen !== undefined && seen.has(value))) return false;
+      // The objects met so far, made only once there is a nested one (a flat session allocates none).
+      seen?.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-          if (!(i in value) || !isPlainJson(value[i], seen, depth + 1)) return false;
+          if (!(i in value)) return false;
+          const item: unknown = value[i];
+          if (typeof item === "object" && item !== null) seen ??= new Set([value]);
+          if (!isPlainJson(item, seen, depth + 1)) return false;
         }
         return true;
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
       for (const key in value) {
-        if (GUARDED_KEYS.has(key) || !isPlainJson((value as Record<string, unknown>)[key], seen, depth + 1))
-          return false;
+        const item = (value as Record<string, unknown>)[key];
+        if (typeof item === "object" && item !== null) seen ??= new Set([value]);
+        if (GUARDED_KEYS.has(key) || !isPlainJson(item, seen, depth + 1)) return false;
       }
       return true;
     }

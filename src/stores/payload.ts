@@ -9,11 +9,8 @@ import type { SessionConfig } from "../session/session-config.ts";
 import type { LoadedRecord, SessionRecord } from "./store.ts";
 
 const MAGIC = "ts1 ";
-/**
- * `ts1 <createdAt> <accessedAt>` with an optional ` <maxAge>` and an optional ` v<version>`: data written
- * before either existed still matches.
- */
-const HEADER = /^ts1 (\d{1,15}) (\d{1,15})(?: (\d{1,15}))?(?: v(\d{1,10}))?$/;
+const SPACE = 0x20;
+const LOWER_V = 0x76;
 /** The highest version a header may carry (defineSession's limit). */
 const MAX_VERSION = 1_000_000_000;
 const NEWLINE = 0x0a;
@@ -70,11 +67,11 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   // A text serializer reads the body from the payload decoded once (the header is ASCII).
   const decoded = serializer.parse === undefined ? undefined : text.utf8Text(bytes);
   const end = decoded === undefined ? bytes.indexOf(NEWLINE) : decoded.indexOf("\n");
-  const header = end < 0 || end > 72 ? undefined : decoded === undefined ? text.latin1Text(bytes, 0, end) : decoded.slice(0, end);
-  const match = header === undefined ? null : HEADER.exec(header);
-  if (match === null) throw corrupt(name, "no metadata header");
-  if (match[3] !== undefined && Number(match[3]) > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${match[3]}s, over 400 days`);
-  if (match[4] !== undefined && !(Number(match[4]) >= 1 && Number(match[4]) <= MAX_VERSION)) throw corrupt(name, `data version ${match[4]}`);
+  const header = end < 0 || end > 72 ? undefined : decoded ?? text.latin1Text(bytes, 0, end);
+  if (header === undefined || !readHeader(header, end)) throw corrupt(name, "no metadata header");
+  const { createdAt, accessedAt, maxAge, version } = parsed;
+  if (maxAge !== undefined && maxAge > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${maxAge}s, over 400 days`);
+  if (version !== undefined && !(version >= 1 && version <= MAX_VERSION)) throw corrupt(name, `data version ${version}`);
   let values: unknown;
   try {
     values = decoded === undefined ? serializer.deserialize(bytes.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
@@ -88,13 +85,56 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   if (values === null || typeof values !== "object" || Array.isArray(values))
     throw corrupt(name, "values are not an object");
   // Built whole, not spread: object spread is far slower on this path (a profile showed ~2 µs a request).
-  return {
-    values: values as Record<string, unknown>,
-    createdAt: Number(match[1]),
-    accessedAt: Number(match[2]),
-    maxAge: match[3] === undefined ? undefined : Number(match[3]),
-    version: match[4] === undefined ? undefined : Number(match[4]),
-  };
+  return { values: values as Record<string, unknown>, createdAt, accessedAt, maxAge, version };
+}
+
+/** What {@link readHeader} read last (one payload at a time: nothing in between yields). */
+const parsed: { createdAt: number; accessedAt: number; maxAge: number | undefined; version: number | undefined } = {
+  createdAt: 0,
+  accessedAt: 0,
+  maxAge: undefined,
+  version: undefined,
+};
+/** Where {@link digitsAt} stopped. */
+let cursor = 0;
+
+/**
+ * Reads the header `ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]` (1 to 15 digits each, 1 to 10
+ * for the version; data written before the optional fields existed still matches) from `line` up to
+ * `end` into {@link parsed}; false when it is not one. Read by hand, not by a regular expression: no
+ * match array, no substrings, on every load.
+ */
+function readHeader(line: string, end: number): boolean {
+  if (!line.startsWith(MAGIC)) return false;
+  parsed.createdAt = digitsAt(line, MAGIC.length, end, 15);
+  if (Number.isNaN(parsed.createdAt) || line.charCodeAt(cursor) !== SPACE) return false;
+  parsed.accessedAt = digitsAt(line, cursor + 1, end, 15);
+  if (Number.isNaN(parsed.accessedAt)) return false;
+  parsed.maxAge = undefined;
+  parsed.version = undefined;
+  if (cursor === end) return true;
+  if (line.charCodeAt(cursor) !== SPACE) return false;
+  if (line.charCodeAt(cursor + 1) !== LOWER_V) {
+    parsed.maxAge = digitsAt(line, cursor + 1, end, 15);
+    if (Number.isNaN(parsed.maxAge)) return false;
+    if (cursor === end) return true;
+    if (line.charCodeAt(cursor) !== SPACE || line.charCodeAt(cursor + 1) !== LOWER_V) return false;
+  }
+  parsed.version = digitsAt(line, cursor + 2, end, 10);
+  return !Number.isNaN(parsed.version) && cursor === end;
+}
+
+/** The number written in 1 to `max` ASCII digits of `line` from `at` (before `end`), leaving {@link cursor} after them; NaN for none or more. */
+function digitsAt(line: string, at: number, end: number, max: number): number {
+  let value = 0;
+  let i = at;
+  for (; i < end; i++) {
+    const code = line.charCodeAt(i) - 0x30;
+    if (code < 0 || code > 9) break;
+    value = value * 10 + code;
+  }
+  cursor = i;
+  return i === at || i - at > max ? Number.NaN : value;
 }
 
 /**

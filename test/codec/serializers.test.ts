@@ -62,6 +62,15 @@ describe("superjson serializer", () => {
         return { a: shared, b: shared };
       })(),
     ],
+    [
+      "an object shared deeper down, or holding itself",
+      (() => {
+        const shared = { x: 1 };
+        const cycle: Record<string, unknown> = {};
+        cycle["self"] = [cycle];
+        return { lists: [[shared], [{ y: shared }]], cycle };
+      })(),
+    ],
     ["a null-prototype object", Object.create(null) as object],
     ["a __proto__ key", JSON.parse('{"__proto__": 1}') as object],
   ])("leaves %s to superjson", (_label, value) => {
