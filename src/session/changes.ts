@@ -17,8 +17,8 @@ function serializedForm(state: SessionState, key: string, value: unknown): strin
 /** Snapshots the value under `key` (once, and not while it counts as changed), to compare at save. */
 function snapshot(state: SessionState, key: string): void {
   const value = state.values.get(key);
-  if (typeof value !== "object" || value === null || state.snapshots.has(key) || state.changed.has(key)) return;
-  state.snapshots.set(key, serializedForm(state, key, value));
+  if (typeof value !== "object" || value === null || state.snapshots?.has(key) === true || state.changed.has(key)) return;
+  (state.snapshots ??= new Map()).set(key, serializedForm(state, key, value));
 }
 
 /** The change tracking of one key, for the views of its value. */
@@ -28,7 +28,7 @@ function ownerOf(state: SessionState, key: string): ViewOwner {
   if (owner === undefined) {
     owner = {
       snapshot: () => snapshot(state, key),
-      covered: () => state.changed.has(key) || state.snapshots.has(key),
+      covered: () => state.changed.has(key) || state.snapshots?.has(key) === true,
       views: undefined,
       handler: undefined,
     };
@@ -43,7 +43,7 @@ function ownerOf(state: SessionState, key: string): ViewOwner {
  * or was snapshotted, the save comparing it then).
  */
 export function readValue(state: SessionState, key: string, value: unknown): unknown {
-  if (typeof value !== "object" || value === null || state.changed.has(key) || state.snapshots.has(key)) return value;
+  if (typeof value !== "object" || value === null || state.changed.has(key) || state.snapshots?.has(key) === true) return value;
   return handOut(ownerOf(state, key), value);
 }
 
@@ -55,8 +55,8 @@ export function noteReadAll(state: SessionState, keys: Iterable<string> = state.
 /** Records that `key` was set or deleted (or found changed at save): a change, whatever was handed out. */
 export function noteChange(state: SessionState, key: string): void {
   state.changed.add(key);
-  state.snapshots.delete(key);
-  state.adopted.delete(key);
+  state.snapshots?.delete(key);
+  state.adopted?.delete(key);
   state.dirty = true;
 }
 
@@ -66,13 +66,13 @@ export function noteChange(state: SessionState, key: string): void {
  */
 export function adoptValue(state: SessionState, key: string, value: unknown): unknown {
   state.values.set(key, value);
-  state.adopted.add(key);
+  (state.adopted ??= new Set()).add(key);
   return readValue(state, key, value);
 }
 
 /** Compares the snapshotted values with what they are now; those that differ become changes. */
 export function detectChanges(state: SessionState): void {
-  if (state.snapshots.size === 0) return;
+  if (state.snapshots === undefined || state.snapshots.size === 0) return;
   for (const [key, before] of state.snapshots) {
     if (serializedForm(state, key, state.values.get(key)) !== before) noteChange(state, key);
   }
@@ -83,7 +83,7 @@ export function detectChanges(state: SessionState): void {
  * holding only those has nothing to save.
  */
 export function holdsValues(state: SessionState): boolean {
-  return state.values.size > state.adopted.size;
+  return state.values.size > (state.adopted?.size ?? 0);
 }
 
 /**
@@ -91,7 +91,7 @@ export function holdsValues(state: SessionState): boolean {
  * once changed), so they are snapshotted to catch a change before a second save; the change set starts over.
  */
 export function resetChanges(state: SessionState): void {
-  if (state.adopted.size > 0) state.adopted.clear(); // saved with the rest: stored values now
+  if (state.adopted !== undefined && state.adopted.size > 0) state.adopted.clear(); // saved with the rest: stored values now
   if (state.changed.size === 0) return;
   const changed = [...state.changed];
   state.changed.clear();
@@ -102,7 +102,7 @@ export function resetChanges(state: SessionState): void {
 export function noteAllChanged(state: SessionState): void {
   for (const key of state.values.keys()) {
     state.changed.add(key);
-    state.snapshots.delete(key);
-    state.adopted.delete(key);
+    state.snapshots?.delete(key);
+    state.adopted?.delete(key);
   }
 }

@@ -71,12 +71,12 @@ export interface SessionState {
   newer: boolean;
   /** Keys set, deleted or changed in place since the session was loaded or saved: what a save checks. */
   changed: Set<string>;
-  /** Keys whose object values the handler was handed as they are, with their serialized form then: a save compares. */
-  snapshots: Map<string, string>;
+  /** Keys whose object values the handler was handed as they are, with their serialized form then: a save compares (made on first use). */
+  snapshots: Map<string, string> | undefined;
   /** The change tracking of each key whose value was handed out as a tracked view (made on first read). */
   owners: Map<string, ViewOwner> | undefined;
-  /** Keys holding a default the typed layer put in (not a change of the session until changed in place). */
-  adopted: Set<string>;
+  /** Keys holding a default the typed layer put in (not a change of the session until changed in place); made on first use. */
+  adopted: Set<string> | undefined;
   /** Keys used as flash lists in this request (`addFlash`, `flashes`, `peekFlashes`), made on first use. */
   flashKeys: Set<string> | undefined;
   /** How many cookies the last save of this request set for the session (chunks); 0 before one, or after a delete. */
@@ -131,9 +131,9 @@ export function freshState(binding: Binding, context: RequestContext): SessionSt
     destroyed: false,
     newer: false,
     changed: new Set(),
-    snapshots: new Map(),
+    snapshots: undefined,
     owners: undefined,
-    adopted: new Set(),
+    adopted: undefined,
     flashKeys: undefined,
     sentChunks: 0,
   };
@@ -179,9 +179,9 @@ function loadedState(
     destroyed: false,
     newer: status === "newer",
     changed: new Set(),
-    snapshots: new Map(),
+    snapshots: undefined,
     owners: undefined,
-    adopted: new Set(),
+    adopted: undefined,
     flashKeys: undefined,
     sentChunks: 0,
   };
