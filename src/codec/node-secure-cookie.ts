@@ -8,18 +8,18 @@ import type { ResolvedKeyPair } from "./resolve-keys.ts";
 import { randomBytesFromPool } from "./random-pool.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import {
+  type EnvelopeParts,
   IV_LENGTH,
   type Limits,
   MAC_LENGTH,
   PIPE,
-  checkAge,
+  authenticPayload,
   checkCiphertextLength,
   checkCookieInput,
   checkEncodedLength,
   deserializeValue,
+  envelopeParts,
   invalidBase64,
-  invalidMac,
-  invalidPayloadBase64,
   serializeValue,
 } from "./secure-cookie-checks.ts";
 
@@ -58,38 +58,22 @@ export function encodeWith(
   return cookie;
 }
 
-/** The parts of a decoded cookie, before its MAC is checked against a key. */
-export interface Envelope {
-  /** The decoded cookie, `timestamp|payload|mac`: a view into `signing`. */
-  readonly bytes: Buffer;
-  /**
-   * `[room for K ⊕ ipad][name]|` followed by `bytes`: the MAC input is written around the decoded cookie,
-   * so checking it under each key copies nothing.
-   */
-  readonly signing: Buffer;
-  /** Where `bytes` starts in `signing`. */
-  readonly offset: number;
-  /** Index of the first `|` (end of the timestamp). */
-  readonly first: number;
-  /** Index of the second `|` (end of the signed part). */
-  readonly second: number;
-}
+/**
+ * A decoded cookie before its MAC is checked: `signing` is `[room for K ⊕ ipad][name]|` followed by the
+ * decoded cookie, so checking it under each key copies nothing.
+ */
+export type Envelope = EnvelopeParts<Buffer>;
 
 /** Runs the key-independent checks (length, base64, shape) on a cookie value. */
 export function openEnvelope(name: string, cookie: string, limits: Limits): Envelope {
   checkCookieInput(name, cookie, limits);
-  const nameLength = Buffer.byteLength(name);
-  const offset = BLOCK + nameLength + 1;
+  const offset = BLOCK + Buffer.byteLength(name) + 1;
   const signing = Buffer.allocUnsafe(offset + decodedLengthAtMost(cookie));
   const written = decodeBase64Into(cookie, signing, offset);
   if (written === undefined) throw invalidBase64(name);
   signing.write(name, BLOCK, "utf8");
   signing[offset - 1] = PIPE;
-  const bytes = signing.subarray(offset, offset + written);
-  const first = bytes.indexOf(PIPE);
-  const second = first < 0 ? -1 : bytes.indexOf(PIPE, first + 1);
-  if (second < 0) throw invalidMac(name);
-  return { bytes, signing, offset, first, second };
+  return envelopeParts(name, signing, offset, written);
 }
 
 /** Tells whether the envelope's MAC verifies under `pair`, in constant time. */
@@ -109,10 +93,7 @@ export function openAuthentic(
   name: string,
   envelope: Envelope,
 ): unknown {
-  const { bytes, first, second } = envelope;
-  checkAge(name, bytes.toString("latin1", 0, first), limits);
-  let payload: Uint8Array | undefined = decodeAuthenticatedBase64(bytes.toString("latin1", first + 1, second));
-  if (payload === undefined) throw invalidPayloadBase64(name);
+  let payload: Uint8Array = authenticPayload(name, envelope, limits, decodeAuthenticatedBase64);
   if (pair.blockKey !== undefined && pair.cipher !== undefined) {
     checkCiphertextLength(name, payload);
     const decipher = crypto.createDecipheriv(pair.cipher, pair.blockKey, payload.subarray(0, IV_LENGTH));

@@ -99,6 +99,53 @@ export function checkAge(name: string, timestampText: string, limits: Limits): v
   }
 }
 
+/**
+ * The parts of a decoded cookie `timestamp|payload|mac`, before its MAC is checked against a key: `bytes` is
+ * a view into `signing`, the buffer the MAC input is written into around it (so checking it under each key
+ * copies nothing), starting at `offset`.
+ */
+export interface EnvelopeParts<B extends Uint8Array> {
+  /** The decoded cookie. */
+  readonly bytes: B;
+  /** The MAC input's buffer: whatever the codec puts before `offset` (the name, `|`), then `bytes`. */
+  readonly signing: B;
+  /** Where `bytes` starts in `signing`. */
+  readonly offset: number;
+  /** Index of the first `|` in `bytes` (end of the timestamp). */
+  readonly first: number;
+  /** Index of the second `|` in `bytes` (end of the signed part). */
+  readonly second: number;
+}
+
+/**
+ * Splits the decoded cookie written at `signing[offset, offset + written)` at its first two pipes; throws
+ * `invalid_mac` for a value with fewer (nothing any key could verify).
+ */
+export function envelopeParts<B extends Uint8Array>(name: string, signing: B, offset: number, written: number): EnvelopeParts<B> {
+  const bytes = signing.subarray(offset, offset + written) as B;
+  const first = bytes.indexOf(PIPE);
+  const second = first < 0 ? -1 : bytes.indexOf(PIPE, first + 1);
+  if (second < 0) throw invalidMac(name);
+  return { bytes, signing, offset, first, second };
+}
+
+/**
+ * Checks the signed timestamp of an authentic envelope against the limits, then returns its payload decoded
+ * by `decodeBase64` (the codec's strict decoder); throws `invalid_base64` for a payload that is not base64.
+ */
+export function authenticPayload<B extends Uint8Array>(
+  name: string,
+  envelope: EnvelopeParts<Uint8Array>,
+  limits: Limits,
+  decodeBase64: (text: string) => B | undefined,
+): B {
+  const { bytes, first, second } = envelope;
+  checkAge(name, text.latin1Text(bytes, 0, first), limits);
+  const payload = decodeBase64(text.latin1Text(bytes, first + 1, second));
+  if (payload === undefined) throw invalidPayloadBase64(name);
+  return payload;
+}
+
 /** The error for an authentic payload that is not URL-safe base64. */
 export function invalidPayloadBase64(name: string): SessionError {
   return new SessionError("invalid_base64", `the payload of "${name}" is not URL-safe base64.`);

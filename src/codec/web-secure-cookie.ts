@@ -9,18 +9,18 @@ import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encod
 import { randomBytesFromPool } from "./random-pool.ts";
 import type { ResolvedKeyPair } from "./resolve-keys.ts";
 import {
+  type EnvelopeParts,
   IV_LENGTH,
   type Limits,
   MAC_LENGTH,
   PIPE,
-  checkAge,
+  authenticPayload,
   checkCiphertextLength,
   checkCookieInput,
   checkEncodedLength,
   deserializeValue,
+  envelopeParts,
   invalidBase64,
-  invalidMac,
-  invalidPayloadBase64,
   serializeValue,
 } from "./secure-cookie-checks.ts";
 
@@ -129,19 +129,8 @@ export async function encodeWithWebCrypto(
   return cookie;
 }
 
-/** The parts of a decoded cookie, before its MAC is checked against a key. */
-export interface WebEnvelope {
-  /** The decoded cookie, `timestamp|payload|mac`: a view into `signing`. */
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  /** `[name]|` followed by `bytes`: the MAC input is written around the decoded cookie. */
-  readonly signing: Uint8Array<ArrayBuffer>;
-  /** Where `bytes` starts in `signing`. */
-  readonly offset: number;
-  /** Index of the first `|` (end of the timestamp). */
-  readonly first: number;
-  /** Index of the second `|` (end of the signed part). */
-  readonly second: number;
-}
+/** A decoded cookie before its MAC is checked: `signing` is `[name]|` followed by the decoded cookie. */
+export type WebEnvelope = EnvelopeParts<Uint8Array<ArrayBuffer>>;
 
 /** Runs the key-independent checks (length, base64, shape) on a cookie value. */
 export function openWebEnvelope(name: string, cookie: string, limits: Limits): WebEnvelope {
@@ -153,11 +142,7 @@ export function openWebEnvelope(name: string, cookie: string, limits: Limits): W
   if (written === undefined) throw invalidBase64(name);
   signing.set(nameBytes);
   signing[offset - 1] = PIPE;
-  const bytes = signing.subarray(offset, offset + written);
-  const first = bytes.indexOf(PIPE);
-  const second = first < 0 ? -1 : bytes.indexOf(PIPE, first + 1);
-  if (second < 0) throw invalidMac(name);
-  return { bytes, signing, offset, first, second };
+  return envelopeParts(name, signing, offset, written);
 }
 
 /** Tells whether the envelope's MAC verifies under `keys` (WebCrypto compares in constant time). */
@@ -176,10 +161,7 @@ export async function openWebAuthentic(
   name: string,
   envelope: WebEnvelope,
 ): Promise<unknown> {
-  const { bytes, first, second } = envelope;
-  checkAge(name, text.latin1Text(bytes, 0, first), limits);
-  let payload = decodeAuthenticatedBase64(text.latin1Text(bytes, first + 1, second));
-  if (payload === undefined) throw invalidPayloadBase64(name);
+  let payload: Uint8Array<ArrayBuffer> = authenticPayload(name, envelope, limits, decodeAuthenticatedBase64);
   if (keys.pair.blockKey !== undefined) {
     checkCiphertextLength(name, payload);
     const counter = payload.subarray(0, IV_LENGTH);
