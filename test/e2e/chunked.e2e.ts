@@ -2,22 +2,11 @@
 // against a node:http app on a chunking CookieStore, checking that the browser's own cookie jar holds
 // exactly the chunks the session needs after growth, shrink and logout, and sends them all back.
 import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CookieStore, generateRandomKey, nodeContext, sessions } from "../../src/index.ts";
+import { launchChromium, listen } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** demo.e2e.ts's flags: no sandbox as root, and no background calls to a closed network. */
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** 16,000 bytes of Cookie header: room for three full chunks (the default 6144 allows two). */
 const MAX_BYTES = 16_000;
 
@@ -26,7 +15,7 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchChromium();
   const store = new CookieStore({ hashKey: generateRandomKey(64), blockKey: generateRandomKey(32), chunking: { maxBytes: MAX_BYTES } });
   const big = sessions("big", store);
   // /size/<n> stores n characters, /read answers their count and the Cookie header's length, /logout destroys.
@@ -47,8 +36,7 @@ beforeAll(async () => {
     res.setHeader("content-type", "text/plain");
     res.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listen(server);
 });
 afterAll(async () => {
   await browser?.close();

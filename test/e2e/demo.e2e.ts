@@ -2,41 +2,26 @@
 // browser's cookie jar really holds. Run with `npm run test:e2e` (needs /usr/bin/chromium).
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Cookie, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Cookie, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDemoServer } from "../../examples/demo/app.ts";
 import { CookieStore, FilesystemStore, type Store, generateRandomKey } from "../../src/index.ts";
+import { launchChromium, listen } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** The flags this machine's Chromium needs: no sandbox as root, and no background calls to a closed network. */
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const COOKIE = "user_sessions";
 const THIRTY_DAYS = 30 * 24 * 60 * 60;
 
 let browser: Browser;
 beforeAll(async () => {
   // launch() gives every run a fresh, empty user-data dir; each test then gets its own context (cookie jar).
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 const keys = () => ({ hashKey: generateRandomKey(64), blockKey: generateRandomKey(32) });
 

@@ -12,15 +12,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, type Cookie, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Cookie, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type StartedServer, killAll, run, startServer } from "../consumers/lib/proc.mjs";
+import { launchChromium } from "./browser.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = join(REPO, "examples", "next");
-const CHROMIUM = "/usr/bin/chromium";
-/** As in demo.e2e.ts: no sandbox as root, and no background calls to a closed network. */
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const COOKIE = "user_sessions";
 const THIRTY_DAYS = 30 * 24 * 60 * 60;
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=warn"];
@@ -103,7 +101,7 @@ beforeAll(async () => {
     startServer(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: app, env: { ...env, ...keys }, log, ready: /Ready in/, port, timeoutMs: 60_000 }),
   );
   base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchChromium();
   console.log(`Next.js example: ${timings.join(", ")}`);
 }, 1_200_000);
 
