@@ -19,18 +19,21 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop() {
   [ -d "$dir" ] || return 0
+  # The pids are read once: a node removes its pid file as it exits, before its last log line, so waiting
+  # on the files would let the rm below race that line ("Directory not empty").
+  pids=()
   for pidfile in "$dir"/*.pid; do
-    [ -f "$pidfile" ] || continue
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
   done
-  # Wait (at most ~2 s) until the nodes have exited, so their ports are free again.
-  for _ in $(seq 1 20); do
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Wait (at most ~5 s) until the nodes have exited, so their ports are free again.
+  for _ in $(seq 1 50); do
     alive=0
-    for pidfile in "$dir"/*.pid; do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1; done
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
     sleep 0.1
   done
-  rm -rf "$dir"
+  rm -rf "$dir" 2>/dev/null || { sleep 0.5; rm -rf "$dir"; }
 }
 
 start() {
