@@ -47,7 +47,7 @@ function stampOf<T>(): Stamp<T> {
  * non-enumerable symbol property (`Object.defineProperty`) some 400 ns a request, where a private field
  * costs next to nothing. It is invisible to `Object.keys`, `Object.getOwnPropertySymbols`, `JSON.stringify`,
  * spreads, `Object.assign` and proxies' traps, and only the object's own field counts (an object made with
- * `Object.create(owner)` has its own slot). An object that takes no private field (the runtime refuses one
+ * `Object.create(owner)` has its own slot; a proxy and its target are two owners, as two `WeakMap` keys are). An object that takes no private field (the runtime refuses one
  * on a non-extensible object, as a proposed rule would have it) falls back to a `WeakMap`, so every object works.
  * @example
  * const contexts = new ObjectSlot<Context>("typed-sessions.context");
@@ -69,6 +69,8 @@ export class ObjectSlot<T> {
 
   /** Returns the value attached to `owner` by {@link ObjectSlot.set}, or `undefined`. */
   get(owner: object): T | undefined {
+    // Not an object (a JavaScript caller's string, say): nothing is attached, as a WeakMap would answer.
+    if ((typeof owner !== "object" && typeof owner !== "function") || owner === null) return undefined;
     if (this.#stamp.has(owner)) return this.#stamp.read(owner);
     return this.#fallbackUsed ? this.#fallback.get(owner) : undefined;
   }

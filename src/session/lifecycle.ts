@@ -454,7 +454,8 @@ function commitWrite(
     finish();
     return SETTLED;
   }
-  return prepared.commit().then((written) => {
+  // Promise.resolve hands a native promise back as it is, and adopts a store's boolean or thenable as `await` did.
+  return Promise.resolve(prepared.commit()).then((written) => {
     if (written) finish();
   });
 }

@@ -56,18 +56,26 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
   try {
     loaded = load();
   } catch (err) {
-    return Promise.reject(err);
+    const failed = Promise.reject(err);
+    failed.catch(ignore); // handled, as every failed load is: a caller may await it later
+    return failed;
   }
-  const session: Promise<S> =
-    loaded instanceof Promise
-      ? loaded.then(undefined, (err: unknown) => {
-          if (entries.get(name)?.session === session) entries.delete(name);
-          throw err;
-        })
-      : Promise.resolve(loaded);
+  if (!(loaded instanceof Promise)) {
+    const session = Promise.resolve(loaded);
+    entries.set(name, { store, session });
+    return session;
+  }
+  const session = loaded;
   entries.set(name, { store, session });
+  // Drops a failed load (so a retry loads again) and marks the rejection handled, on the very promise
+  // handed out: a caller that starts a load and awaits it later must not trip an unhandled rejection.
+  session.catch(() => {
+    if (entries.get(name)?.session === session) entries.delete(name);
+  });
   return session;
 }
+
+function ignore(): void {}
 
 /**
  * Saves every session loaded in this request (skipping destroyed and unchanged ones), in parallel; rejects

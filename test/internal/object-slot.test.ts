@@ -42,7 +42,7 @@ describe("ObjectSlot", () => {
     expect(slot.get(parent)).toBe("parent");
   });
 
-  it("falls back to a WeakMap for frozen, sealed and non-extensible objects and refusing proxies", () => {
+  it("keeps values on frozen, sealed and non-extensible objects and refusing proxies (a WeakMap where the runtime refuses a private field)", () => {
     const slot = new ObjectSlot<number>("fallback");
     const owners = [
       Object.freeze({}),
