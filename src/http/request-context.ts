@@ -70,7 +70,12 @@ export class CookieContext implements RequestContext {
   readonly cache = new Map<string, unknown>();
   readonly #io: CookieIo;
   #cookies: Record<string, string | undefined> | undefined;
-  /** The Set-Cookie line this context wrote last for each name, to replace it on a later write. */
+  /**
+   * The Set-Cookie line this context wrote last for each name, to replace it on a later write: the first
+   * name in two fields (most requests set one cookie), any other in a map made on first use.
+   */
+  #firstName: string | undefined;
+  #firstLine: string | undefined;
   #written: Map<string, string> | undefined;
 
   constructor(request: object, io: CookieIo) {
@@ -100,11 +105,14 @@ export class CookieContext implements RequestContext {
   #commit(name: string, header: string): void {
     this.#assertWritable(name);
     const io = this.#io;
-    const previous = this.#written?.get(name);
+    const previous = name === this.#firstName ? this.#firstLine : this.#written?.get(name);
     if (previous === undefined && io.appendSetCookie !== undefined) io.appendSetCookie(header);
     else if (previous === undefined && io.getSetCookies().length === 0) io.setSetCookies([header]);
     else io.setSetCookies([...io.getSetCookies().filter((line) => line !== previous), header]);
-    (this.#written ??= new Map()).set(name, header);
+    if (this.#firstName === undefined || this.#firstName === name) {
+      this.#firstName = name;
+      this.#firstLine = header;
+    } else (this.#written ??= new Map()).set(name, header);
   }
 
   #assertWritable(name: string): void {
