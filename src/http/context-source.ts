@@ -56,6 +56,7 @@ function isNodeResponse(value: unknown): value is NodeResponseLike {
  */
 export function resolveContext(source: RequestSource | object, res?: NodeResponseLike): RequestContext {
   if (res !== undefined) return nodeContext(source as NodeRequestLike, res);
+  if (typeof source !== "object" || source === null) throw missingMiddleware();
   const known = attached.get(source);
   if (known !== undefined) return known;
   if (isContext(source)) return source;
@@ -63,7 +64,11 @@ export function resolveContext(source: RequestSource | object, res?: NodeRespons
   const own = (source as { res?: unknown }).res;
   if (hasHeaders(source) && isNodeResponse(own)) return nodeContext(source, own);
   if (isCookieJar(source)) return jarContext(source);
-  throw new SessionError(
+  throw missingMiddleware();
+}
+
+function missingMiddleware(): SessionError {
+  return new SessionError(
     "missing_middleware",
     "cannot find the request context of this object: pass a node (req, res) pair, a Fetch Request, a request context, a cookie store (Next.js's `await cookies()`), or a Fastify request / Hono context after registering the typed-sessions plugin or middleware.",
   );

@@ -2,7 +2,7 @@ import { type RequestSource, resolveContext } from "../http/context-source.ts";
 import type { NodeResponseLike } from "../http/node.ts";
 import type { Store } from "../stores/store.ts";
 import { bind, loadState } from "./lifecycle.ts";
-import { cachedSession, saveCached } from "./registry.ts";
+import { cachedSession, handledRejection, saveCached } from "./registry.ts";
 import type { Session } from "./session.ts";
 import { SessionObject } from "./session-object.ts";
 import type { SessionConfig } from "./session-config.ts";
@@ -48,7 +48,7 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
       try {
         ctx = resolveContext(source, res);
       } catch (err) {
-        return Promise.reject(err);
+        return handledRejection(err);
       }
       return cachedSession(ctx, name, store, () => {
         const loaded = loadState(binding, ctx);

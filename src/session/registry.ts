@@ -43,7 +43,7 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
   const cached = entries.get(name);
   if (cached !== undefined) {
     if (cached.store !== store) {
-      return Promise.reject(
+      return handledRejection(
         new SessionError(
           "invalid_option",
           `two stores were asked for a session named "${name}" in one request; give each session definition its own cookie name.`,
@@ -56,9 +56,7 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
   try {
     loaded = load();
   } catch (err) {
-    const failed = Promise.reject(err);
-    failed.catch(ignore); // handled, as every failed load is: a caller may await it later
-    return failed;
+    return handledRejection(err);
   }
   if (!(loaded instanceof Promise)) {
     const session = Promise.resolve(loaded);
@@ -73,6 +71,16 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
     if (entries.get(name)?.session === session) entries.delete(name);
   });
   return session;
+}
+
+/**
+ * A promise rejected with `err`, marked handled: what `get()` hands out for a failure, as for a failed load,
+ * so a caller may start it now and await it later (a `get` is awaited; its rejection is never lost).
+ */
+export function handledRejection(err: unknown): Promise<never> {
+  const failed = Promise.reject(err);
+  failed.catch(ignore);
+  return failed;
 }
 
 function ignore(): void {}

@@ -95,13 +95,3 @@ export function objectOf(map: ReadonlyMap<string, unknown>): Record<string, unkn
   }
   return object;
 }
-
-/**
- * Returns the own enumerable string-keyed values of `object` as a Map, as `new Map(Object.entries(object))`
- * does, without the array of pairs: every load makes one.
- */
-export function mapOf(object: Record<string, unknown>): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  for (const key in object) if (Object.hasOwn(object, key)) map.set(key, object[key]);
-  return map;
-}

@@ -32,6 +32,8 @@ export function bindSession<S extends TypedSession<object, unknown>>(
   serializer: Serializer,
 ): BoundSession<S> {
   const wrapped = new ObjectSlot<S>(`typed-sessions.typed.${definition.name}`);
+  /** The typed session's promise of each untyped one: one per request, as the untyped manager's is. */
+  const loads = new ObjectSlot<Promise<S>>(`typed-sessions.typed-load.${definition.name}`);
   const base: SessionConfig = {
     serializer,
     validate: createValidator(definition),
@@ -59,7 +61,24 @@ export function bindSession<S extends TypedSession<object, unknown>>(
           ? {}
           : { validate: createValidator({ ...definition, onInvalid: config.onInvalid }) };
       const untyped = sessions(definition.name, store, { ...base, ...config, ...cookie, ...policy });
-      return { name: untyped.name, get: async (source, res) => wrap(await untyped.get(source, res)) };
+      return {
+        name: untyped.name,
+        get(source, res) {
+          // The untyped manager hands out one promise per request and session (a failed load is not kept):
+          // its typed counterpart is made once too, and its rejection is marked handled as the untyped one is,
+          // so a load started now and awaited later never trips an unhandled rejection.
+          const loading = untyped.get(source, res);
+          let typed = loads.get(loading);
+          if (typed === undefined) {
+            typed = loading.then(wrap);
+            typed.catch(ignore);
+            loads.set(loading, typed);
+          }
+          return typed;
+        },
+      };
     },
   };
 }
+
+function ignore(): void {}

@@ -6,6 +6,7 @@ import { fetchContext } from "../../src/http/fetch.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import type { PreparedWrite, RecordWrite } from "../../src/stores/store.ts";
+import { user } from "../../schemas/user.gen.ts";
 
 const hashKey = "s".repeat(32);
 const down = () => new SessionError("store_unavailable", "the test store is down; retry.");
@@ -26,6 +27,62 @@ class FailingStore extends CookieStore {
 const withCookie = (cookie: string) => new Request("http://127.0.0.1/", { headers: { cookie } });
 
 describe("loads and saves that settle at once", () => {
+  /** Runs `body`, returning the rejections Node reported unhandled meanwhile (and a little after). */
+  async function unhandledDuring(body: () => Promise<void>): Promise<unknown[]> {
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", note);
+    try {
+      await body();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off("unhandledRejection", note);
+    }
+    return unhandled;
+  }
+
+  for (const asynchronous of [false, true]) {
+    it(`leaves a failed typed load ${asynchronous ? "(a rejected promise)" : "(thrown at once)"} handled until awaited, and uncached`, async () => {
+      const store = new FailingStore(asynchronous);
+      const manager = user.sessions(store);
+      const ctx = fetchContext(withCookie(`${manager.name}=anything`));
+      const unhandled = await unhandledDuring(async () => {
+        const first = manager.get(ctx);
+        const second = manager.get(ctx);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await expect(first).rejects.toMatchObject({ code: "store_unavailable" });
+        await expect(second).rejects.toMatchObject({ code: "store_unavailable" });
+      });
+      expect(unhandled).toEqual([]);
+      expect(store.loads).toBe(asynchronous ? 1 : 2); // a pending load is shared; a failed one is not kept
+    });
+  }
+
+  it("hands out one typed session promise per request, as the untyped manager does", async () => {
+    const manager = user.sessions(new CookieStore({ signedOnly: true, hashKey }));
+    const ctx = fetchContext(new Request("http://127.0.0.1/"));
+    const [a, b] = [manager.get(ctx), manager.get(ctx)];
+    expect(a).toBe(b);
+    expect(await a).toBe(await manager.get(fetchContext((ctx as { request: Request }).request)));
+  });
+
+  it("marks the other failures of get() handled too: a foreign source, two stores under one name", async () => {
+    const one = sessions("clash", new CookieStore({ signedOnly: true, hashKey }));
+    const two = sessions("clash", new CookieStore({ signedOnly: true, hashKey }));
+    const ctx = fetchContext(new Request("http://127.0.0.1/"));
+    await one.get(ctx);
+    const unhandled = await unhandledDuring(async () => {
+      const clash = two.get(ctx);
+      const foreign = one.get({} as never);
+      const nothing = one.get(null as never);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(clash).rejects.toMatchObject({ code: "invalid_option" });
+      await expect(foreign).rejects.toMatchObject({ code: "missing_middleware" });
+      await expect(nothing).rejects.toMatchObject({ code: "missing_middleware" });
+    });
+    expect(unhandled).toEqual([]);
+  });
+
   for (const asynchronous of [false, true]) {
     it(`leaves a failed load ${asynchronous ? "(a rejected promise)" : "(thrown at once)"} handled until awaited, and uncached`, async () => {
       const store = new FailingStore(asynchronous);
