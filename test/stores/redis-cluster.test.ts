@@ -1,7 +1,7 @@
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisBackend } from "../../src/stores/redis/redis-backend.ts";
-import { RedisStore, createRedisStore } from "../../src/stores/redis/redis-store.ts";
+import { createRedisStore } from "../../src/stores/redis/redis-store.ts";
 import { generateSessionId } from "../../src/stores/session-id.ts";
 import { loadSession } from "../support/sessions.ts";
 import { CLUSTER_NODES, CLUSTER_SKIP, clusterDeletePrefix, clusterKeysUnder, connectCluster, connectNode, masterOf } from "../redis/cluster.ts";
@@ -9,6 +9,7 @@ import { testPrefix } from "../redis/env.ts";
 import { describeModifyAndTouch } from "../redis/modify-suite.ts";
 import { CookieJar } from "./cookie-jar.ts";
 import { describeStoreContract } from "./contract.ts";
+import { redisHarness } from "./harnesses.ts";
 
 const onCluster = CLUSTER_NODES.length > 0;
 const HASH_KEY = "h".repeat(32);
@@ -21,23 +22,10 @@ describe.skipIf(!onCluster)(`RedisStore on a Redis Cluster${CLUSTER_SKIP}`, () =
   });
   afterAll(() => cluster.disconnect());
 
-  describeStoreContract("RedisStore on a Cluster", async () => {
-    const prefix = testPrefix("cluster-contract");
-    const stores: RedisStore<Cluster>[] = [];
-    return {
-      serverSide: true,
-      make: ({ keys, now, onError, cookie }) => {
-        const store = new RedisStore({ client: cluster, prefix, keys, now, onError, cookie });
-        stores.push(store);
-        return store;
-      },
-      stored: async () => Promise.all((await clusterKeysUnder(cluster, prefix)).map(async (key) => (await cluster.pttl(key)) / 1000)),
-      cleanup: async () => {
-        for (const store of stores) await store.close();
-        await clusterDeletePrefix(cluster, prefix);
-      },
-    };
-  });
+  describeStoreContract(
+    "RedisStore on a Cluster",
+    redisHarness(() => cluster, "cluster-contract", {}, { keysUnder: clusterKeysUnder, deletePrefix: clusterDeletePrefix }),
+  );
 
   describe("RedisBackend on a Cluster", () => {
     const prefix = testPrefix("cluster-backend");

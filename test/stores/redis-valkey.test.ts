@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { RedisStore } from "../../src/stores/redis/redis-store.ts";
-import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
+import { connect } from "../redis/env.ts";
 import { describeStoreContract } from "./contract.ts";
+import { redisHarness } from "./harnesses.ts";
 
 /** A Valkey server (`.ci/run` starts one when Debian packages `valkey-server`), else these tests are skipped. */
 const VALKEY_URL = process.env["VALKEY_URL"];
@@ -20,21 +20,5 @@ describe.skipIf(VALKEY_URL === undefined)(`RedisStore on Valkey${skip}`, () => {
     expect(await client.info("server")).toMatch(/^(server_name:valkey|valkey_version:)/m);
   });
 
-  describeStoreContract("RedisStore on Valkey", async () => {
-    const prefix = testPrefix("valkey-contract");
-    const stores: RedisStore[] = [];
-    return {
-      serverSide: true,
-      make: ({ keys, now, onError, cookie }) => {
-        const store = new RedisStore({ client, prefix, keys, now, onError, cookie });
-        stores.push(store);
-        return store;
-      },
-      stored: async () => Promise.all((await keysUnder(client, prefix)).map(async (key) => (await client.pttl(key)) / 1000)),
-      cleanup: async () => {
-        for (const store of stores) await store.close();
-        await deletePrefix(client, prefix);
-      },
-    };
-  });
+  describeStoreContract("RedisStore on Valkey", redisHarness(() => client, "valkey-contract"));
 });

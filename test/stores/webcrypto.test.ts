@@ -4,13 +4,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CookieStore } from "../../src/stores/cookie-store.ts";
 import { MemoryBackend, MemoryStore } from "../../src/stores/memory-store.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
-import { RedisStore } from "../../src/stores/redis/redis-store.ts";
 import { sessions } from "../../src/session/manager.ts";
-import { connect, deletePrefix, keysUnder, testPrefix } from "../redis/env.ts";
+import { connect } from "../redis/env.ts";
 import { describeStoreContract } from "./contract.ts";
+import { memoryHarness, redisHarness } from "./harnesses.ts";
 import { CookieJar } from "./cookie-jar.ts";
 import { loadSession } from "../support/sessions.ts";
-import { ExpiryRecordingBackend } from "./expiry-recording-backend.ts";
 
 describeStoreContract("CookieStore on WebCrypto", async () => ({
   serverSide: false,
@@ -18,45 +17,13 @@ describeStoreContract("CookieStore on WebCrypto", async () => ({
   cleanup: async () => {},
 }));
 
-describeStoreContract("MemoryStore on WebCrypto", async () => {
-  let backend: ExpiryRecordingBackend | undefined;
-  const stores: MemoryStore[] = [];
-  return {
-    serverSide: true,
-    make: ({ keys, now, onError, cookie }) => {
-      backend ??= new ExpiryRecordingBackend(now);
-      const store = new MemoryStore({ keys, now, onError, cookie, backend, crypto: "webcrypto" });
-      stores.push(store);
-      return store;
-    },
-    stored: async (now) => [...(backend?.expiries.values() ?? [])].map((at) => at - now).filter((ttl) => ttl > 0),
-    cleanup: async () => {
-      for (const store of stores) await store.close();
-    },
-  };
-});
+describeStoreContract("MemoryStore on WebCrypto", memoryHarness({ crypto: "webcrypto" }));
 
 const client = connect();
 afterAll(() => client.disconnect());
 
 // Redis's modify is optimistic (a compare-and-set, retried): the WebCrypto store merges outside it.
-describeStoreContract("RedisStore on WebCrypto", async () => {
-  const prefix = testPrefix("webcrypto");
-  const stores: RedisStore[] = [];
-  return {
-    serverSide: true,
-    make: ({ keys, now, onError, cookie }) => {
-      const store = new RedisStore({ client, prefix, keys, now, onError, cookie, crypto: "webcrypto" });
-      stores.push(store);
-      return store;
-    },
-    stored: async () => Promise.all((await keysUnder(client, prefix)).map(async (key) => (await client.pttl(key)) / 1000)),
-    cleanup: async () => {
-      for (const store of stores) await store.close();
-      await deletePrefix(client, prefix);
-    },
-  };
-});
+describeStoreContract("RedisStore on WebCrypto", redisHarness(() => client, "webcrypto", { crypto: "webcrypto" }));
 
 describe("stores with the WebCrypto codec", () => {
   const keys = [{ hashKey: "w".repeat(32), blockKey: "W".repeat(32) }];
