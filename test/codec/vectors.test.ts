@@ -65,6 +65,21 @@ function expected(vector: AcceptCase): unknown {
   return vector.value;
 }
 
+/** The codec options a reject vector is decoded with: its first key pair and its limits, at its time. */
+function rejectOptions(vector: RejectCase) {
+  const [first] = vector.keys;
+  if (first === undefined) throw new Error(`reject vector ${vector.id} has no keys`);
+  return {
+    hashKey: hex(first[0]) as Buffer,
+    blockKey: hex(first[1]),
+    serializer: "json" as const,
+    maxAge: vector.maxAge,
+    minAge: vector.minAge,
+    maxLength: vector.maxLength,
+    now: () => vector.now,
+  };
+}
+
 describe.each(IMPLEMENTATIONS)("gorilla/securecookie vectors on %s", (_label, createCodec) => {
   describe("accept", () => {
     it.each(vectors.accept.map((v) => [v.id, v] as const))("decodes %s", async (_id, vector) => {
@@ -91,17 +106,7 @@ describe.each(IMPLEMENTATIONS)("gorilla/securecookie vectors on %s", (_label, cr
 
   describe("reject", () => {
     it.each(vectors.reject.map((v) => [v.id, v] as const))("refuses %s", async (_id, vector) => {
-      const [first] = vector.keys;
-      if (first === undefined) throw new Error("vector without keys");
-      const codec = createCodec({
-        hashKey: hex(first[0]) as Buffer,
-        blockKey: hex(first[1]),
-        serializer: "json",
-        maxAge: vector.maxAge,
-        minAge: vector.minAge,
-        maxLength: vector.maxLength,
-        now: () => vector.now,
-      });
+      const codec = createCodec(rejectOptions(vector));
       const caught = await rejectionOf(() => codec.decode(vector.name, vector.cookie));
       expect(caught).toBeInstanceOf(SessionError);
       expect(isDecodeError(caught)).toBe(true);
@@ -112,19 +117,9 @@ describe.each(IMPLEMENTATIONS)("gorilla/securecookie vectors on %s", (_label, cr
 
 describe("gorilla/securecookie vectors: both codecs refuse each reject vector alike", () => {
   it.each(vectors.reject.map((v) => [v.id, v] as const))("%s", async (_id, vector) => {
-    const [first] = vector.keys;
-    if (first === undefined) throw new Error("vector without keys");
     const refusals = await Promise.all(
       IMPLEMENTATIONS.map(([, createCodec]) => {
-        const codec = createCodec({
-          hashKey: hex(first[0]) as Buffer,
-          blockKey: hex(first[1]),
-          serializer: "json",
-          maxAge: vector.maxAge,
-          minAge: vector.minAge,
-          maxLength: vector.maxLength,
-          now: () => vector.now,
-        });
+        const codec = createCodec(rejectOptions(vector));
         return rejectionOf(() => codec.decode(vector.name, vector.cookie));
       }),
     );
