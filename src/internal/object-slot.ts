@@ -61,6 +61,8 @@ export class ObjectSlot<T> {
   readonly #fallback = new WeakMap<object, T>();
   /** Whether any value went to the fallback map (until then, lookups skip it). */
   #fallbackUsed = false;
+  /** Whether any value was ever set (until then, lookups answer at once: most slots of a process stay empty). */
+  #used = false;
 
   /** @param description what the slot holds, for debuggers */
   constructor(description: string) {
@@ -70,13 +72,14 @@ export class ObjectSlot<T> {
   /** Returns the value attached to `owner` by {@link ObjectSlot.set}, or `undefined`. */
   get(owner: object): T | undefined {
     // Not an object (a JavaScript caller's string, say): nothing is attached, as a WeakMap would answer.
-    if ((typeof owner !== "object" && typeof owner !== "function") || owner === null) return undefined;
+    if (!this.#used || (typeof owner !== "object" && typeof owner !== "function") || owner === null) return undefined;
     if (this.#stamp.has(owner)) return this.#stamp.read(owner);
     return this.#fallbackUsed ? this.#fallback.get(owner) : undefined;
   }
 
   /** Attaches `value` to `owner`, replacing any value attached before. */
   set(owner: object, value: T): void {
+    this.#used = true;
     const stamp = this.#stamp;
     if (stamp.has(owner)) return stamp.write(owner, value);
     if (this.#fallbackUsed && this.#fallback.has(owner)) {

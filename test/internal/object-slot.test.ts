@@ -19,6 +19,19 @@ describe("ObjectSlot", () => {
     expect(a.get({})).toBeUndefined();
   });
 
+  it("answers undefined before any value was set, then finds values set on any owner", () => {
+    const slot = new ObjectSlot<number>("test.empty");
+    const owner = {};
+    expect(slot.get(owner)).toBeUndefined();
+    expect(slot.get(Object.freeze({}))).toBeUndefined();
+    slot.set(owner, 1);
+    expect(slot.get(owner)).toBe(1);
+    expect(slot.get({})).toBeUndefined();
+    const frozen = Object.freeze({});
+    slot.set(frozen, 2);
+    expect(slot.get(frozen)).toBe(2);
+  });
+
   it("is invisible to keys, symbols, JSON, spreads and Object.assign", () => {
     const slot = new ObjectSlot<object>("hidden");
     const owner: Record<string, unknown> = { x: 1 };
