@@ -93,9 +93,14 @@ export function holdsValues(state: SessionState): boolean {
 export function resetChanges(state: SessionState): void {
   if (state.adopted !== undefined && state.adopted.size > 0) state.adopted.clear(); // saved with the rest: stored values now
   if (state.changed.size === 0) return;
-  const changed = [...state.changed];
+  // Only objects are snapshotted (the handler may hold them); most changes are primitives: no list for those.
+  let objects: string[] | undefined;
+  for (const key of state.changed) {
+    const value = state.values.get(key);
+    if (typeof value === "object" && value !== null) (objects ??= []).push(key);
+  }
   state.changed.clear();
-  noteReadAll(state, changed);
+  if (objects !== undefined) noteReadAll(state, objects);
 }
 
 /** Counts every value as changed (`markDirty()`): a save checks them all. */
