@@ -1,6 +1,7 @@
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { SetCookie } from "cookie";
 import { SessionError } from "../errors.ts";
+import { isFrozen } from "../internal/frozen.ts";
 import type { CookieOptions } from "./cookie-options.ts";
 
 /** The earliest `Expires` gorilla/sessions writes to delete a cookie: 1970-01-01T00:00:01Z. */
@@ -25,7 +26,7 @@ export function formatSetCookie(
   options: CookieOptions,
   nowMs: number = Date.now(),
 ): string {
-  if (!Object.isFrozen(options) || !SAFE_VALUE.test(value) || value.includes("%") || !TOKEN.test(name)) {
+  if (!isFrozen(options) || !SAFE_VALUE.test(value) || value.includes("%") || !TOKEN.test(name)) {
     return format(name, value, options, nowMs);
   }
   // Frozen attributes (a store's, a definition's) format alike for every cookie within one second: keep

@@ -1,6 +1,7 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
+import { isFrozen } from "../internal/frozen.ts";
 import { text } from "../internal/text.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
@@ -360,10 +361,10 @@ function sendAttributes(state: SessionState, cookie: Readonly<CookieOptions>): R
   const { name, store } = state.binding;
   // Frozen attributes are the definition's (checked by bind) or those loaded with the session, which differ
   // from them only in a maxAge checked on decode: only a copy the handler could change needs checking.
-  if (!Object.isFrozen(cookie)) assertCookieAttributes(name, cookie);
+  if (!isFrozen(cookie)) assertCookieAttributes(name, cookie);
   if (cookie.secure !== "auto") return cookie;
   const secure = state.context.isSecure?.(store.trustProxy === true) ?? true;
-  if (!Object.isFrozen(cookie)) return { ...cookie, secure };
+  if (!isFrozen(cookie)) return { ...cookie, secure };
   let pair = resolvedAuto.get(cookie);
   if (pair === undefined) {
     pair = [Object.freeze({ ...cookie, secure: false }), Object.freeze({ ...cookie, secure: true })];
@@ -396,7 +397,7 @@ function write(state: SessionState, now: number, replacing?: string): Promise<vo
     detectChanges(state);
     if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
     const cookie = currentCookie(state);
-    if (!Object.isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
+    if (!isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
     const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
     const write: RecordWrite = {
       name,
