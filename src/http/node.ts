@@ -75,7 +75,9 @@ class NodeCookies implements CookieIo {
   }
 
   setSetCookies(lines: readonly string[]): void {
-    this.#out().setHeader("Set-Cookie", lines);
+    // One line as a string, as express-session and res.cookie leave it: node:http checks an array's
+    // characters by joining it into a string first.
+    this.#out().setHeader("Set-Cookie", lines.length === 1 ? (lines[0] as string) : lines);
   }
 
   headersSent(): boolean {

@@ -83,7 +83,22 @@ describe("nodeContext", () => {
     expect(nodeContext(req, res as never)).toBe(nodeContext(req, res as never));
     nodeContext(req, res as never).prepareCookie("a", "1", defaultCookieOptions()).commit();
     nodeContext(req, res as never).prepareCookie("a", "2", defaultCookieOptions()).commit();
-    expect((headers["set-cookie"] as string[]).map((line) => line.split(";")[0])).toEqual(["a=2"]);
+    expect([headers["set-cookie"] as string | string[]].flat().map((line) => line.split(";")[0])).toEqual(["a=2"]);
+  });
+
+  it("puts one Set-Cookie line on a node response as a string, several as an array, keeping lines other code set", () => {
+    const headers: Record<string, unknown> = {};
+    const res = { headersSent: false, getHeader: (n: string) => headers[n.toLowerCase()], setHeader: (n: string, v: unknown) => { headers[n.toLowerCase()] = v; return res; } };
+    const ctx = nodeContext({ headers: {} }, res as never);
+    ctx.prepareCookie("a", "1", defaultCookieOptions()).commit();
+    expect(typeof headers["set-cookie"]).toBe("string");
+    expect(String(headers["set-cookie"]).split(";")[0]).toBe("a=1");
+    ctx.prepareCookie("b", "2", defaultCookieOptions()).commit();
+    expect((headers["set-cookie"] as string[]).map((line) => line.split(";")[0])).toEqual(["a=1", "b=2"]);
+    const other = { headersSent: false, getHeader: (n: string) => headers[`o:${n.toLowerCase()}`], setHeader: (n: string, v: unknown) => { headers[`o:${n.toLowerCase()}`] = v; return other; } };
+    headers["o:set-cookie"] = "theirs=1; Path=/";
+    nodeContext({ headers: {} }, other as never).prepareCookie("a", "3", defaultCookieOptions()).commit();
+    expect((headers["o:set-cookie"] as string[]).map((line) => line.split(";")[0])).toEqual(["theirs=1", "a=3"]);
   });
 
   it("refuses to set a cookie after the headers were sent", async () => {
