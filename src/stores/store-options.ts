@@ -6,6 +6,7 @@ import type { KeyInput, KeyPair } from "../codec/keys.ts";
 import type { CookieOptions } from "../http/cookie-options.ts";
 import { SessionError } from "../errors.ts";
 import type { ErrorHook } from "../session/session-config.ts";
+import { type Serializer, rawSerializer } from "../serializers/serializers.ts";
 
 /** The keys a store signs (and, with a block key, encrypts) with: one pair, or a rotation list, newest first. */
 export type KeyOptions =
@@ -94,9 +95,15 @@ export function usesWebCrypto(options: Pick<StoreOptions, "crypto">): boolean {
   return choice === "webcrypto" || !hasNodeCrypto;
 }
 
+/**
+ * Bytes in and out, as the codec hands them over: a store reads a decoded payload into its record at once,
+ * so it needs no copy of it (the public "raw" serializer copies, for callers that keep the bytes).
+ */
+const payloadBytes: Serializer = { serialize: rawSerializer.serialize, deserialize: (bytes) => bytes };
+
 /** The codec options of a store's key options and `limits`: raw bytes in and out. */
 export function codecOptionsFor(options: StoreOptions, limits: { maxAge: number; maxLength: number; now: () => number }): CodecOptions {
-  const common = { serializer: "raw" as const, maxAge: limits.maxAge, maxLength: limits.maxLength, now: limits.now };
+  const common = { serializer: payloadBytes, maxAge: limits.maxAge, maxLength: limits.maxLength, now: limits.now };
   return options.keys !== undefined ? { ...common, keys: options.keys } : { ...common, hashKey: options.hashKey, blockKey: options.blockKey };
 }
 
