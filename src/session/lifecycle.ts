@@ -9,7 +9,7 @@ import type { LoadedRecord, PreparedWrite, RecordWrite, SessionRecord, Store } f
 import { codecMaxAge } from "../stores/store-options.ts";
 import { chunkNames } from "../stores/cookie-chunks.ts";
 import { detectChanges, holdsValues, resetChanges } from "./changes.ts";
-import { objectOf } from "./session-values.ts";
+import { mapOf, objectOf } from "./session-values.ts";
 import { report } from "./report.ts";
 import type { ViewOwner } from "./tracked-view.ts";
 import { CSRF_KEY } from "./csrf.ts";
@@ -165,7 +165,7 @@ function loadedState(
     storedId: record.id,
     revision: record.revision,
     isNew: false,
-    values: new Map(Object.entries(values)),
+    values: mapOf(values),
     cookie: undefined,
     savedCookie: cookie,
     createdAt: record.createdAt,

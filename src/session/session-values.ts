@@ -84,6 +84,16 @@ export function counterValue(session: string, key: string, value: unknown): numb
 }
 
 /**
+ * Returns the own enumerable string-keyed values of `values` as a Map, as `new Map(Object.entries(values))`
+ * does, without the pair arrays: every load builds one.
+ */
+export function mapOf(values: Readonly<Record<string, unknown>>): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(values)) map.set(key, values[key]);
+  return map;
+}
+
+/**
  * Returns the values of `map` as a plain object, as `Object.fromEntries` does (a `__proto__` key stays an own
  * property) at a fifth of its cost on a Map: every save builds one.
  */
