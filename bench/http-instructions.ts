@@ -1,0 +1,47 @@
+// Instructions per request of the HTTP bench's cookie handlers, counted by callgrind (which counts
+// instructions whatever else the machine does, so two builds or a build and the floor compare to a few
+// tenths of a percent on a busy host, where server CPU moves by tens of percent). For each case, the child
+// (bench/http-instructions-run.ts) runs twice under valgrind, with `low` and `high` requests after as many
+// warm-up requests; (Ir(high) - Ir(low)) / (2 (high - low)) is one request. Runs only where valgrind is
+// installed (apt-get install valgrind); about 5 minutes for two cases. The warm-up matters: with fewer than
+// some 8,000 requests before the counted ones, tiering-up (compiling under --single-threaded runs on the
+// main thread) still lands among them.
+//   npm run build && npx tsx bench/http-instructions.ts [cases…]    # default: gorilla-cookie ts-cookie
+//   BENCH_TS_BASE_DIST=/tmp/old-ts npx tsx bench/http-instructions.ts gorilla-cookie ts-cookie ts-cookie-base
+import { execFileSync, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const LOW = Number(process.env["BENCH_IR_LOW"] ?? 8000);
+const HIGH = Number(process.env["BENCH_IR_HIGH"] ?? 20000);
+
+/** Total instructions of one child run, from callgrind's summary line. */
+function instructions(name: string, requests: number): number {
+  const run = spawnSync(
+    "valgrind",
+    ["--tool=callgrind", "--callgrind-out-file=/dev/null", "node", "--single-threaded", "--import", "tsx", join(here, "http-instructions-run.ts"), name, String(requests)],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const collected = /Collected : (\d+)/.exec(run.stderr);
+  if (run.status !== 0 || collected === null) throw new Error(`${name}: callgrind run failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+  return Number(collected[1]);
+}
+
+try {
+  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+} catch {
+  console.log("valgrind is not installed: skipped (apt-get install valgrind)");
+  process.exit(0);
+}
+const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["gorilla-cookie", "ts-cookie"];
+const perRequest = new Map<string, number>();
+for (const name of cases) {
+  const ir = (instructions(name, HIGH) - instructions(name, LOW)) / (2 * (HIGH - LOW));
+  perRequest.set(name, ir);
+  console.log(`${name.padEnd(16)} ${Math.round(ir).toLocaleString("en-US").padStart(9)} instructions per request`);
+}
+const floor = perRequest.get("gorilla-cookie");
+for (const [name, ir] of perRequest) {
+  if (name !== "gorilla-cookie" && floor !== undefined) console.log(`floor / ${name}: ${(floor / ir).toFixed(3)} (instructions)`);
+}
