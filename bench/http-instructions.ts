@@ -1,6 +1,6 @@
 // Instructions per request of the HTTP bench's cookie handlers, counted by callgrind (which counts
-// instructions whatever else the machine does, so two builds or a build and the floor compare to a few
-// tenths of a percent on a busy host, where server CPU moves by tens of percent). For each case, the child
+// instructions whatever else the machine does: repeated runs of one build agree within 2-3 %, per-process
+// hash seeds and JIT timing aside, on a host where server CPU moves by tens of percent). For each case, the child
 // (bench/http-instructions-run.ts) runs twice under valgrind, with `low` and `high` requests after as many
 // warm-up requests; (Ir(high) - Ir(low)) / (2 (high - low)) is one request. Runs only where valgrind is
 // installed (apt-get install valgrind); about 5 minutes for two cases. The warm-up matters: with fewer than
