@@ -5,7 +5,7 @@ import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encod
 import { Buffer, crypto } from "./node-crypto.ts";
 import { BLOCK, hmacFor } from "./node-hmac.ts";
 import type { ResolvedKeyPair } from "./resolve-keys.ts";
-import { randomBytesFromPool } from "./random-pool.ts";
+import { publicRandomBytes } from "./random-pool.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import {
   type EnvelopeParts,
@@ -33,7 +33,7 @@ export function encodeWith(
 ): string {
   let bytes = serializeValue(serializer, name, value);
   if (pair.blockKey !== undefined && pair.cipher !== undefined) {
-    const iv = randomBytesFromPool(IV_LENGTH);
+    const iv = publicRandomBytes(IV_LENGTH);
     const cipher = crypto.createCipheriv(pair.cipher, pair.blockKey, iv);
     bytes = Buffer.concat([iv, cipher.update(bytes), cipher.final()]);
   }

@@ -53,21 +53,30 @@ try {
 }
 
 /**
- * A new array of `size` bytes, off V8's heap: a Buffer where Node's is at hand. A small plain Uint8Array
- * lives on the heap, and node:crypto (an IV) or a Buffer view of it (base64 of an id) then copies it out
- * first: some 700 instructions and a malloc a draw.
- */
-const newBytes: (size: number) => Uint8Array<ArrayBuffer> =
-  NodeBuffer !== undefined ? (size) => NodeBuffer.allocUnsafe(size) as Uint8Array<ArrayBuffer> : (size) => new Uint8Array(size);
-
-/**
  * Returns `size` fresh cryptographically random bytes (a copy), drawn from a refilled pool so that small,
  * frequent requests (IVs, session ids) do not each pay for a system call. Each byte is handed out once, in
  * one process: a process started from a V8 startup snapshot starts with an empty pool.
  */
 export function randomBytesFromPool(size: number): Uint8Array<ArrayBuffer> {
+  return draw(size, (n) => new Uint8Array(n));
+}
+
+/**
+ * Like {@link randomBytesFromPool}, for bytes that are sent in the clear anyway (an IV): where Node's
+ * Buffer is at hand they come in a Buffer of its shared allocation pool, off V8's heap. node:crypto would
+ * otherwise copy a small plain Uint8Array out of the heap first (some 700 instructions and a malloc an IV).
+ * Never for secrets (session ids, tokens): other Buffers of the pool share its memory.
+ */
+export function publicRandomBytes(size: number): Uint8Array<ArrayBuffer> {
+  return draw(size, newPublicBytes);
+}
+
+const newPublicBytes: (size: number) => Uint8Array<ArrayBuffer> =
+  NodeBuffer !== undefined ? (size) => NodeBuffer.allocUnsafe(size) as Uint8Array<ArrayBuffer> : (size) => new Uint8Array(size);
+
+function draw<B extends Uint8Array>(size: number, allocate: (size: number) => B): B {
   if (size > POOL_SIZE / 4) {
-    const bytes = new Uint8Array(size);
+    const bytes = allocate(size);
     fillRandom(bytes);
     return bytes;
   }
@@ -75,7 +84,7 @@ export function randomBytesFromPool(size: number): Uint8Array<ArrayBuffer> {
     fillRandom(pool);
     offset = 0;
   }
-  const out = newBytes(size);
+  const out = allocate(size);
   out.set(pool.subarray(offset, offset + size));
   pool.fill(0, offset, offset + size);
   offset += size;

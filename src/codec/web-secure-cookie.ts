@@ -6,7 +6,7 @@ import { SessionError } from "../errors.ts";
 import { text } from "../internal/text.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { decodeAuthenticatedBase64, decodeBase64Into, decodedLengthAtMost, encodeBase64 } from "./portable-base64.ts";
-import { randomBytesFromPool } from "./random-pool.ts";
+import { publicRandomBytes } from "./random-pool.ts";
 import type { ResolvedKeyPair } from "./resolve-keys.ts";
 import {
   type EnvelopeParts,
@@ -101,7 +101,7 @@ export async function encodeWithWebCrypto(
 ): Promise<string> {
   let bytes = serializeValue(serializer, name, value);
   if (keys.pair.blockKey !== undefined) {
-    const iv = randomBytesFromPool(IV_LENGTH);
+    const iv = publicRandomBytes(IV_LENGTH);
     const ciphertext = await subtle.encrypt({ name: "AES-CTR", counter: iv, length: 128 }, await keys.aes(), ownBytes(bytes));
     const sealed = new Uint8Array(IV_LENGTH + ciphertext.byteLength);
     sealed.set(iv);

@@ -75,8 +75,8 @@ class NodeCookies implements CookieIo {
   }
 
   setSetCookies(lines: readonly string[]): void {
-    // One line as a string, as express-session and res.cookie leave it: node:http checks an array's
-    // characters by joining it into a string first.
+    // One line as a string, as Express's res.cookie leaves it: node:http checks an array's characters by
+    // joining it into a string first (and again when it writes the headers).
     this.#out().setHeader("Set-Cookie", lines.length === 1 ? (lines[0] as string) : lines);
   }
 

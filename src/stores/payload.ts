@@ -73,8 +73,10 @@ export function decodePayload(name: string, serializer: Serializer, bytes: Uint8
   if (maxAge !== undefined && maxAge > MAX_COOKIE_AGE) throw corrupt(name, `a maxAge of ${maxAge}s, over 400 days`);
   if (version !== undefined && !(version >= 1 && version <= MAX_VERSION)) throw corrupt(name, `data version ${version}`);
   let values: unknown;
+  // A binary serializer gets its bytes as a plain Uint8Array of its own, which it may keep: the store's
+  // codec hands over a view of its own buffer (a Buffer of Node's shared pool, for a signed-only cookie).
   try {
-    values = decoded === undefined ? serializer.deserialize(bytes.subarray(end + 1)) : (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
+    values = decoded === undefined ? serializer.deserialize(new Uint8Array(bytes.subarray(end + 1))) : (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",

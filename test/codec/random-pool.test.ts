@@ -4,13 +4,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { randomBytesFromPool } from "../../src/codec/random-pool.ts";
+import { publicRandomBytes, randomBytesFromPool } from "../../src/codec/random-pool.ts";
 
 describe("randomBytesFromPool", () => {
   it("hands out each byte once", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 600; i++) seen.add(Buffer.from(randomBytesFromPool(16)).toString("hex"));
     expect(seen.size).toBe(600);
+  });
+
+  it("keeps secret draws in memory of their own, and hands public ones (IVs) out once each too", () => {
+    // A session id or token must not sit in memory other Buffers share (Node's allocation pool).
+    for (const size of [8, 16, 32, 2048]) {
+      const secret = randomBytesFromPool(size);
+      expect(secret.byteOffset).toBe(0);
+      expect(secret.buffer.byteLength).toBe(size);
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      seen.add(Buffer.from(publicRandomBytes(16)).toString("hex"));
+      seen.add(Buffer.from(randomBytesFromPool(16)).toString("hex"));
+    }
+    expect(seen.size).toBe(600);
+    expect(publicRandomBytes(16)).toHaveLength(16);
   });
 
   // A V8 startup snapshot captures the module's state: a pool filled while the snapshot was built would

@@ -146,3 +146,27 @@ describe("deserialize_failed errors", () => {
     expect((err.cause as Error).stack).toContain("    at ");
   });
 });
+
+describe("binary serializers", () => {
+  it("get their bytes as a plain Uint8Array of their own, whatever buffer the codec decoded into", () => {
+    let kept: Uint8Array | undefined;
+    const binary: Serializer = {
+      serialize: () => new Uint8Array([1, 2, 3]),
+      deserialize: (bytes) => {
+        kept = bytes;
+        return { n: bytes.length };
+      },
+    };
+    const encoded = encodePayload("s", binary, { values: {}, createdAt: 1, accessedAt: 1 });
+    // As a store's codec hands it over: a view into a larger, shared buffer.
+    const shared = Buffer.allocUnsafe(4096).fill(9);
+    shared.set(encoded, 100);
+    const view = shared.subarray(100, 100 + encoded.length);
+    expect(decodePayload("s", binary, view).values).toEqual({ n: 3 });
+    expect(Buffer.isBuffer(kept)).toBe(false);
+    expect(kept?.byteOffset).toBe(0);
+    expect(kept?.buffer.byteLength).toBe(3);
+    shared.fill(0);
+    expect([...(kept ?? [])]).toEqual([1, 2, 3]);
+  });
+});
