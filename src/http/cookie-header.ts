@@ -1,7 +1,6 @@
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { SetCookie } from "cookie";
 import { SessionError } from "../errors.ts";
-import { isFrozen } from "../internal/frozen.ts";
 import type { CookieOptions } from "./cookie-options.ts";
 
 /** The earliest `Expires` gorilla/sessions writes to delete a cookie: 1970-01-01T00:00:01Z. */
@@ -26,7 +25,9 @@ export function formatSetCookie(
   options: CookieOptions,
   nowMs: number = Date.now(),
 ): string {
-  if (!isFrozen(options) || !SAFE_VALUE.test(value) || value.includes("%") || !TOKEN.test(name)) {
+  // Only frozen attributes are kept, so the kept ones need no Object.isFrozen (a walk of every property).
+  const frozen = options === suffixOf.options || Object.isFrozen(options);
+  if (!frozen || !SAFE_VALUE.test(value) || value.includes("%") || !TOKEN.test(name)) {
     return format(name, value, options, nowMs);
   }
   // Frozen attributes (a store's, a definition's) format alike for every cookie within one second: keep

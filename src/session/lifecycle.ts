@@ -1,7 +1,6 @@
 // The session lifecycle, in one place: when a session is loaded or reset, written, deleted or refreshed.
 // A Session only holds state; stores only encode and persist records; this module decides.
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
-import { isFrozen } from "../internal/frozen.ts";
 import { text } from "../internal/text.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
 import type { RequestContext } from "../http/request-context.ts";
@@ -91,7 +90,10 @@ export interface SessionState {
 export function bind(name: string, store: Store, config: SessionConfig): Binding {
   assertCookieName(name);
   assertSerializer(name, config.serializer);
-  const cookie = config.cookie === undefined ? store.cookie : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
+  // Frozen either way (StoreBase freezes its own; a custom Store's are copied once), so a session's saved
+  // attributes are always frozen: formatting keeps their text, and a save knows them checked.
+  const own = Object.isFrozen(store.cookie) ? store.cookie : Object.freeze({ ...store.cookie });
+  const cookie = config.cookie === undefined ? own : Object.freeze(resolveCookieOptions(config.cookie, store.cookie));
   assertCookieAttributes(name, cookie);
   const chunking = store.chunking;
   return { name, store, config, cookie, chunkNames: chunking === undefined ? undefined : chunkNames(name, chunking.maxChunks) };
@@ -359,12 +361,13 @@ const resolvedAuto = new WeakMap<object, readonly [Readonly<CookieOptions>, Read
  */
 function sendAttributes(state: SessionState, cookie: Readonly<CookieOptions>): Readonly<CookieOptions> {
   const { name, store } = state.binding;
-  // Frozen attributes are the definition's (checked by bind) or those loaded with the session, which differ
-  // from them only in a maxAge checked on decode: only a copy the handler could change needs checking.
-  if (!isFrozen(cookie)) assertCookieAttributes(name, cookie);
+  // The attributes the session was loaded or last saved with are checked already (the definition's by bind,
+  // a loaded maxAge on decode, a handler's copy before its save froze it): only other ones need checking.
+  const checked = cookie === state.savedCookie;
+  if (!checked) assertCookieAttributes(name, cookie);
   if (cookie.secure !== "auto") return cookie;
   const secure = state.context.isSecure?.(store.trustProxy === true) ?? true;
-  if (!isFrozen(cookie)) return { ...cookie, secure };
+  if (!checked) return { ...cookie, secure };
   let pair = resolvedAuto.get(cookie);
   if (pair === undefined) {
     pair = [Object.freeze({ ...cookie, secure: false }), Object.freeze({ ...cookie, secure: true })];
@@ -397,7 +400,7 @@ function write(state: SessionState, now: number, replacing?: string): Promise<vo
     detectChanges(state);
     if (config.validateChanges !== undefined && state.changed.size > 0) config.validateChanges(state.values, state.changed);
     const cookie = currentCookie(state);
-    if (!isFrozen(cookie)) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
+    if (cookie !== state.savedCookie) assertSessionMaxAge(name, cookie.maxAge); // see sendAttributes
     const update = replacing === undefined && state.storedId !== "" && state.storedId === state.id;
     const write: RecordWrite = {
       name,
