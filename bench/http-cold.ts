@@ -6,9 +6,7 @@
 // system calls between two handler runs). Only the handler's own time is counted. The two take turns, the
 // order swapped each round; medians of 20 rounds.
 //   npm run build && npx tsx bench/http-cold.ts hot      (or cold)
-import { IncomingMessage, ServerResponse } from "node:http";
-import { Socket } from "node:net";
-import { firstCookie } from "./http-loop.ts";
+import { exchange, firstCookie } from "./http-loop.ts";
 import { makeApp } from "./http-server.ts";
 
 const mode = process.argv[2];
@@ -17,15 +15,6 @@ if (mode !== "hot" && mode !== "cold") {
   process.exit(2);
 }
 const cold = mode === "cold";
-
-const socket = new Socket();
-function exchange(cookie: string | undefined): [IncomingMessage, ServerResponse] {
-  const req = new IncomingMessage(socket);
-  req.method = "GET";
-  req.url = "/";
-  if (cookie !== undefined) req.headers = { cookie };
-  return [req, new ServerResponse(req)];
-}
 
 const junk = new Uint32Array(2 * 1024 * 1024);
 let sink = 0;

@@ -19,13 +19,18 @@ export const LOOP_CASES = [
 
 const socket = new Socket();
 
-/** One request through `handler` on node's own objects, sending `cookie`: the response, headers formatted, nothing sent. */
-export async function callHandler(handler: (req: IncomingMessage, res: ServerResponse) => unknown, cookie: string | undefined) {
+/** A `GET /` request sending `cookie`, and its response: node's own objects, on no socket (nothing is sent). */
+export function exchange(cookie: string | undefined): [IncomingMessage, ServerResponse] {
   const req = new IncomingMessage(socket);
   req.method = "GET";
   req.url = "/";
   if (cookie !== undefined) req.headers = { cookie };
-  const res = new ServerResponse(req);
+  return [req, new ServerResponse(req)];
+}
+
+/** One request through `handler` on node's own objects, sending `cookie`: the response, headers formatted, nothing sent. */
+export async function callHandler(handler: (req: IncomingMessage, res: ServerResponse) => unknown, cookie: string | undefined) {
+  const [req, res] = exchange(cookie);
   await handler(req, res);
   return res;
 }
