@@ -32,63 +32,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { RedisStore as ConnectRedisStore } from "connect-redis";
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
 import type * as Main from "typed-sessions";
-import type * as Adapter from "typed-sessions/adapter";
-import type * as CodecEntry from "typed-sessions/codec";
-import type * as RedisEntry from "typed-sessions/redis";
 import type * as StoreEntry from "typed-sessions/store";
-import { libraryPath, libraryTag } from "./http-ts-app.ts";
+import { libraryPath } from "./http-ts-app.ts";
 import { codecFloorOp, formatFloorCreate, formatFloorOp, formatFloorRead, loadFloorScript, minimalFloorOp } from "./redis-floor.ts";
+import { type Library, NAME, type Op, TTL_SECONDS, loadLibrary, memoryRequest, setAll, typedSessionsOp, values } from "./redis-ops.ts";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const OPS_PER_ROUND = 2000;
 const ROUNDS = 7;
-const NAME = "sid";
-const TTL_SECONDS = 3600;
-
-type Op = (i: number) => Promise<unknown>;
-
-/** What the cases use of a typed-sessions build. */
-interface Library {
-  readonly tag: string;
-  readonly sessions: typeof Main.sessions;
-  readonly createRequestContext: typeof Adapter.createRequestContext;
-  readonly jsonSerializer: typeof CodecEntry.jsonSerializer;
-  readonly createCodec: typeof CodecEntry.createCodec;
-  readonly RedisStore: typeof RedisEntry.RedisStore;
-  readonly RedisBackend: typeof RedisEntry.RedisBackend;
-  readonly redisClientOptions: typeof RedisEntry.redisClientOptions;
-  readonly ServerStore: typeof StoreEntry.ServerStore;
-}
-
-/** Loads a built typed-sessions (see `libraryPath`): its main, adapter, codec and redis entries. */
-async function loadLibrary(spec: string | undefined): Promise<Library> {
-  const dir = dirname(libraryPath(spec));
-  const entry = async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
-  const [main, adapter, codec, redis, store] = await Promise.all([
-    entry<typeof Main>("index"),
-    entry<typeof Adapter>("adapter"),
-    entry<typeof CodecEntry>("codec"),
-    entry<typeof RedisEntry>("redis"),
-    entry<typeof StoreEntry>("store"),
-  ]);
-  return {
-    tag: libraryTag(spec),
-    sessions: main.sessions,
-    createRequestContext: adapter.createRequestContext,
-    jsonSerializer: codec.jsonSerializer,
-    createCodec: codec.createCodec,
-    RedisStore: redis.RedisStore,
-    RedisBackend: redis.RedisBackend,
-    redisClientOptions: redis.redisClientOptions,
-    ServerStore: store.ServerStore,
-  };
-}
 
 /** express-session's cookie signer (its own dependency, pinned to the version it uses). */
 const signature = createRequire(import.meta.url)("cookie-signature") as {
@@ -96,41 +51,6 @@ const signature = createRequire(import.meta.url)("cookie-signature") as {
   unsign(value: string, secret: string): string | false;
 };
 const COOKIE_SECRET = randomBytes(32).toString("hex");
-
-/** A request whose Cookie header is the cookie the previous request's response set (one Set-Cookie line kept). */
-function memoryRequest(lib: Library, previous: readonly string[]) {
-  const cookie = previous[0]?.split(";")[0];
-  const lines: string[] = [];
-  const ctx = lib.createRequestContext({}, {
-    cookieHeader: () => cookie,
-    getSetCookies: () => lines,
-    setSetCookies: (next) => void lines.splice(0, lines.length, ...next),
-  });
-  return { ctx, lines };
-}
-
-function values(i: number): Record<string, unknown> {
-  return { userId: 42, name: "kataras", roles: ["admin", "editor"], visits: i };
-}
-
-/**
- * One worker's op on RedisStore: change the worker's session, save it, load it back. Like the connect-redis
- * op, which writes the same sid every time, each worker keeps one session: its first op creates it (a new
- * id), every later op changes the session the previous op loaded, as a request does with an existing session.
- */
-function typedSessionsOp(lib: Library, store: StoreEntry.ServerStore, config: Main.SessionConfig = {}): Op {
-  const manager = lib.sessions(NAME, store, config);
-  let request = memoryRequest(lib, []);
-  let session: Awaited<ReturnType<typeof manager.get>> | undefined;
-  return async (i) => {
-    session ??= await manager.get(request.ctx);
-    for (const [key, value] of Object.entries(values(i))) session.set(key, value);
-    await session.save();
-    request = memoryRequest(lib, request.lines);
-    session = await manager.get(request.ctx);
-    if (session.get("visits") !== i || session.isNew) throw new Error("typed-sessions lost the session");
-  };
-}
 
 function connectRedisOp(store: ConnectRedisStore, signCookie = false): Op {
   const sid = randomBytes(24).toString("base64url");
@@ -221,7 +141,7 @@ async function checkSameFormat(lib: Library, client: Redis, prefix: string, hash
   if (fromFloor.isNew || fromFloor.get("visits") !== 7) throw new Error("RedisStore does not load what the format floor wrote");
   const request = memoryRequest(lib, []);
   const created = await manager.get(request.ctx);
-  for (const [key, value] of Object.entries(values(8))) created.set(key, value);
+  setAll(created, values(8));
   await created.save();
   if ((await formatFloorRead(floor, request.lines[0] ?? ""))["visits"] !== 8) throw new Error("the format floor does not read what RedisStore wrote");
   await store.clear();
