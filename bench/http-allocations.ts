@@ -10,7 +10,7 @@ import { callHandler, firstCookie } from "./http-loop.ts";
 import { type HttpCase, makeApp } from "./http-server.ts";
 
 const REQUESTS = Number(process.env["BENCH_ALLOC_REQUESTS"] ?? 20_000);
-const TOP = 12;
+const TOP = Number(process.env["BENCH_ALLOC_TOP"] ?? 12);
 
 interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };

@@ -8,32 +8,20 @@
 // main thread) still lands among them.
 //   npm run build && npx tsx bench/http-instructions.ts [cases…]    # default: gorilla-cookie ts-cookie
 //   BENCH_TS_BASE_DIST=/tmp/old-ts npx tsx bench/http-instructions.ts gorilla-cookie ts-cookie ts-cookie-base
-import { execFileSync, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { callgrindInstructions, hasValgrind } from "./callgrind.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LOW = Number(process.env["BENCH_IR_LOW"] ?? 8000);
 const HIGH = Number(process.env["BENCH_IR_HIGH"] ?? 20000);
 
-/** Total instructions of one child run, from callgrind's summary line. */
+/** Total instructions of one child run. */
 function instructions(name: string, requests: number): number {
-  const run = spawnSync(
-    "valgrind",
-    ["--tool=callgrind", "--callgrind-out-file=/dev/null", "node", "--single-threaded", "--import", "tsx", join(here, "http-instructions-run.ts"), name, String(requests)],
-    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const collected = /Collected : (\d+)/.exec(run.stderr);
-  if (run.status !== 0 || collected === null) throw new Error(`${name}: callgrind run failed (${run.status}):\n${run.stderr.slice(-2000)}`);
-  return Number(collected[1]);
+  return callgrindInstructions(join(here, "http-instructions-run.ts"), [name, String(requests)]);
 }
 
-try {
-  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
-} catch {
-  console.log("valgrind is not installed: skipped (apt-get install valgrind)");
-  process.exit(0);
-}
+if (!hasValgrind()) process.exit(0);
 const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["gorilla-cookie", "ts-cookie"];
 const perRequest = new Map<string, number>();
 for (const name of cases) {

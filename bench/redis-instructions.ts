@@ -6,33 +6,21 @@
 // warm-up; (Ir(high) - Ir(low)) / (high - low) is one op. Needs valgrind and a Redis at REDIS_URL; about
 // 4 minutes a case.
 //   npm run build && npx tsx bench/redis-instructions.ts [floor json superjson]   # default: floor json
-import { execFileSync, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { callgrindInstructions, hasValgrind } from "./callgrind.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LOW = Number(process.env["BENCH_IR_LOW"] ?? 2048);
 const HIGH = Number(process.env["BENCH_IR_HIGH"] ?? 6144);
 const CONCURRENCY = process.env["BENCH_IR_CONCURRENCY"] ?? "32";
 
-/** Total instructions of one child run, from callgrind's summary line. */
+/** Total instructions of one child run. */
 function instructions(name: string, ops: number): number {
-  const run = spawnSync(
-    "valgrind",
-    ["--tool=callgrind", "--callgrind-out-file=/dev/null", "node", "--single-threaded", "--import", "tsx", join(here, "redis-instructions-run.ts"), name, String(ops), CONCURRENCY],
-    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const collected = /Collected : (\d+)/.exec(run.stderr);
-  if (run.status !== 0 || collected === null) throw new Error(`${name}: callgrind run failed (${run.status}):\n${run.stderr.slice(-2000)}`);
-  return Number(collected[1]);
+  return callgrindInstructions(join(here, "redis-instructions-run.ts"), [name, String(ops), CONCURRENCY]);
 }
 
-try {
-  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
-} catch {
-  console.log("valgrind is not installed: skipped (apt-get install valgrind)");
-  process.exit(0);
-}
+if (!hasValgrind()) process.exit(0);
 const cases = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["floor", "json"];
 const perOp = new Map<string, number>();
 for (const name of cases) {
