@@ -66,8 +66,11 @@ function firstProto(header: string | null | undefined): string | undefined {
 /** The shared {@link RequestContext} implementation: one object per request, its methods on the prototype. */
 export class CookieContext implements RequestContext {
   readonly request: object;
-  /** What the session layer keeps for this request (its sessions by name): one context is made per request. */
-  readonly cache = new Map<string, unknown>();
+  /**
+   * What the session layer keeps for this request (its sessions by name), set on first use: one context is
+   * made per request.
+   */
+  cache: object | undefined = undefined;
   readonly #io: CookieIo;
   #cookies: Record<string, string | undefined> | undefined;
   /**

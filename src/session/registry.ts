@@ -15,18 +15,56 @@ export interface Savable {
   save(): Promise<void>;
 }
 
+/**
+ * One request's sessions by name: the first in two fields (most requests load one session), any other in a
+ * Map made on first use. A Map per request cost about 170 bytes and its setup on every request.
+ */
+class Entries {
+  #firstName: string | undefined;
+  #first: Entry | undefined;
+  #others: Map<string, Entry> | undefined;
+
+  get(name: string): Entry | undefined {
+    return name === this.#firstName ? this.#first : this.#others?.get(name);
+  }
+
+  set(name: string, entry: Entry): void {
+    if (name === this.#firstName || (this.#firstName === undefined && this.#others?.has(name) !== true)) {
+      this.#firstName = name;
+      this.#first = entry;
+    } else (this.#others ??= new Map()).set(name, entry);
+  }
+
+  delete(name: string): void {
+    if (name !== this.#firstName) {
+      this.#others?.delete(name);
+      return;
+    }
+    this.#firstName = undefined;
+    this.#first = undefined;
+  }
+
+  values(): Entry[] {
+    const others = this.#others === undefined ? [] : [...this.#others.values()];
+    return this.#first === undefined ? others : [this.#first, ...others];
+  }
+}
+
 /** The sessions of requests whose context is not one of the library's, attached to `ctx.request`. */
-const registries = new ObjectSlot<Map<string, Entry>>("typed-sessions.registry");
+const registries = new ObjectSlot<Entries>("typed-sessions.registry");
 
 /**
  * Returns this request's sessions by name: the library's contexts keep them (one context per request);
  * another context's are attached to its `request` (so they live exactly as long as the request).
  */
-function entriesOf(ctx: RequestContext, create: boolean): Map<string, Entry> | undefined {
-  if (ctx instanceof CookieContext) return ctx.cache as Map<string, Entry>;
+function entriesOf(ctx: RequestContext, create: boolean): Entries | undefined {
+  if (ctx instanceof CookieContext) {
+    if (ctx.cache === undefined && create) ctx.cache = new Entries();
+    return ctx.cache as Entries | undefined;
+  }
   let entries = registries.get(ctx.request);
   if (entries === undefined && create) {
-    entries = new Map();
+    entries = new Entries();
     registries.set(ctx.request, entries);
   }
   return entries;
@@ -39,7 +77,7 @@ function entriesOf(ctx: RequestContext, create: boolean): Map<string, Entry> | u
  * `load` may answer at once (node:crypto's cookie store): the session then costs one settled promise.
  */
 export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: () => S | Promise<S>): Promise<S> {
-  const entries = entriesOf(ctx, true) as Map<string, Entry>;
+  const entries = entriesOf(ctx, true) as Entries;
   const cached = entries.get(name);
   if (cached !== undefined) {
     if (cached.store !== store) {
@@ -92,7 +130,7 @@ function ignore(): void {}
 export async function saveCached(ctx: RequestContext): Promise<void> {
   const entries = entriesOf(ctx, false);
   if (entries === undefined) return;
-  const loaded = await Promise.allSettled([...entries.values()].map((entry) => entry.session));
+  const loaded = await Promise.allSettled(entries.values().map((entry) => entry.session));
   const saves = loaded.flatMap((result) =>
     result.status === "fulfilled" && !result.value.isDestroyed ? [result.value.save()] : [],
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionValidationError } from "../../src/errors.ts";
+import { SessionError, SessionValidationError } from "../../src/errors.ts";
 import { fetchContext } from "../../src/http/fetch.ts";
 import { saveAll, sessions } from "../../src/session/manager.ts";
 import { clearAll } from "../../src/stores/live-stores.ts";
@@ -41,6 +41,32 @@ describe("registry", () => {
     await saveAll(ctx);
     const names = ctx.headers.getSetCookie().map((line) => line.split("=")[0]);
     expect(names).toEqual(["destroyed", "in_cookie", "in_memory"]);
+  });
+
+  it("keeps each session of a request apart while failed loads come and go", async () => {
+    class DownStore extends CookieStore {
+      loads = 0;
+      override load(): never {
+        this.loads++;
+        return Promise.reject(new SessionError("store_unavailable", "the test store is down; retry.")) as never;
+      }
+    }
+    const down = new DownStore({ signedOnly: true, hashKey });
+    const failing = sessions("failing", down);
+    const good = sessions("good", new CookieStore({ signedOnly: true, hashKey }));
+    const other = sessions("other", new MemoryStore({ hashKey }));
+    const ctx = fetchContext(new Request("http://127.0.0.1/", { headers: { cookie: "failing=anything" } }));
+    await expect(failing.get(ctx)).rejects.toMatchObject({ code: "store_unavailable" }); // the first session, dropped
+    const first = await good.get(ctx);
+    const second = await other.get(ctx);
+    await expect(failing.get(ctx)).rejects.toMatchObject({ code: "store_unavailable" }); // loaded again, dropped again
+    expect(down.loads).toBe(2);
+    expect(await good.get(ctx)).toBe(first);
+    expect(await other.get(ctx)).toBe(second);
+    first.set("a", 1);
+    second.set("b", 2);
+    await saveAll(ctx);
+    expect(ctx.headers.getSetCookie().map((line) => line.split("=")[0]).sort()).toEqual(["good", "other"]);
   });
 
   it("refuses two stores under one session name in one request", async () => {
