@@ -1,5 +1,6 @@
 import { SessionError } from "../../errors.ts";
 import { copyError } from "../error-copy.ts";
+import { deadlineList } from "./deadline-list.ts";
 
 /** How long a Redis call may take, in milliseconds. */
 export interface Deadline {
@@ -29,8 +30,9 @@ export function deadlineFor(clientTimeout: unknown, timeoutMs: number): Deadline
 export function redisCall<T>(what: string, deadline: Deadline, run: () => Promise<T>): Promise<T>;
 export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Promise<T>, map: (reply: T) => R): Promise<R>;
 export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Promise<T>, map?: (reply: T) => R): Promise<T | R> {
-  // Every session read and save comes through here, once or twice a request: one promise of its own and
-  // at most one timer, no async wrapper nor Promise.race (each an extra promise and microtask hop).
+  // Every session read and save comes through here, once or twice a request: one promise of its own, no
+  // async wrapper nor Promise.race (each an extra promise and microtask hop), and with a timer of the
+  // store's, a place in the list of calls under that timeout (one shared timer, not one per call).
   let call: Promise<T>;
   try {
     call = run();
@@ -42,16 +44,16 @@ export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Pro
       throw unavailable(what, deadline.timeoutMs, err);
     });
   }
+  const list = deadlineList(deadline.timerMs);
   return new Promise<T | R>((resolve, reject) => {
-    const timer = setTimeout(() => reject(unavailable(what, deadline.timeoutMs, new Error("Command timed out"))), deadline.timerMs);
-    timer.unref();
+    const waiting = list.add(() => reject(unavailable(what, deadline.timeoutMs, new Error("Command timed out"))));
     Promise.resolve(call).then(
       (value) => {
-        clearTimeout(timer);
+        list.remove(waiting);
         resolve(map === undefined ? value : map(value));
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        list.remove(waiting);
         reject(unavailable(what, deadline.timeoutMs, err));
       },
     );
