@@ -1,4 +1,4 @@
-import { type Codec, createCodec } from "../codec/codec.ts";
+import { type Codec, type DecodeResult, createCodec } from "../codec/codec.ts";
 import { type WebCryptoCodec, createWebCryptoCodec } from "../codec/web-codec.ts";
 import { sha256Base64Url } from "../codec/sha256.ts";
 import { SessionError } from "../errors.ts";
@@ -140,30 +140,56 @@ export class ServerStore extends StoreBase {
     return generateSessionId();
   }
 
-  /** Loads the data of the id the cookie carries; throws decode errors for anything untrusted or missing. */
-  async load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
-    const sealed = this.#codecs.cookie.decodeWithKeyIndex(name, cookieValue);
-    const decoded = sealed instanceof Promise ? await sealed : sealed;
+  /**
+   * Loads the data of the id the cookie carries; rejects with decode errors for anything untrusted or
+   * missing. Written as a chain, not an async function: one promise for the backend's read and one for
+   * what follows it, on every request.
+   */
+  load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
+    try {
+      const sealed = this.#codecs.cookie.decodeWithKeyIndex(name, cookieValue);
+      return sealed instanceof Promise ? sealed.then((decoded) => this.#read(name, decoded, config)) : this.#read(name, sealed, config);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** {@link ServerStore.load} once the cookie verified: reads the data of its id (throws for a malformed id). */
+  #read(name: string, decoded: DecodeResult, config: SessionConfig): Promise<LoadedRecord> {
     const id = text.latin1Text(decoded.value as Uint8Array);
     if (!isValidSessionId(id)) {
       throw new SessionError("invalid_session_id", `the cookie of session "${name}" carries a malformed id; it was refused.`);
     }
     const backend = this.backend;
-    let data: Uint8Array | string | undefined;
-    let expiresAt: number | undefined;
     if (backend.readWithExpiry !== undefined && measuresIdleness(config, this.cookie)) {
-      const found = await this.#call(name, "read", [id], () => backend.readWithExpiry!(id));
-      data = found?.data;
-      expiresAt = found?.expiresAt;
-    } else {
-      data = await this.#call(name, "read", [id], () => backend.read(id));
+      return this.#call(name, "read", [id], () => backend.readWithExpiry!(id), (found) =>
+        this.#opened(name, config, decoded, id, found?.data, found?.expiresAt),
+      );
     }
+    return this.#call(name, "read", [id], () => backend.read(id), (data) => this.#opened(name, config, decoded, id, data, undefined));
+  }
+
+  /** {@link ServerStore.load} once the data is read: verifies and decodes it (throws `unknown_session` for none). */
+  #opened(
+    name: string,
+    config: SessionConfig,
+    decoded: DecodeResult,
+    id: string,
+    data: Uint8Array | string | undefined,
+    expiresAt: number | undefined,
+  ): LoadedRecord | Promise<LoadedRecord> {
     if (data === undefined) {
       throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
     }
     const stored = typeof data === "string" ? data : text.latin1Text(data);
     const opened = this.#codecs.data.decodeWithKeyIndex(this.#dataName(name, id), stored);
-    const verified = opened instanceof Promise ? await opened : opened;
+    return opened instanceof Promise
+      ? opened.then((verified) => this.#record(name, config, decoded, verified, id, stored, expiresAt))
+      : this.#record(name, config, decoded, opened, id, stored, expiresAt);
+  }
+
+  /** {@link ServerStore.load}'s record, once the data verified: reports the keys used, indexes the user. */
+  #record(name: string, config: SessionConfig, decoded: DecodeResult, verified: DecodeResult, id: string, stored: string, expiresAt: number | undefined): LoadedRecord {
     const record = loadedRecord(name, config, verified, id, decoded.keyIndex > 0, stored, expiresAt);
     if (this.#keyUse !== undefined) {
       this.#keyUse(name, decoded.keyIndex, "cookie");
@@ -198,38 +224,38 @@ export class ServerStore extends StoreBase {
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
     const codecs = this.#codecs;
-    const commit = async (): Promise<boolean> => {
+    // Promise chains, not an async function: a save that nobody raced costs the backend's promise and one more.
+    const commit = (): Promise<boolean> => {
       if (replacing !== undefined && isValidSessionId(replacing)) {
-        if (backend.replace !== undefined) {
-          await this.#call(name, "write", ids, () => backend.replace!(replacing, id, data, ttl));
-        } else {
-          await this.#call(name, "write", ids, () => backend.write(id, data, ttl));
-          await this.#call(name, "delete", [replacing], () => backend.delete(replacing));
-        }
-        return true;
+        if (backend.replace !== undefined) return this.#call(name, "write", ids, () => backend.replace!(replacing, id, data, ttl), wrote);
+        return this.#call(name, "write", ids, () => backend.write(id, data, ttl), () =>
+          this.#call(name, "delete", [replacing], () => backend.delete(replacing), wrote),
+        );
       }
       if (write.mode === "update" && backend.modify !== undefined && codecs.web) {
-        written = await this.#modifyMerging(codecs.data, write, data, ttl, ids);
-        return written !== undefined;
+        return this.#modifyMerging(codecs.data, write, data, ttl, ids).then((merged) => {
+          written = merged;
+          return merged !== undefined;
+        });
       }
       if (write.mode === "update" && backend.modify !== undefined && !codecs.web) {
         written = undefined;
-        const wrote = await this.#call(name, "write", ids, () =>
+        const modify = () =>
           backend.modify!(id, (current) => {
             if (current === undefined) return undefined; // destroyed meanwhile: a logout sticks
             const next = current === write.revision || write.changed === undefined ? data : this.#merged(codecs.data, write, current);
             written = next;
             return { data: next, ttlSeconds: ttl };
-          }, write.revision),
-        );
-        if (!wrote) written = undefined;
-        return wrote;
+          }, write.revision);
+        return this.#call(name, "write", ids, modify, (done) => {
+          if (!done) written = undefined;
+          return done;
+        });
       }
       if (write.mode === "update" && backend.update !== undefined) {
         return this.#call(name, "write", ids, () => backend.update!(id, data, ttl));
       }
-      await this.#call(name, "write", ids, () => backend.write(id, data, ttl));
-      return true;
+      return this.#call(name, "write", ids, () => backend.write(id, data, ttl), wrote);
     };
     let written: string | undefined = data;
     return { cookieValue, commit: this.#users.around(write, ttl, commit), revision: () => written };
@@ -385,15 +411,20 @@ export class ServerStore extends StoreBase {
     await this.backend.close?.();
   }
 
-  /** Runs one backend call, turning its failures into the store's errors (no async wrapper: one promise less a call). */
-  #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one backend call, turning its failures into the store's errors, and `then` on its answer (in the
+   * same `.then`: no async wrapper, one promise a call). What `then` throws is not a backend failure.
+   */
+  #call<T>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>): Promise<T>;
+  #call<T, R>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>, then: (value: T) => R | PromiseLike<R>): Promise<R>;
+  #call<T, R>(name: string, operation: string, ids: readonly string[], run: () => Promise<T>, then?: (value: T) => R | PromiseLike<R>): Promise<T | R> {
     let call: Promise<T>;
     try {
       call = run();
     } catch (err) {
       return Promise.reject(backendError(name, operation, err, ids));
     }
-    return Promise.resolve(call).then(undefined, (err: unknown) => {
+    return Promise.resolve(call).then(then, (err: unknown) => {
       throw backendError(name, operation, err, ids);
     });
   }
@@ -435,6 +466,11 @@ function mergeLockOf(backend: SessionBackend): KeyedLock {
     mergeLocks.set(backend, lock);
   }
   return lock;
+}
+
+/** What a commit that wrote resolves (a write that answers nothing wrote). */
+function wrote(): boolean {
+  return true;
 }
 
 /** No keys. */
