@@ -1,7 +1,8 @@
 import { type RequestSource, resolveContext } from "../http/context-source.ts";
 import type { NodeResponseLike } from "../http/node.ts";
+import type { RequestContext } from "../http/request-context.ts";
 import type { Store } from "../stores/store.ts";
-import { bind, loadState } from "./lifecycle.ts";
+import { type Binding, type SessionState, bind, loadState } from "./lifecycle.ts";
 import { cachedSession, handledRejection, saveCached } from "./registry.ts";
 import type { Session } from "./session.ts";
 import { SessionObject } from "./session-object.ts";
@@ -30,7 +31,47 @@ export interface SessionManager<S = Session> {
  * await session.save();
  */
 export function sessions(name: string, store: Store, config: SessionConfig = {}): SessionManager {
-  return managerOf(name, store, config, (session) => session);
+  return managerOf(name, store, config, asSession);
+}
+
+/** The view of a plain manager's sessions: the session itself. */
+function asSession(session: Session): Session {
+  return session;
+}
+
+/**
+ * A manager: its methods on the prototype, and its load a function made once per manager, so that a
+ * request's `get` makes no closure and managers made later (another session name, a test's new manager)
+ * do not turn call sites the JIT saw with one manager's functions polymorphic.
+ */
+class Manager<S extends { readonly isDestroyed: boolean; save(): Promise<void> }> implements SessionManager<S> {
+  readonly name: string;
+  readonly #store: Store;
+  readonly #binding: Binding;
+  readonly #wrap: (session: Session) => S;
+  /** Loads this request's session: what the registry calls the first time a request asks for it. */
+  readonly #load = (ctx: RequestContext): S | Promise<S> => {
+    const loaded = loadState(this.#binding, ctx);
+    return loaded instanceof Promise ? loaded.then(this.#wrapState) : this.#wrapState(loaded);
+  };
+  readonly #wrapState = (state: SessionState): S => this.#wrap(new SessionObject(state));
+
+  constructor(name: string, store: Store, config: SessionConfig, wrap: (session: Session) => S) {
+    this.name = name;
+    this.#store = store;
+    this.#binding = bind(name, store, config);
+    this.#wrap = wrap;
+  }
+
+  get(source: RequestSource, res?: NodeResponseLike): Promise<S> {
+    let ctx: RequestContext;
+    try {
+      ctx = resolveContext(source, res);
+    } catch (err) {
+      return handledRejection(err);
+    }
+    return cachedSession(ctx, this.name, this.#store, this.#load);
+  }
 }
 
 /** Builds a manager whose sessions are `wrap`'s view of each loaded {@link Session}. */
@@ -40,22 +81,7 @@ export function managerOf<S extends { readonly isDestroyed: boolean; save(): Pro
   config: SessionConfig,
   wrap: (session: Session) => S,
 ): SessionManager<S> {
-  const binding = bind(name, store, config);
-  return {
-    name,
-    get(source, res) {
-      let ctx;
-      try {
-        ctx = resolveContext(source, res);
-      } catch (err) {
-        return handledRejection(err);
-      }
-      return cachedSession(ctx, name, store, () => {
-        const loaded = loadState(binding, ctx);
-        return loaded instanceof Promise ? loaded.then((state) => wrap(new SessionObject(state))) : wrap(new SessionObject(loaded));
-      });
-    },
-  };
+  return new Manager(name, store, config, wrap);
 }
 
 /**

@@ -76,7 +76,7 @@ function entriesOf(ctx: RequestContext, create: boolean): Entries | undefined {
  * two stores use the same session name in one request. A failed load is not cached, so a retry can succeed.
  * `load` may answer at once (node:crypto's cookie store): the session then costs one settled promise.
  */
-export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: () => S | Promise<S>): Promise<S> {
+export function cachedSession<S extends Savable>(ctx: RequestContext, name: string, store: Store, load: (ctx: RequestContext) => S | Promise<S>): Promise<S> {
   const entries = entriesOf(ctx, true) as Entries;
   const cached = entries.get(name);
   if (cached !== undefined) {
@@ -92,7 +92,7 @@ export function cachedSession<S extends Savable>(ctx: RequestContext, name: stri
   }
   let loaded: S | Promise<S>;
   try {
-    loaded = load();
+    loaded = load(ctx);
   } catch (err) {
     return handledRejection(err);
   }
