@@ -3,7 +3,7 @@ import type { NodeResponseLike } from "../http/node.ts";
 import type { RequestContext } from "../http/request-context.ts";
 import type { Store } from "../stores/store.ts";
 import { type Binding, type SessionState, bind, loadState } from "./lifecycle.ts";
-import { cachedSession, handledRejection, saveCached } from "./registry.ts";
+import { type Savable, cachedSession, handledRejection, saveCached } from "./registry.ts";
 import type { Session } from "./session.ts";
 import { SessionObject } from "./session-object.ts";
 import type { SessionConfig } from "./session-config.ts";
@@ -44,7 +44,7 @@ function asSession(session: Session): Session {
  * request's `get` makes no closure and managers made later (another session name, a test's new manager)
  * do not turn call sites the JIT saw with one manager's functions polymorphic.
  */
-class Manager<S extends { readonly isDestroyed: boolean; save(): Promise<void> }> implements SessionManager<S> {
+class Manager<S extends Savable> implements SessionManager<S> {
   readonly name: string;
   readonly #store: Store;
   readonly #binding: Binding;
@@ -75,7 +75,7 @@ class Manager<S extends { readonly isDestroyed: boolean; save(): Promise<void> }
 }
 
 /** Builds a manager whose sessions are `wrap`'s view of each loaded {@link Session}. */
-export function managerOf<S extends { readonly isDestroyed: boolean; save(): Promise<void> }>(
+export function managerOf<S extends Savable>(
   name: string,
   store: Store,
   config: SessionConfig,
