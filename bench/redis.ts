@@ -25,7 +25,8 @@
  * jsonSerializer` (what generated sessions of JSON-only schemas use, and what connect-redis does: JSON).
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
- * (throughput); the median round is reported, and each ratio is the median of the rounds' ratios (a case's
+ * (throughput), on workers made once per case and concurrency (each keeps its session from round to round,
+ * as a server's requests keep their managers and stores); the median round is reported, and each ratio is the median of the rounds' ratios (a case's
  * round against the reference's round of the same pass). Then the growth rows: RedisStore and the format floor
  * with 1,000 and with 100,000 sessions stored. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
  * With BENCH_TS_BASE_DIST (another build, e.g. an older commit's), RedisStore (json) also runs on it.
@@ -70,16 +71,42 @@ function connectRedisOp(store: ConnectRedisStore, signCookie = false): Op {
   };
 }
 
-/** Runs `ops` ops, `concurrency` at a time (each worker with its own session); returns ops/s. */
-async function round(makeOp: () => Op, ops: number, concurrency: number): Promise<number> {
+/**
+ * A case's workers at one concurrency, each with its own session and its next op number. Made once and kept
+ * across rounds: a server's requests continue on the same managers and stores, and fresh workers every round
+ * would start new sessions in the middle of the measure, a path the JIT had compiled the hot code without
+ * (deoptimizations and recompiles among the timed ops; see bench/redis-instructions-run.ts).
+ */
+interface Workers {
+  readonly ops: Op[];
+  readonly next: number[];
+}
+
+function workersOf(makeOp: () => Op, concurrency: number): Workers {
+  return { ops: Array.from({ length: concurrency }, makeOp), next: Array.from({ length: concurrency }, () => 0) };
+}
+
+/** What one round measured: ops per second of wall-clock time, and this process's CPU time per op (µs). */
+interface Sample {
+  readonly rate: number;
+  readonly cpu: number;
+}
+
+/** Runs `ops` more ops on `workers`, all of them at once. */
+async function round(workers: Workers, ops: number): Promise<Sample> {
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  const each = Math.ceil(ops / workers.ops.length);
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const op = makeOp();
-      for (let i = 0; i < ops / concurrency; i++) await op(i);
+    workers.ops.map(async (op, index) => {
+      const first = workers.next[index] ?? 0;
+      workers.next[index] = first + each;
+      for (let i = first; i < first + each; i++) await op(i);
     }),
   );
-  return ops / (Number(process.hrtime.bigint() - start) / 1e9);
+  const done = each * workers.ops.length;
+  const cpu = process.cpuUsage(cpuStart);
+  return { rate: done / (Number(process.hrtime.bigint() - start) / 1e9), cpu: (cpu.user + cpu.system) / done };
 }
 
 function median(list: readonly number[]): number {
@@ -92,14 +119,15 @@ function median(list: readonly number[]): number {
  * rotated each round: a case run right after another one pays for some of its garbage and cache misses (a
  * fixed order moved one build against another by 10-15 % one op at a time), so each takes each place in turn.
  */
-async function measure(cases: ReadonlyArray<readonly [string, () => Op]>, concurrency: number, rounds = ROUNDS): Promise<number[][]> {
-  for (const [, makeOp] of cases) await round(makeOp, OPS_PER_ROUND, concurrency);
-  const samples = cases.map(() => [] as number[]);
+async function measure(cases: ReadonlyArray<readonly [string, () => Op]>, concurrency: number, rounds = ROUNDS): Promise<Sample[][]> {
+  const workers = cases.map(([, makeOp]) => workersOf(makeOp, concurrency));
+  for (const each of workers) await round(each, OPS_PER_ROUND);
+  const samples = cases.map(() => [] as Sample[]);
   for (let r = 0; r < rounds; r++) {
     for (let place = 0; place < cases.length; place++) {
       const index = (place + r) % cases.length;
-      const makeOp = cases[index]?.[1];
-      if (makeOp !== undefined) samples[index]?.push(await round(makeOp, OPS_PER_ROUND, concurrency));
+      const each = workers[index];
+      if (each !== undefined) samples[index]?.push(await round(each, OPS_PER_ROUND));
     }
   }
   return samples;
@@ -110,16 +138,27 @@ function pairedRatio(samples: readonly number[], reference: readonly number[]): 
   return median(samples.map((value, r) => value / (reference[r] ?? Number.NaN)));
 }
 
-/** Prints the median round of each case, and its ratios to the references (paired by round). */
-function printRatios(title: string, labels: readonly string[], samples: readonly number[][], references: ReadonlyArray<readonly [string, number]>): void {
+/**
+ * Prints the median round of each case and its ratios to the references (paired by round): by throughput
+ * (ops/s), then by this process's CPU time per op, the app server's cost (the reference's CPU over the
+ * case's: above 1 is cheaper), which a busy neighbour on the same cores moves less than it moves ops/s.
+ */
+function printRatios(title: string, labels: readonly string[], samples: readonly Sample[][], references: ReadonlyArray<readonly [string, number]>): void {
   const width = Math.max(...labels.map((label) => label.length), 10);
+  const rates = samples.map((list) => list.map((sample) => sample.rate));
+  // Inverted, so that a higher ratio is better in both halves of the table, as with ops/s.
+  const cpuRates = samples.map((list) => list.map((sample) => 1 / sample.cpu));
+  const names = (prefix: string) => references.map(([name]) => `${prefix}${name}`.padStart(10)).join("  ");
   console.log(`\n${title}`);
-  console.log(`${"case".padEnd(width)}  ${"ops/s".padStart(8)}  ${"µs/op".padStart(7)}  ${references.map(([name]) => name.padStart(9)).join("  ")}`);
+  console.log(`${"case".padEnd(width)}  ${"ops/s".padStart(8)}  ${"µs/op".padStart(7)}  ${names("")}  ${"CPU µs".padStart(7)}  ${names("cpu")}`);
   for (const [index, label] of labels.entries()) {
-    const own = samples[index] ?? [];
-    const ops = median(own);
-    const ratios = references.map(([, ref]) => `${pairedRatio(own, samples[ref] ?? []).toFixed(2)}×`.padStart(9));
-    console.log(`${label.padEnd(width)}  ${Math.round(ops).toLocaleString("en-US").padStart(8)}  ${(1e6 / ops).toFixed(2).padStart(7)}  ${ratios.join("  ")}`);
+    const ratiosOf = (series: number[][]) =>
+      references.map(([, ref]) => `${pairedRatio(series[index] ?? [], series[ref] ?? []).toFixed(2)}×`.padStart(10)).join("  ");
+    const ops = median(rates[index] ?? []);
+    const cpu = median((samples[index] ?? []).map((sample) => sample.cpu));
+    console.log(
+      `${label.padEnd(width)}  ${Math.round(ops).toLocaleString("en-US").padStart(8)}  ${(1e6 / ops).toFixed(2).padStart(7)}  ${ratiosOf(rates)}  ${cpu.toFixed(2).padStart(7)}  ${ratiosOf(cpuRates)}`,
+    );
   }
 }
 
@@ -264,9 +303,10 @@ async function commandsPerOp(admin: Redis, cases: ReadonlyArray<readonly [string
   console.log(`\nRedis commands and bytes per save + load (32 in flight, ${ops} ops; INFO deltas)`);
   const width = Math.max(...cases.map(([label]) => label.length));
   for (const [label, makeOp] of cases) {
-    await round(makeOp, 64, 32); // the session exists and the script is loaded
+    const workers = workersOf(makeOp, 32);
+    await round(workers, 64); // the sessions exist and the script is loaded
     const before = await redisCounters(admin);
-    await round(makeOp, ops, 32);
+    await round(workers, ops);
     const after = await redisCounters(admin);
     const commands = [...after.calls]
       .map(([name, count]) => [name, (count - (before.calls.get(name) ?? 0)) / ops] as const)
@@ -418,7 +458,7 @@ async function growth(client: Redis, prefix: string, store: () => Op, floor: () 
           const samples = await measure([[labels[0], store], [labels[1], floor]], concurrency, 2);
           for (const [index, label] of labels.entries()) {
             const key = `${label}|${concurrency}`;
-            phases.set(key, [...(phases.get(key) ?? []), 1e6 / median(samples[index] ?? [])]);
+            phases.set(key, [...(phases.get(key) ?? []), 1e6 / median((samples[index] ?? []).map((sample) => sample.rate))]);
           }
         }
       }
