@@ -93,9 +93,25 @@ export class CookieContext implements RequestContext {
 
   prepareCookie(name: string, value: string, attributes: CookieOptions): PendingCookie {
     this.#assertWritable(name);
-    const header = formatSetCookie(name, value, attributes);
-    return { header, commit: () => this.#commit(name, header) };
+    return new CookieContext.#Pending(this, name, formatSetCookie(name, value, attributes));
   }
+
+  /** A header {@link CookieContext.prepareCookie} formatted: one object, its `commit` on the prototype (no closure a save). */
+  static readonly #Pending = class implements PendingCookie {
+    readonly #context: CookieContext;
+    readonly #name: string;
+    readonly header: string;
+
+    constructor(context: CookieContext, name: string, header: string) {
+      this.#context = context;
+      this.#name = name;
+      this.header = header;
+    }
+
+    commit(): void {
+      this.#context.#commit(this.#name, this.header);
+    }
+  };
 
   isSecure(trustProxy: boolean): boolean {
     if (trustProxy) {

@@ -3,7 +3,7 @@
 import { SessionError, SessionValidationError, isDecodeError } from "../errors.ts";
 import { text } from "../internal/text.ts";
 import { type CookieOptions, assertCookieAttributes, assertCookieName, assertSessionMaxAge, resolveCookieOptions, sameCookieOptions } from "../http/cookie-options.ts";
-import type { RequestContext } from "../http/request-context.ts";
+import type { PendingCookie, RequestContext } from "../http/request-context.ts";
 import type { LoadedRecord, PreparedWrite, RecordWrite, SessionRecord, Store } from "../stores/store.ts";
 import { codecMaxAge } from "../stores/store-options.ts";
 import { chunkNames } from "../stores/cookie-chunks.ts";
@@ -447,21 +447,23 @@ function commitWrite(
   // A touch re-sends the cookie only when its own expiry moves (rolling), or to renew its signed time.
   const resend = touch === undefined || config.rolling === true || now - state.writtenAt >= codecMaxAge(store.cookie) / 2;
   const pending = resend ? prepareCookies(state, prepared.cookieValue, sendAttributes(state, cookie), checkSize) : undefined;
-  const finish = (): void => {
-    state.storedId = state.id;
-    state.revision = prepared.revision?.();
-    pending?.commit();
-    if (touch === undefined) state.writtenAt = now;
-    markSaved(state, now);
-  };
   if (prepared.commit === undefined) {
-    finish();
+    finishWrite(state, now, touch, prepared, pending); // no closure on a cookie store's save
     return SETTLED;
   }
   // Promise.resolve hands a native promise back as it is, and adopts a store's boolean or thenable as `await` did.
   return Promise.resolve(prepared.commit()).then((written) => {
-    if (written) finish();
+    if (written) finishWrite(state, now, touch, prepared, pending);
   });
+}
+
+/** {@link commitWrite} once the data is written (or there was none to write): sets the cookie, marks the session saved. */
+function finishWrite(state: SessionState, now: number, touch: PreparedWrite | undefined, prepared: PreparedWrite, pending: PendingCookie | undefined): void {
+  state.storedId = state.id;
+  state.revision = prepared.revision?.();
+  pending?.commit();
+  if (touch === undefined) state.writtenAt = now;
+  markSaved(state, now);
 }
 
 /** The promise of a save that finished at once. */

@@ -85,11 +85,11 @@ export function counterValue(session: string, key: string, value: unknown): numb
 
 /**
  * Returns the own enumerable string-keyed values of `values` as a Map, as `new Map(Object.entries(values))`
- * does, without the pair arrays: every load builds one.
+ * does, without the pair arrays nor a key array (`for…in` over V8's enum cache): every load builds one.
  */
 export function mapOf(values: Readonly<Record<string, unknown>>): Map<string, unknown> {
   const map = new Map<string, unknown>();
-  for (const key of Object.keys(values)) map.set(key, values[key]);
+  for (const key in values) if (Object.hasOwn(values, key)) map.set(key, values[key]);
   return map;
 }
 

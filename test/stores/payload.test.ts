@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { inspect } from "node:util";
 import { jsonSerializer, type Serializer } from "../../src/serializers/serializers.ts";
 import { checkTimeouts } from "../../src/session/timeouts.ts";
-import { decodePayload, encodePayload } from "../../src/stores/payload.ts";
+import { decodePayload, encodePayload, loadedRecord } from "../../src/stores/payload.ts";
 import { MAX_COOKIE_AGE } from "../../src/internal/time.ts";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
@@ -18,6 +18,29 @@ describe("session payload header", () => {
   it("adds the maxAge as an optional third field, 0 included", () => {
     expect(text(encodePayload("s", jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 0 }))).toBe(`ts1 10 20 0\n${body({})}`);
     expect(text(encodePayload("s", jsonSerializer, { values: {}, createdAt: 10, accessedAt: 20, maxAge: 3600.7 }))).toBe(`ts1 10 20 3600\n${body({})}`);
+  });
+
+  it("keeps each payload's own header when the serializer decodes another payload meanwhile", () => {
+    // A serializer is the application's code: one that reads a nested payload must not hand its header to the outer one.
+    const inner = Buffer.from('ts1 1 2 30 v3\n{"x":1}');
+    const nesting: Serializer = {
+      serialize: jsonSerializer.serialize,
+      deserialize(bytes) {
+        decodePayload("inner", jsonSerializer, inner);
+        return jsonSerializer.deserialize(bytes);
+      },
+      stringify: jsonSerializer.stringify!,
+      parse(textValue) {
+        decodePayload("inner", jsonSerializer, inner);
+        return JSON.parse(textValue);
+      },
+    };
+    const bytesOnly: Serializer = { serialize: nesting.serialize, deserialize: nesting.deserialize };
+    for (const serializer of [nesting, bytesOnly]) {
+      expect(decodePayload("s", serializer, Buffer.from('ts1 10 20\n{"a":1}'))).toEqual({ values: { a: 1 }, createdAt: 10, accessedAt: 20 });
+      const record = loadedRecord("s", { serializer }, { value: Buffer.from('ts1 10 20\n{"a":1}'), keyIndex: 0 }, "id");
+      expect(record).toMatchObject({ values: { a: 1 }, createdAt: 10, accessedAt: 20, maxAge: undefined, version: undefined, id: "id", stale: false });
+    }
   });
 
   it("decodes old headers without a maxAge and new ones with it", () => {
