@@ -26,8 +26,9 @@
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
  * (throughput), on workers made once per case and concurrency (each keeps its session from round to round,
- * as a server's requests keep their managers and stores); the median round is reported, and each ratio is the median of the rounds' ratios (a case's
- * round against the reference's round of the same pass). Then the growth rows: RedisStore and the format floor
+ * as a server's requests keep their managers and stores); the median round is reported, and each ratio is
+ * the median of the rounds' ratios (a case's round against the reference's round of the same pass), in
+ * ops/s and in this process's CPU per op. Then the growth rows: RedisStore and the format floor
  * with 1,000 and with 100,000 sessions stored. Redis is `REDIS_URL` (default redis://127.0.0.1:6379).
  * With BENCH_TS_BASE_DIST (another build, e.g. an older commit's), RedisStore (json) also runs on it.
  */
@@ -413,7 +414,7 @@ const CHANGED: ReadonlySet<string> = new Set(["visits"]);
 const GROWTH_SIZES = [1_000, 100_000] as const;
 /** How many times the growth rows go from 1k to 100k stored sessions. */
 const GROWTH_CYCLES = 3;
-/** How long filling Redis for the growth rows may take in all (the fills alone, not the rounds between them) before they are skipped. */
+/** How long filling Redis for the growth rows may take in all (the fills alone, not the rounds between them). */
 const FILL_BUDGET_MS = 30_000;
 
 /**
