@@ -78,6 +78,29 @@ describe("the schema-compiled serializer", () => {
     );
   });
 
+  it("reads plain JSON written as {\"json\":…} to the same value superjson.parse does, whatever the value holds", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        // superjson's form for plain JSON (superjson.stringify itself refuses a "__proto__" key, which JSON may hold).
+        const text = `{"json":${JSON.stringify(value)}}`;
+        expect(parseSuperjson(text)).toStrictEqual(superjson.parse(text));
+      }),
+      { numRuns: 500 },
+    );
+    const edges = [
+      '{"json":{"x":0,"v":1}}', // ends like metadata, holds none
+      '{"json":{"meta":{"values":{"a":["Date"]},"v":1}}}', // metadata-shaped values
+      '{"json":{"a":"2020-01-01T00:00:00.000Z"},"meta":{"values":{"a":["Date"]}}}', // an older superjson's metadata (no "v")
+      '{"json":{"a":"2020-01-01T00:00:00.000Z"},"meta":{"values":{"a":["Date"]},"v":1}}',
+      '{"json":1,"json":2}', // a duplicate key: the last wins, as in JSON.parse
+      '{"json":{"a":1},"other":{"b":2}}',
+      '{"json":"}"}',
+      '{"json":{"__proto__":{"x":1}}}',
+      '{"json":null}',
+    ];
+    for (const text of edges) expect(parseSuperjson(text)).toStrictEqual(superjson.parse(text));
+  });
+
   it("round-trips bytes through createPlanSerializer", () => {
     const serializer = createPlanSerializer(plan);
     fc.assert(
