@@ -6,6 +6,7 @@ import { text } from "../internal/text.ts";
 import type { SessionConfig } from "../session/session-config.ts";
 import { KeyedLock } from "../internal/keyed-lock.ts";
 import { backendError } from "./backend-error.ts";
+import { EncodedMemo } from "./encoded-memo.ts";
 import { registerLiveStore, unregisterLiveStore } from "./live-stores.ts";
 import { mergeValues } from "./merge.ts";
 import { decodePayload, encodePayload, loadedRecord, serializerOf } from "./payload.ts";
@@ -116,6 +117,10 @@ export class ServerStore extends StoreBase {
   readonly #dataNames = new Map<string, { readonly name: string; readonly dataName: string; readonly bytes: Uint8Array }>();
   /** The sessions of each user (`SessionConfig.userKey`), for {@link ServerStore.destroyAll}. */
   readonly #users: UserIndex;
+  /** The id cookie this store signed last for each id lately, by cookie value: a load of one skips its decode. */
+  readonly #cookieMemo: EncodedMemo;
+  /** The data this store encoded lately, by id: a load that reads it back skips its decode. */
+  readonly #dataMemo: EncodedMemo;
 
   /** Creates the store; throws a usage error for missing or malformed keys. */
   constructor(backend: SessionBackend, options: ServerStoreOptions) {
@@ -132,6 +137,8 @@ export class ServerStore extends StoreBase {
       : { web: false, cookie: createCodec(cookie), data: createCodec(data) };
     this.#keyUse = keyUseReporter(options);
     this.#users = new UserIndex(backend, now, this.onError);
+    this.#cookieMemo = new EncodedMemo(maxAge);
+    this.#dataMemo = new EncodedMemo(maxAge * 2);
     registerLiveStore(this);
   }
 
@@ -147,6 +154,8 @@ export class ServerStore extends StoreBase {
    */
   load(name: string, cookieValue: string, config: SessionConfig): Promise<LoadedRecord> {
     try {
+      const known = this.#cookieMemo.recall(cookieValue, name, cookieValue, this.now());
+      if (known !== undefined) return this.#read(name, { value: known, keyIndex: 0 }, config);
       const sealed = this.#codecs.cookie.decodeWithKeyIndex(name, cookieValue);
       return sealed instanceof Promise ? sealed.then((decoded) => this.#read(name, decoded, config)) : this.#read(name, sealed, config);
     } catch (err) {
@@ -182,6 +191,8 @@ export class ServerStore extends StoreBase {
       throw new SessionError("unknown_session", `session "${name}" has no stored data (expired, destroyed or cleared); a fresh session was started.`);
     }
     const stored = typeof data === "string" ? data : text.latin1Text(data);
+    const known = this.#dataMemo.recall(id, name, stored, this.now());
+    if (known !== undefined) return this.#record(name, config, decoded, { value: known, keyIndex: 0 }, id, stored, expiresAt);
     const opened = this.#codecs.data.decodeWithKeyIndex(this.#dataName(name, id), stored);
     return opened instanceof Promise
       ? opened.then((verified) => this.#record(name, config, decoded, verified, id, stored, expiresAt))
@@ -211,15 +222,23 @@ export class ServerStore extends StoreBase {
       throw new SessionError("invalid_option", `session "${name}" has an id that does not match SESSION_ID_PATTERN; it was not saved.`);
     }
     const known = this.#known(name, id);
+    const signedAt = Math.floor(this.now()); // no later than the codec's timestamps
+    const payload = encodePayload(name, serializerOf(write.config), write.record);
     const cookieValue = this.#codecs.cookie.encode(name, known.bytes);
-    const data = this.#codecs.data.encode(known.dataName, encodePayload(name, serializerOf(write.config), write.record));
-    if (typeof cookieValue === "string" && typeof data === "string") return this.#prepared(write, cookieValue, data);
-    return Promise.all([cookieValue, data]).then(([cookie, encoded]) => this.#prepared(write, cookie, encoded));
+    const data = this.#codecs.data.encode(known.dataName, payload);
+    if (typeof cookieValue === "string" && typeof data === "string") return this.#prepared(write, cookieValue, data, payload, signedAt);
+    return Promise.all([cookieValue, data]).then(([cookie, encoded]) => this.#prepared(write, cookie, encoded, payload, signedAt));
   }
 
-  /** The write {@link ServerStore.prepare} returns, once the cookie and the data are encoded. */
-  #prepared(write: RecordWrite, cookieValue: string, data: string): PreparedWrite {
+  /**
+   * The write {@link ServerStore.prepare} returns, once the cookie and the data are encoded (`payload`'s
+   * bytes, at `signedAt` or later). Both are remembered at once: whether or not the write lands, a load that
+   * finds exactly these texts finds what this store signed.
+   */
+  #prepared(write: RecordWrite, cookieValue: string, data: string, payload: Uint8Array, signedAt: number): PreparedWrite {
     const { name, id, replacing } = write;
+    this.#cookieMemo.remember(cookieValue, name, cookieValue, this.#known(name, id).bytes, signedAt, id);
+    this.#dataMemo.remember(id, name, data, payload, signedAt);
     const ttl = this.#ttlOf(write);
     const backend = this.backend;
     const ids = replacing === undefined ? [id] : [id, replacing];
@@ -327,12 +346,17 @@ export class ServerStore extends StoreBase {
     const backend = this.backend;
     if (backend.touch === undefined || !isValidSessionId(id)) return undefined;
     const ttl = this.#ttlOf(write);
-    const touched = (cookieValue: string): PreparedWrite => ({
-      cookieValue,
-      commit: this.#users.around(write, ttl, () => this.#call(name, "write", [id], () => backend.touch!(id, ttl))),
-      revision: () => write.revision,
-    });
-    const cookieValue = this.#codecs.cookie.encode(name, this.#known(name, id).bytes);
+    const bytes = this.#known(name, id).bytes;
+    const signedAt = Math.floor(this.now());
+    const touched = (cookieValue: string): PreparedWrite => {
+      this.#cookieMemo.remember(cookieValue, name, cookieValue, bytes, signedAt, id);
+      return {
+        cookieValue,
+        commit: this.#users.around(write, ttl, () => this.#call(name, "write", [id], () => backend.touch!(id, ttl))),
+        revision: () => write.revision,
+      };
+    };
+    const cookieValue = this.#codecs.cookie.encode(name, bytes);
     return typeof cookieValue === "string" ? touched(cookieValue) : cookieValue.then(touched);
   }
 

@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type NodeResponseLike, nodeContext } from "../../src/http/node.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { MemoryBackend } from "../../src/stores/memory-store.ts";
+import { EncodedMemo } from "../../src/stores/encoded-memo.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
@@ -173,6 +174,67 @@ describe("ServerStore", () => {
     jar.cookies.set("srv", "garbage");
     expect((await loadSession(store, jar.context(), "srv")).isNew).toBe(true);
     expect(backend.calls).toEqual([]);
+    await store.close();
+  });
+});
+
+describe("ServerStore: loading what it wrote", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Loads `jar`'s session "srv" from `store`, with the codes of the errors its hook saw. */
+  async function load(store: ServerStore, jar: CookieJar, errors: string[]) {
+    const session = await loadSession(store, jar.context(), "srv", { onError: (err) => errors.push((err as { code: string }).code) });
+    return session;
+  }
+
+  it("takes its own id cookie and data from memory, and another store of the same keys decodes them", async () => {
+    const backend = new MemoryBackend();
+    const store = new ServerStore(backend, { hashKey });
+    const other = new ServerStore(backend, { hashKey });
+    const jar = new CookieJar();
+    await savedSession(store, jar);
+    const recall = vi.spyOn(EncodedMemo.prototype, "recall");
+    const errors: string[] = [];
+    expect((await load(store, jar, errors)).get("a")).toBe(1);
+    expect(recall.mock.results.map((result) => result.value instanceof Uint8Array)).toEqual([true, true]);
+    recall.mockClear();
+    expect((await load(other, jar, errors)).get("a")).toBe(1); // another app server: decoded
+    expect(recall.mock.results.map((result) => result.value)).toEqual([undefined, undefined]);
+    expect(errors).toEqual([]);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("refuses its own id cookie once older than the cookie's maxAge, as the codec does", async () => {
+    let now = 1_700_000_000;
+    const clock = () => now;
+    const backend = new MemoryBackend();
+    const store = new ServerStore(backend, { hashKey, now: clock, cookie: { maxAge: 60 } });
+    const other = new ServerStore(backend, { hashKey, now: clock, cookie: { maxAge: 60 } });
+    const jar = new CookieJar();
+    await savedSession(store, jar);
+    now += 60;
+    const errors: string[] = [];
+    expect((await load(store, jar, errors)).isNew).toBe(false); // at maxAge: still good
+    now += 1;
+    expect((await load(store, jar, errors)).isNew).toBe(true);
+    expect((await load(other, jar, errors)).isNew).toBe(true);
+    expect(errors).toEqual(["expired", "expired"]);
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it("refuses data it wrote for another session when it turns up under this one's id", async () => {
+    const backend = new MemoryBackend();
+    const store = new ServerStore(backend, { hashKey, onError: () => {} });
+    const victim = new CookieJar();
+    const attacker = new CookieJar();
+    const saved = await savedSession(store, victim);
+    const theirs = await savedSession(store, attacker);
+    // Both data texts are this store's own; swapped, neither is what it wrote under that id.
+    await backend.write(saved.id, (await backend.read(theirs.id)) as string, 3600);
+    const errors: string[] = [];
+    expect((await load(store, victim, errors)).isNew).toBe(true);
+    expect(errors).toEqual(["invalid_mac"]);
+    expect((await load(store, attacker, errors)).get("a")).toBe(1);
     await store.close();
   });
 });
