@@ -107,17 +107,21 @@ export function values(i: number): Record<string, unknown> {
  * One worker's op on RedisStore: change the worker's session, save it, load it back. Like the connect-redis
  * op, which writes the same sid every time, each worker keeps one session: its first op creates it (a new
  * id), every later op changes the session the previous op loaded, as a request does with an existing session.
+ * With `other` (a second store on the same Redis and keys: another app server), the ops alternate between
+ * the two, each loading what the other saved: a store never finds the very cookie and data it wrote
+ * itself (see EncodedMemo), and decodes both, as behind a load balancer without sticky sessions.
  */
-export function typedSessionsOp(lib: Library, store: StoreEntry.ServerStore, config: Main.SessionConfig = {}): Op {
+export function typedSessionsOp(lib: Library, store: StoreEntry.ServerStore, config: Main.SessionConfig = {}, other?: StoreEntry.ServerStore): Op {
   const manager = lib.sessions(NAME, store, config);
+  const managers = [manager, other === undefined ? manager : lib.sessions(NAME, other, config)] as const;
   let request = memoryRequest(lib, []);
-  let session: Awaited<ReturnType<typeof manager.get>> | undefined;
+  let session: Awaited<ReturnType<(typeof managers)[0]["get"]>> | undefined;
   return async (i) => {
-    session ??= await manager.get(request.ctx);
+    session ??= await (i & 1 ? managers[1] : managers[0]).get(request.ctx);
     setAll(session, values(i));
     await session.save();
     request = memoryRequest(lib, request.lines);
-    session = await manager.get(request.ctx);
+    session = await (i & 1 ? managers[0] : managers[1]).get(request.ctx);
     if (session.get("visits") !== i || session.isNew) throw new Error("typed-sessions lost the session");
   };
 }

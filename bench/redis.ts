@@ -23,6 +23,9 @@
  * the very options of RedisStore's (auto-pipelining on), and RedisStore also runs on a client without
  * auto-pipelining. typed-sessions runs with its default serializer (superjson) and with `serializer:
  * jsonSerializer` (what generated sessions of JSON-only schemas use, and what connect-redis does: JSON).
+ * Every load of the main cases finds the id cookie and the data its own store signed (one app server, or
+ * sticky sessions), which ServerStore does not decode again (EncodedMemo); the "two app servers" row takes
+ * turns between two stores on one Redis, each loading what the other saved, so that every load decodes both.
  *
  * Each case runs in interleaved rounds of a fixed number of ops, one at a time (latency) and 32 at a time
  * (throughput), on workers made once per case and concurrency (each keeps its session from round to round,
@@ -202,6 +205,7 @@ export async function runRedisBench(): Promise<void> {
     oursEncrypted: new Redis(REDIS_URL, storeOptions),
     oursPlainClient: new Redis(REDIS_URL, baselineOptions), // our store without auto-pipelining
     oursBase: new Redis(REDIS_URL, storeOptions), // the base build, when given
+    oursTwo: new Redis(REDIS_URL, storeOptions), // two stores taking turns, as two app servers
     theirs: new Redis(REDIS_URL, baselineOptions),
     theirsSame: new Redis(REDIS_URL, storeOptions), // connect-redis with the very options of our store
     floor: new Redis(REDIS_URL, storeOptions), // the floors, on our store's client options
@@ -225,6 +229,11 @@ export async function runRedisBench(): Promise<void> {
     const plain = new lib.RedisStore({ client: clients.ours, prefix: prefix("ts"), ...keys });
     const encrypted = new lib.RedisStore({ client: clients.oursEncrypted, prefix: prefix("tse"), ...keys, blockKey: randomBytes(32) });
     const unpipelined = new lib.RedisStore({ client: clients.oursPlainClient, prefix: prefix("tsn"), ...keys });
+    // Two app servers on one Redis, taking turns: each loads what the other saved. The second one's clock runs
+    // a second behind, so the two never sign the very same text (a signed id cookie is the same text for a
+    // whole second): no load finds what its own store wrote (EncodedMemo), every one decodes both.
+    const server = (skew: number) => new lib.RedisStore({ client: clients.oursTwo, prefix: prefix("ts2"), ...keys, now: () => Date.now() / 1000 - skew });
+    const servers = [server(0), server(1)] as const;
     const baseStore = base === undefined ? undefined : new base.RedisStore({ client: clients.oursBase, prefix: prefix("tsb"), ...keys });
     const connect = new ConnectRedisStore({ client: clients.theirs, prefix: prefix("cr"), ttl: TTL_SECONDS });
     const connectSame = new ConnectRedisStore({ client: clients.theirsSame, prefix: prefix("crs"), ttl: TTL_SECONDS });
@@ -244,6 +253,7 @@ export async function runRedisBench(): Promise<void> {
       ["typed-sessions RedisStore, signed (json), no auto-pipelining", () => typedSessionsOp(lib, unpipelined, json)],
       ["typed-sessions RedisStore, signed (superjson)", () => typedSessionsOp(lib, plain)],
       ["typed-sessions RedisStore, signed (json)", () => typedSessionsOp(lib, plain, json)],
+      ["typed-sessions RedisStore, signed (json), two app servers", () => typedSessionsOp(lib, servers[0], json, servers[1])],
       ["typed-sessions RedisStore, signed + encrypted (superjson)", () => typedSessionsOp(lib, encrypted)],
       ["typed-sessions RedisStore, signed + encrypted (json)", () => typedSessionsOp(lib, encrypted, json)],
     ];
@@ -277,9 +287,9 @@ export async function runRedisBench(): Promise<void> {
       printRatios(`save + load, ${concurrency} in flight, ${OPS_PER_ROUND} ops × ${ROUNDS} rounds (median)`, labels, samples, references);
     }
     if (process.env["BENCH_REDIS_GROWTH"] !== "0") await growth(clients.ours, prefix("ts"), () => typedSessionsOp(lib, plain, json), () => formatFloorOp(floorOf(clients.floor, "floor")));
-    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), baseStore?.clear(), connect.clear(), connectSame.clear()]);
+    await Promise.all([plain.clear(), encrypted.clear(), unpipelined.clear(), servers[0].clear(), baseStore?.clear(), connect.clear(), connectSame.clear()]);
     await Promise.all(["floor", "floorm", "floorc"].map((name) => new lib.RedisBackend({ client: clients.floor, prefix: prefix(name), commandTimeout: 2000, scanCount: 1000 }).clear()));
-    await Promise.all([plain.close(), encrypted.close(), unpipelined.close(), baseStore?.close()]);
+    await Promise.all([plain.close(), encrypted.close(), unpipelined.close(), ...servers.map((store) => store.close()), baseStore?.close()]);
   } finally {
     for (const client of Object.values(clients)) client.disconnect();
   }
