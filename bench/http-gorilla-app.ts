@@ -8,9 +8,9 @@
 //   decode: base64 → split in 3 on "|" → HMAC over `name|date|v` checked in constant time → date within
 //   maxAge → base64 of v → decrypt.
 // What (b) does beyond this is the library's own: its session object, registry and cookie handling, and the
-// payload header `ts1 <createdAt> <accessedAt>\n` that CookieStore puts before the serializer's bytes (with
-// superjson, `{"json":{"count":n}}`, by default). The floor carries neither: its value is JSON `{"count":n}`
-// plus the newline gorilla's JSONEncoder (and typed-sessions' "json" serializer) writes.
+// payload header `ts1 <createdAt> +<seconds since>\n` that CookieStore puts before the values (by default
+// superjson's text, which for plain JSON is the JSON alone: `{"count":n}`). The floor carries no header: its
+// value is JSON `{"count":n}` plus the newline gorilla's JSONEncoder (and typed-sessions' "json" serializer) writes.
 // It is a floor for the crypto too, no dearer than typed-sessions' own, or the ratio (b₁)/(b) would credit
 // the library's layers with the difference. So, as src/codec does, HMAC-SHA256 is two one-shot `crypto.hash` calls
 // over key pads prepared once (createHmac sets up an OpenSSL MAC context per call: some 2 µs more per MAC on

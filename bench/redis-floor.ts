@@ -182,13 +182,13 @@ async function formatLoad(
   const text = codecs.data.open(dataName ?? dataNameOf(cookieId), stored, nowSeconds()).toString("utf8");
   const newline = text.indexOf("\n");
   const head = text.slice(0, newline).split(" ");
-  if (head[0] !== "ts1" || !(Number(head[2]) >= Number(head[1]))) throw new Error("floor: no metadata header");
+  if (head[0] !== "ts1" || head[2]?.charCodeAt(0) !== 0x2b || !(Number(head[2].slice(1)) >= 0)) throw new Error("floor: no metadata header");
   return { stored, values: JSON.parse(text.slice(newline + 1)) as Record<string, unknown> };
 }
 
 /**
  * Issue 14's floor: what RedisStore writes, byte for byte, with no library. Save: the values as JSON under
- * the `ts1 <created> <accessed>` header, sealed under `sid#<first 16 of base64url(SHA-256(id))>` (binding
+ * the `ts1 <created> +<seconds since>` header, sealed under `sid#<first 16 of base64url(SHA-256(id))>` (binding
  * the data to its id), the compare-and-set; the id cookie sealed under `sid` and its Set-Cookie header
  * (Max-Age, Path, Expires, HttpOnly, Secure, SameSite=Lax: RedisStore's defaults; the attribute text kept
  * per second, as RedisStore keeps it). Load: the cookie taken from a Cookie header and opened, one `GET`,
@@ -205,7 +205,7 @@ export function formatFloorOp({ client, prefix, hashKey, ttlSeconds, values }: F
   let suffix = "";
   return async (i) => {
     const now = nowSeconds();
-    const payload = Buffer.from(`ts1 ${createdAt} ${now}\n${JSON.stringify(values(i))}`, "utf8");
+    const payload = Buffer.from(`ts1 ${createdAt} +${now - createdAt}\n${JSON.stringify(values(i))}`, "utf8");
     const value = codecs.data.seal(dataName, payload, now);
     const cookie = codecs.cookie.seal(FLOOR_NAME, idBytes, now);
     if (now !== suffixSecond) {
@@ -229,7 +229,7 @@ export async function formatFloorCreate(options: FloorOptions, values: Record<st
   const { cookie, data } = formatCodecs(options.hashKey, options.ttlSeconds);
   const id = crypto.randomBytes(32).toString("base64url");
   const now = nowSeconds();
-  const value = data.seal(dataNameOf(id), Buffer.from(`ts1 ${now} ${now}\n${JSON.stringify(values)}`, "utf8"), now);
+  const value = data.seal(dataNameOf(id), Buffer.from(`ts1 ${now} +0\n${JSON.stringify(values)}`, "utf8"), now);
   await casOrCreate(options.client, options.prefix + id, undefined, value, ENVELOPE_TAIL, options.ttlSeconds);
   return `${FLOOR_NAME}=${cookie.seal(FLOOR_NAME, Buffer.from(id, "latin1"), now)}${cookieAttributes(options.ttlSeconds, now)}`;
 }
@@ -287,7 +287,7 @@ export function codecFloorOp({ client, prefix, hashKey, ttlSeconds, values }: Fl
   const createdAt = nowSeconds();
   let last: string | undefined;
   return async (i) => {
-    const payload = Buffer.from(`ts1 ${createdAt} ${nowSeconds()}\n${JSON.stringify(values(i))}`, "utf8");
+    const payload = Buffer.from(`ts1 ${createdAt} +${nowSeconds() - createdAt}\n${JSON.stringify(values(i))}`, "utf8");
     const value = data.encode(dataName, payload);
     const cookie = cookies.encode(FLOOR_NAME, idBytes);
     await casOrCreate(client, prefix + id, last, value, ENVELOPE_TAIL, ttlSeconds);

@@ -76,8 +76,8 @@ export function base64Length(bytes: number): number {
 }
 
 /**
- * The longest `ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]\n` header: ten-digit timestamps, a
- * maxAge of 400 days (written when the session's differs from the definition's), the version when not 1.
+ * The longest `ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]\n` header: ten-digit timestamps (accessedAt
+ * is written as `+<seconds after createdAt>` only where that is shorter), a maxAge of 400 days (written when the session's differs from the definition's), the version when not 1.
  */
 export function payloadHeaderLength(version: number): number {
   const versionText = version === 1 ? "" : ` v${version}`;

@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { text } from "../internal/text.ts";
+import { bareJson, registerBodyWriter } from "./bare-json.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 import type { Serializer } from "./serializers.ts";
 
@@ -159,9 +160,12 @@ function hasKeys(record: object): boolean {
   return false;
 }
 
-/** Writes `value` exactly as `superjson.stringify` would, walking only the parts `plan` marks as rich. */
-export function stringifyWithPlan(plan: SerializerPlan, value: unknown): string {
-  if (plan.t === "json" && value !== undefined) return `{"json":${JSON.stringify(value)}}`;
+/**
+ * Writes `value` exactly as `superjson.stringify` would, walking only the parts `plan` marks as rich; with
+ * `bare`, plain JSON (nothing for superjson's metadata) as {@link bareJson} writes it.
+ */
+export function stringifyWithPlan(plan: SerializerPlan, value: unknown, bare = false): string {
+  if (plan.t === "json" && value !== undefined) return bare ? bareJson(JSON.stringify(value)) : `{"json":${JSON.stringify(value)}}`;
   const ann: Annotations = {};
   let json: unknown;
   try {
@@ -170,7 +174,7 @@ export function stringifyWithPlan(plan: SerializerPlan, value: unknown): string 
     if (err === GIVE_UP) return superjson.stringify(value);
     throw err;
   }
-  if (!hasKeys(ann)) return `{"json":${JSON.stringify(json)}}`;
+  if (!hasKeys(ann)) return bare ? bareJson(JSON.stringify(json)) : `{"json":${JSON.stringify(json)}}`;
   // A root that is itself annotated (a Date, a Map...) gets a bare tree, as superjson does.
   const rootTree = value instanceof Map || value instanceof Set || typeof json !== "object" || json === null;
   const values = rootTree ? ann[""] : ann;
@@ -183,10 +187,12 @@ export function stringifyWithPlan(plan: SerializerPlan, value: unknown): string 
  * it walks only the fields `plan` marks as rich instead of every value.
  */
 export function createPlanSerializer(plan: SerializerPlan): Serializer {
-  return {
+  const serializer: Serializer = {
     serialize: (value) => text.utf8Bytes(stringifyWithPlan(plan, value)),
     deserialize: (bytes) => parseSuperjson(text.utf8Text(bytes)),
     stringify: (value) => stringifyWithPlan(plan, value),
     parse: parseSuperjson,
   };
+  registerBodyWriter(serializer, (value) => stringifyWithPlan(plan, value, true));
+  return serializer;
 }

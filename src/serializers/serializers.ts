@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { text } from "../internal/text.ts";
+import { bareJson, registerBodyWriter } from "./bare-json.ts";
 import { isPlainJson } from "./plain-json.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 
@@ -56,6 +57,7 @@ export const superjsonSerializer: Serializer = {
   stringify: (value) => (isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value)),
   parse: parseSuperjson,
 };
+registerBodyWriter(superjsonSerializer, (value) => (isPlainJson(value) ? bareJson(JSON.stringify(value)) : superjson.stringify(value)));
 
 /** No serialization: bytes in, a `Uint8Array` out (gorilla's `NopEncoder`). */
 export const rawSerializer: Serializer = {

@@ -1,4 +1,5 @@
 import { jsonSerializer, superjsonSerializer } from "../serializers/serializers.ts";
+import { bodyWriterOf, readBody } from "../serializers/bare-json.ts";
 import { causeSummary, scrubbedCause } from "../serializers/cause-summary.ts";
 import type { Serializer } from "../serializers/serializers.ts";
 import { SessionError } from "../errors.ts";
@@ -10,6 +11,7 @@ import type { LoadedRecord, SessionRecord } from "./store.ts";
 
 const MAGIC = "ts1 ";
 const SPACE = 0x20;
+const PLUS = 0x2b;
 const LOWER_V = 0x76;
 /** The highest version a header may carry (defineSession's limit). */
 const MAX_VERSION = 1_000_000_000;
@@ -23,9 +25,11 @@ export function serializerOf(config: SessionConfig): Serializer {
 
 /**
  * Encodes values and metadata into the bytes the codec signs: a short text header
- * (`ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]\n`, maxAge only when given and ≥ 0, the version
- * only when given and not 1) then the serializer's
- * bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the values.
+ * (`ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]\n`, accessedAt as `+<seconds after createdAt>`
+ * where that is shorter, maxAge only when given and ≥ 0, the version only when given and not 1) then the
+ * serializer's bytes, so metadata never mixes with values and a schema-compiled serializer only ever sees the
+ * values. With the default or a schema-compiled serializer, values that are plain JSON are written as their
+ * JSON text alone, without superjson's `{"json":…}` wrapper (see serializers/bare-json.ts).
  * A maxAge over 400 days (which the lifecycle refuses before it gets here) is written as 400 days.
  * Throws `serialize_failed` when the serializer refuses the values (a BigInt or a cycle for JSON, a
  * `__proto__` key for superjson).
@@ -33,8 +37,11 @@ export function serializerOf(config: SessionConfig): Serializer {
 export function encodePayload(name: string, serializer: Serializer, payload: SessionRecord): Uint8Array {
   const maxAge = payload.maxAge === undefined || !(payload.maxAge >= 0) ? "" : ` ${Math.min(Math.trunc(payload.maxAge), MAX_COOKIE_AGE)}`;
   const version = payload.version === undefined || payload.version === 1 ? "" : ` v${payload.version}`;
-  const head = `${MAGIC}${Math.floor(payload.createdAt)} ${Math.floor(payload.accessedAt)}${maxAge}${version}\n`;
+  const createdAt = Math.floor(payload.createdAt);
+  const head = `${MAGIC}${createdAt} ${accessedField(createdAt, Math.floor(payload.accessedAt))}${maxAge}${version}\n`;
   try {
+    const writeBody = bodyWriterOf(serializer);
+    if (writeBody !== undefined) return text.utf8Bytes(head + writeBody(payload.values));
     // A text serializer: the payload is built as one string, encoded once.
     if (serializer.stringify !== undefined) return text.utf8Bytes(head + serializer.stringify(payload.values));
     const body = serializer.serialize(payload.values);
@@ -49,6 +56,17 @@ export function encodePayload(name: string, serializer: Serializer, payload: Ses
       { cause },
     );
   }
+}
+
+/**
+ * The header's accessedAt field: `+<seconds after createdAt>` when that is shorter than the timestamp (as it
+ * is for any session younger than some 30 years: "+0" for a new one, 8 characters fewer), else the timestamp.
+ */
+function accessedField(createdAt: number, accessedAt: number): string {
+  const absolute = String(accessedAt);
+  if (accessedAt < createdAt) return absolute;
+  const relative = `+${accessedAt - createdAt}`;
+  return relative.length < absolute.length ? relative : absolute;
 }
 
 function corrupt(name: string, detail: string): SessionError {
@@ -86,7 +104,9 @@ function decodeValues(name: string, serializer: Serializer, bytes: Uint8Array): 
   // A binary serializer gets its bytes as a plain Uint8Array of its own, which it may keep: the store's
   // codec hands over a view of its own buffer (a Buffer of Node's shared pool, for a signed-only cookie).
   try {
-    values = decoded === undefined ? serializer.deserialize(new Uint8Array(bytes.subarray(end + 1))) : (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
+    if (decoded === undefined) values = serializer.deserialize(new Uint8Array(bytes.subarray(end + 1)));
+    else if (bodyWriterOf(serializer) !== undefined) values = readBody(serializer, decoded.slice(end + 1));
+    else values = (serializer.parse as (text: string) => unknown)(decoded.slice(end + 1));
   } catch (cause) {
     throw new SessionError(
       "deserialize_failed",
@@ -116,8 +136,8 @@ const parsed: { createdAt: number; accessedAt: number; maxAge: number | undefine
 let cursor = 0;
 
 /**
- * Reads the header `ts1 <createdAt> <accessedAt>[ <maxAge>][ v<version>]` (1 to 15 digits each, 1 to 10
- * for the version; data written before the optional fields existed still matches) from `line` up to
+ * Reads the header `ts1 <createdAt> [+]<accessedAt>[ <maxAge>][ v<version>]` (1 to 15 digits each, 1 to 10
+ * for the version; `+` for seconds after createdAt; data written before the optional fields existed still matches) from `line` up to
  * `end` into {@link parsed}; false when it is not one. Read by hand, not by a regular expression: no
  * match array, no substrings, on every load.
  */
@@ -125,8 +145,10 @@ function readHeader(line: string, end: number): boolean {
   if (!line.startsWith(MAGIC)) return false;
   parsed.createdAt = digitsAt(line, MAGIC.length, end, 15);
   if (Number.isNaN(parsed.createdAt) || line.charCodeAt(cursor) !== SPACE) return false;
-  parsed.accessedAt = digitsAt(line, cursor + 1, end, 15);
+  const relative = line.charCodeAt(cursor + 1) === PLUS;
+  parsed.accessedAt = digitsAt(line, cursor + (relative ? 2 : 1), end, 15);
   if (Number.isNaN(parsed.accessedAt)) return false;
+  if (relative) parsed.accessedAt += parsed.createdAt;
   parsed.maxAge = undefined;
   parsed.version = undefined;
   if (cursor === end) return true;
