@@ -2,7 +2,7 @@
 // more, `concurrency` workers at a time (each with its own session, as in bench/redis.ts), against the Redis
 // at REDIS_URL. Two runs with different counts differ by the extra ops' instructions alone: startup, module
 // loading, connecting and warm-up cancel. Only this process is counted, not Redis.
-//   tsx bench/redis-instructions-run.ts <floor|json|superjson> <ops> [concurrency]
+//   tsx bench/redis-instructions-run.ts <floor|json|json-two|superjson> <ops> [concurrency]
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { formatFloorOp, loadFloorScript } from "./redis-floor.ts";
@@ -21,9 +21,12 @@ const prefix = `bench:ir:${randomBytes(4).toString("hex")}:`;
 const hashKey = randomBytes(64);
 await loadFloorScript(client);
 const store = new lib.RedisStore({ client, prefix, hashKey, cookie: { maxAge: TTL_SECONDS } });
+/** A second app server's store on the same Redis and keys, its clock a second behind so the two never sign the same text. */
+const otherStore = new lib.RedisStore({ client, prefix, hashKey, cookie: { maxAge: TTL_SECONDS }, now: () => Date.now() / 1000 - 1 });
 const cases: Record<string, () => Op> = {
   floor: () => formatFloorOp({ client, prefix, hashKey, ttlSeconds: TTL_SECONDS, values }),
   json: () => typedSessionsOp(lib, store, { serializer: lib.jsonSerializer }),
+  "json-two": () => typedSessionsOp(lib, store, { serializer: lib.jsonSerializer }, otherStore),
   superjson: () => typedSessionsOp(lib, store),
 };
 const makeOp = cases[name];

@@ -5,7 +5,8 @@
 // child (bench/redis-instructions-run.ts) runs twice under valgrind, with `low` and `high` ops after the same
 // warm-up; (Ir(high) - Ir(low)) / (high - low) is one op. Needs valgrind and a Redis at REDIS_URL; about
 // 4 minutes a case.
-//   npm run build && npx tsx bench/redis-instructions.ts [floor json superjson]   # default: floor json
+//   npm run build && npx tsx bench/redis-instructions.ts [floor json json-two superjson]   # default: floor json
+// (json-two: two RedisStores taking turns, as two app servers, so each load decodes what the other saved)
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { callgrindInstructions, hasValgrind } from "./callgrind.ts";
