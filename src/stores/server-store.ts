@@ -137,8 +137,9 @@ export class ServerStore extends StoreBase {
       : { web: false, cookie: createCodec(cookie), data: createCodec(data) };
     this.#keyUse = keyUseReporter(options);
     this.#users = new UserIndex(backend, now, this.onError);
-    this.#cookieMemo = new EncodedMemo(maxAge);
+    // The data memo, filed by id, tells when loads keep finding another process's writes; the cookie memo rests with it.
     this.#dataMemo = new EncodedMemo(maxAge * 2);
+    this.#cookieMemo = new EncodedMemo(maxAge, this.#dataMemo);
     registerLiveStore(this);
   }
 

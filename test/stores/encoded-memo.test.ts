@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EncodedMemo, MEMO_ENTRIES, MEMO_TEXT_LIMIT } from "../../src/stores/encoded-memo.ts";
+import { EncodedMemo, MEMO_ENTRIES, MEMO_MIN_HITS, MEMO_REST, MEMO_TEXT_LIMIT, MEMO_WINDOW } from "../../src/stores/encoded-memo.ts";
 
 const bytes = new Uint8Array([1, 2, 3]);
 
@@ -58,5 +58,60 @@ describe("EncodedMemo", () => {
     memo.remember("new", "sid", "t", bytes, 1000); // one more: the old ones go
     expect(memo.recall("new", "sid", "t", 1000)).toBe(bytes);
     expect(memo.recall("k1", "sid", "t1", 1000)).toBeUndefined();
+  });
+
+  /** One lookup of a key `memo` holds, finding another writer's text, then this process's own next write. */
+  const foreignLoad = (memo: EncodedMemo, i: number) => {
+    expect(memo.recall("id", "sid", `theirs-${i}`, 1000)).toBeUndefined();
+    memo.remember("id", "sid", `ours-${i}`, bytes, 1000);
+  };
+
+  it("rests when the keys it holds keep turning up with other writers' texts, then tries again", () => {
+    const memo = new EncodedMemo(60);
+    const follower = new EncodedMemo(60, memo);
+    follower.remember("cookie", "sid", "cookie", bytes, 1000, "id");
+    memo.remember("id", "sid", "ours", bytes, 1000);
+    for (let i = 0; i < MEMO_WINDOW - 1; i++) foreignLoad(memo, i);
+    expect(memo.resting).toBe(false);
+    expect(memo.recall("id", "sid", `ours-${MEMO_WINDOW - 2}`, 1000)).toBe(bytes); // the window's one hit
+    expect(memo.resting).toBe(true);
+    expect(follower.resting).toBe(true);
+    // Resting: empty, and neither memo remembers or finds anything.
+    expect(follower.recall("cookie", "sid", "cookie", 1000)).toBeUndefined();
+    memo.remember("id", "sid", "ours", bytes, 1000);
+    follower.remember("cookie", "sid", "cookie", bytes, 1000, "id");
+    expect(memo.recall("id", "sid", "ours", 1000)).toBeUndefined();
+    expect(follower.recall("cookie", "sid", "cookie", 1000)).toBeUndefined();
+    for (let i = 1; i < MEMO_REST; i++) expect(memo.recall("id", "sid", "ours", 1000)).toBeUndefined();
+    expect(memo.resting).toBe(false);
+    memo.remember("id", "sid", "ours", bytes, 1000);
+    follower.remember("cookie", "sid", "cookie", bytes, 1000, "id");
+    expect(memo.recall("id", "sid", "ours", 1000)).toBe(bytes);
+    expect(follower.recall("cookie", "sid", "cookie", 1000)).toBe(bytes);
+  });
+
+  it("goes on while one lookup in eight of the keys it holds finds its text", () => {
+    const memo = new EncodedMemo(60);
+    memo.remember("id", "sid", "ours", bytes, 1000);
+    for (let window = 0; window < 10; window++) {
+      for (let i = 0; i < MEMO_WINDOW - MEMO_MIN_HITS; i++) foreignLoad(memo, i);
+      for (let i = 0; i < MEMO_MIN_HITS; i++) {
+        memo.remember("id", "sid", "ours", bytes, 1000);
+        expect(memo.recall("id", "sid", "ours", 1000)).toBe(bytes);
+      }
+    }
+    expect(memo.resting).toBe(false);
+  });
+
+  it("does not count keys it never held (a restart, new visitors), nor a follower's lookups", () => {
+    const memo = new EncodedMemo(60);
+    const follower = new EncodedMemo(60, memo);
+    for (let i = 0; i < 10 * MEMO_WINDOW; i++) {
+      expect(memo.recall(`unknown-${i}`, "sid", "text", 1000)).toBeUndefined();
+      expect(follower.recall(`cookie-${i}`, "sid", `cookie-${i}`, 1000)).toBeUndefined();
+    }
+    memo.remember("id", "sid", "ours", bytes, 1000);
+    expect(memo.recall("id", "sid", "ours", 1000)).toBe(bytes);
+    expect(memo.resting).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { type NodeResponseLike, nodeContext } from "../../src/http/node.ts";
 import { sessions } from "../../src/session/manager.ts";
 import { MemoryBackend } from "../../src/stores/memory-store.ts";
-import { EncodedMemo } from "../../src/stores/encoded-memo.ts";
+import { EncodedMemo, MEMO_WINDOW } from "../../src/stores/encoded-memo.ts";
 import { ServerStore } from "../../src/stores/server-store.ts";
 import { freshSession, loadSession } from "../support/sessions.ts";
 import { CookieJar } from "./cookie-jar.ts";
@@ -202,6 +202,34 @@ describe("ServerStore: loading what it wrote", () => {
     expect(recall.mock.results.map((result) => result.value)).toEqual([undefined, undefined]);
     expect(errors).toEqual([]);
     await Promise.all([store.close(), other.close()]);
+  });
+
+  it("stops looking in memory when loads keep finding the other app server's writes, and loads them right", async () => {
+    const backend = new MemoryBackend();
+    let now = 1_700_000_000;
+    // Two app servers, their clocks a second apart: they never sign the same text.
+    const servers = [new ServerStore(backend, { hashKey, now: () => now }), new ServerStore(backend, { hashKey, now: () => now - 1 })];
+    const jar = new CookieJar();
+    await savedSession(servers[0]!, jar);
+    const recall = vi.spyOn(EncodedMemo.prototype, "recall");
+    const errors: string[] = [];
+    for (let i = 0; i < 2 * MEMO_WINDOW + 2; i++) {
+      const server = servers[i % 2]!;
+      const ctx = jar.context();
+      const session = await loadSession(server, ctx, "srv", { onError: (err) => errors.push((err as { code: string }).code) });
+      expect([session.isNew, session.get("a")]).toEqual([false, i + 1]);
+      session.set("a", i + 2);
+      now += 1;
+      await session.save(ctx);
+      jar.absorb(ctx.headers);
+    }
+    expect(errors).toEqual([]);
+    // Resting now: the same server loading what it just saved decodes it too.
+    recall.mockClear();
+    const again = await load(servers[1]!, jar, errors);
+    expect(again.get("a")).toBe(2 * MEMO_WINDOW + 3);
+    expect(recall.mock.results.map((result) => result.value)).toEqual([undefined, undefined]);
+    await Promise.all(servers.map((server) => server.close()));
   });
 
   it("refuses its own id cookie once older than the cookie's maxAge, as the codec does", async () => {
