@@ -59,8 +59,9 @@ export function encodePayload(name: string, serializer: Serializer, payload: Ses
 }
 
 /**
- * The header's accessedAt field: `+<seconds after createdAt>` when that is shorter than the timestamp (as it
- * is for any session younger than some 30 years: "+0" for a new one, 8 characters fewer), else the timestamp.
+ * The header's accessedAt field: `+<seconds after createdAt>` when that is shorter than the timestamp (for
+ * ten-digit timestamps, up to 99,999,999 s, some three years, after it: "+0" for a new session, 8 characters
+ * fewer), else the timestamp.
  */
 function accessedField(createdAt: number, accessedAt: number): string {
   const absolute = String(accessedAt);
@@ -137,8 +138,8 @@ let cursor = 0;
 
 /**
  * Reads the header `ts1 <createdAt> [+]<accessedAt>[ <maxAge>][ v<version>]` (1 to 15 digits each, 1 to 10
- * for the version; `+` for seconds after createdAt; data written before the optional fields existed still matches) from `line` up to
- * `end` into {@link parsed}; false when it is not one. Read by hand, not by a regular expression: no
+ * for the version; `+` for seconds after createdAt; data written before the optional fields existed still
+ * matches) from `line` up to `end` into {@link parsed}; false when it is not one. Read by hand, not by a regular expression: no
  * match array, no substrings, on every load.
  */
 function readHeader(line: string, end: number): boolean {
