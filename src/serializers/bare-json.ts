@@ -29,6 +29,11 @@ export function bareJson(json: string): string {
   return json.startsWith(JSON_HEAD) ? `${JSON_HEAD}${json}}` : json;
 }
 
+/** superjson's text of plain-JSON values whose JSON text is `json` (no metadata), or with `bare` their {@link bareJson} body. */
+export function plainJsonText(json: string, bare: boolean): string {
+  return bare ? bareJson(json) : `${JSON_HEAD}${json}}`;
+}
+
 /**
  * Reads a payload body a superjson-text serializer's body writer wrote (or, from before bodies were bare, its
  * `stringify`): superjson's text, starting `{"json":`, through `serializer.parse`; anything else as the JSON

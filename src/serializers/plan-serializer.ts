@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { text } from "../internal/text.ts";
-import { bareJson, registerBodyWriter } from "./bare-json.ts";
+import { plainJsonText, registerBodyWriter } from "./bare-json.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 import type { Serializer } from "./serializers.ts";
 
@@ -162,10 +162,10 @@ function hasKeys(record: object): boolean {
 
 /**
  * Writes `value` exactly as `superjson.stringify` would, walking only the parts `plan` marks as rich; with
- * `bare`, plain JSON (nothing for superjson's metadata) as {@link bareJson} writes it.
+ * `bare`, plain JSON (nothing for superjson's metadata) as a payload body (see bare-json.ts).
  */
 export function stringifyWithPlan(plan: SerializerPlan, value: unknown, bare = false): string {
-  if (plan.t === "json" && value !== undefined) return bare ? bareJson(JSON.stringify(value)) : `{"json":${JSON.stringify(value)}}`;
+  if (plan.t === "json" && value !== undefined) return plainJsonText(JSON.stringify(value), bare);
   const ann: Annotations = {};
   let json: unknown;
   try {
@@ -174,7 +174,7 @@ export function stringifyWithPlan(plan: SerializerPlan, value: unknown, bare = f
     if (err === GIVE_UP) return superjson.stringify(value);
     throw err;
   }
-  if (!hasKeys(ann)) return bare ? bareJson(JSON.stringify(json)) : `{"json":${JSON.stringify(json)}}`;
+  if (!hasKeys(ann)) return plainJsonText(JSON.stringify(json), bare);
   // A root that is itself annotated (a Date, a Map...) gets a bare tree, as superjson does.
   const rootTree = value instanceof Map || value instanceof Set || typeof json !== "object" || json === null;
   const values = rootTree ? ann[""] : ann;

@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { text } from "../internal/text.ts";
-import { bareJson, registerBodyWriter } from "./bare-json.ts";
+import { plainJsonText, registerBodyWriter } from "./bare-json.ts";
 import { isPlainJson } from "./plain-json.ts";
 import { parseSuperjson } from "./superjson-reader.ts";
 
@@ -54,10 +54,15 @@ export const superjsonSerializer: Serializer = {
   deserialize(bytes) {
     return parseSuperjson(text.utf8Text(bytes));
   },
-  stringify: (value) => (isPlainJson(value) ? `{"json":${JSON.stringify(value)}}` : superjson.stringify(value)),
+  stringify: (value) => superjsonText(value, false),
   parse: parseSuperjson,
 };
-registerBodyWriter(superjsonSerializer, (value) => (isPlainJson(value) ? bareJson(JSON.stringify(value)) : superjson.stringify(value)));
+registerBodyWriter(superjsonSerializer, (value) => superjsonText(value, true));
+
+/** superjson's text of `value` (without its walk for plain JSON), or with `bare` a payload body (see bare-json.ts). */
+function superjsonText(value: unknown, bare: boolean): string {
+  return isPlainJson(value) ? plainJsonText(JSON.stringify(value), bare) : superjson.stringify(value);
+}
 
 /** No serialization: bytes in, a `Uint8Array` out (gorilla's `NopEncoder`). */
 export const rawSerializer: Serializer = {
