@@ -5,6 +5,7 @@ import type { SessionBackend } from "../server-store.ts";
 import { SESSION_ID_LENGTH, isValidSessionId } from "../session-id.ts";
 import { checkClient, clientSettings, isCluster } from "./redis-client.ts";
 import { type Deadline, deadlineFor, redisCall, unavailable } from "./redis-errors.ts";
+import { restoreFastStringPrototype } from "./fast-string-prototype.ts";
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
@@ -71,6 +72,7 @@ export class RedisBackend implements SessionBackend {
     // timeout of its own: only a timer started when the call is made bounds the whole, as with auto-pipelining.
     this.#timeout = commandDeadline(this.#cluster === undefined ? settings : { ...settings, enableAutoPipelining: true }, options.commandTimeout);
     this.#scanCount = options.scanCount;
+    restoreFastStringPrototype(); // the client exists, so ioredis has loaded (and slowed every string method call)
   }
 
   /** Returns the Redis key of session `id`. */
