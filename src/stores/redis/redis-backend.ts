@@ -157,15 +157,20 @@ export class RedisBackend implements SessionBackend {
       return Promise.reject(err);
     }
     if (wanted === undefined) return Promise.resolve(false);
-    return this.#compareAndSet(id, expected, wanted).then((reply) =>
+    return this.#compareAndSet(id, expected, wanted, (reply) =>
       reply === 1 || reply === 2 ? reply === 1 : this.#modifyFrom(id, next, reply ?? undefined, 2),
     );
   }
 
-  /** One compare-and-set of {@link RedisBackend.modify}: {1} written, {2} deleted, else the value now (or `null`). */
-  #compareAndSet(id: string, current: string | undefined, wanted: Wanted): Promise<1 | 2 | string | null> {
+  /**
+   * One compare-and-set of {@link RedisBackend.modify}: {1} written, {2} deleted, else the value now (or
+   * `null`); with `map`, what it makes of that reply.
+   */
+  #compareAndSet(id: string, current: string | undefined, wanted: Wanted): Promise<CasReply>;
+  #compareAndSet<R>(id: string, current: string | undefined, wanted: Wanted, map: (reply: CasReply) => R | PromiseLike<R>): Promise<R>;
+  #compareAndSet<R>(id: string, current: string | undefined, wanted: Wanted, map?: (reply: CasReply) => R | PromiseLike<R>): Promise<CasReply | R> {
     const ms = wanted.ttlSeconds <= 0 ? "0" : wanted.ttlSeconds === Infinity ? "-1" : String(expiryMs(wanted.ttlSeconds));
-    return this.#script(CAS, this.key(id), current === undefined ? "0" : "1", current ?? "", wanted.data, ms) as Promise<1 | 2 | string | null>;
+    return this.#scriptThen(CAS, this.key(id), [current === undefined ? "0" : "1", current ?? "", wanted.data, ms], map as ((reply: unknown) => R | PromiseLike<R>) | undefined);
   }
 
   /**
@@ -295,11 +300,18 @@ export class RedisBackend implements SessionBackend {
    * (NOSCRIPT: a restarted node, or a Cluster node it never ran on), which also loads it there.
    */
   #script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
-    return redisCall(script.name, this.#timeout, () =>
-      this.#client.evalsha(script.sha, 1, key, ...args).catch((err: unknown) => {
-        if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
-        return this.#client.eval(script.lua, 1, key, ...args);
-      }),
+    return this.#scriptThen(script, key, args, undefined);
+  }
+
+  /** {@link RedisBackend.#script}, `map` applied to the reply (see redisCall: no `.then` of the caller's). */
+  #scriptThen<R>(script: LuaScript, key: string, args: readonly string[], map: ((reply: unknown) => R | PromiseLike<R>) | undefined): Promise<R> {
+    const client = this.#client;
+    return redisCall(
+      script.name,
+      this.#timeout,
+      () => client.evalsha(script.sha, 1, key, ...args),
+      map ?? (identity as (reply: unknown) => R),
+      (err) => (err instanceof Error && err.message.startsWith("NOSCRIPT") ? client.eval(script.lua, 1, key, ...args) : undefined),
     );
   }
 
@@ -352,6 +364,14 @@ function pause(n: number): Promise<void> {
 interface Wanted {
   readonly data: string;
   readonly ttlSeconds: number;
+}
+
+/** The compare-and-set script's reply: 1 written, 2 deleted, else the value now (`null`: none). */
+type CasReply = 1 | 2 | string | null;
+
+/** Returns its argument (a script's reply as it is). */
+function identity<T>(value: T): T {
+  return value;
 }
 
 /** A Lua script and its SHA-1, for EVALSHA. */

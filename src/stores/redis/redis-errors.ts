@@ -26,10 +26,24 @@ export function deadlineFor(clientTimeout: unknown, timeoutMs: number): Deadline
  * Runs one Redis call within `deadline` and turns every failure into a `store_unavailable` error.
  * @param what the command, for the message (e.g. `"GET"`)
  * @param map applied to the reply before the call resolves (no `.then` of the caller's: one promise less)
+ * @param recover called with the call's error: a call to make instead (within the same deadline), or
+ *   `undefined` to fail (no `.catch` of the caller's: one promise less)
  */
 export function redisCall<T>(what: string, deadline: Deadline, run: () => Promise<T>): Promise<T>;
-export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Promise<T>, map: (reply: T) => R): Promise<R>;
-export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Promise<T>, map?: (reply: T) => R): Promise<T | R> {
+export function redisCall<T, R>(
+  what: string,
+  deadline: Deadline,
+  run: () => Promise<T>,
+  map: (reply: T) => R | PromiseLike<R>,
+  recover?: (err: unknown) => Promise<T> | undefined,
+): Promise<R>;
+export function redisCall<T, R>(
+  what: string,
+  deadline: Deadline,
+  run: () => Promise<T>,
+  map?: (reply: T) => R | PromiseLike<R>,
+  recover?: (err: unknown) => Promise<T> | undefined,
+): Promise<T | R> {
   // Every session read and save comes through here, once or twice a request: one promise of its own, no
   // async wrapper nor Promise.race (each an extra promise and microtask hop), and with a timer of the
   // store's, a place in the list of calls under that timeout (one shared timer, not one per call).
@@ -40,23 +54,55 @@ export function redisCall<T, R>(what: string, deadline: Deadline, run: () => Pro
     return Promise.reject(unavailable(what, deadline.timeoutMs, err));
   }
   if (deadline.timerMs === 0) {
-    return Promise.resolve(call).then(map, (err: unknown) => {
-      throw unavailable(what, deadline.timeoutMs, err);
-    });
+    return Promise.resolve(call).then(map, (err: unknown) => afterFailure(what, deadline, err, map, recover));
   }
   const list = deadlineList(deadline.timerMs);
   return new Promise<T | R>((resolve, reject) => {
     const waiting = list.add(() => reject(unavailable(what, deadline.timeoutMs, new Error("Command timed out"))));
+    const settled = (value: T | R | PromiseLike<R>): void => {
+      list.remove(waiting);
+      resolve(value);
+    };
+    const failed = (err: unknown): void => {
+      list.remove(waiting);
+      reject(err);
+    };
     Promise.resolve(call).then(
       (value) => {
-        list.remove(waiting);
-        resolve(map === undefined ? value : map(value));
+        let mapped: T | R | PromiseLike<R>;
+        try {
+          mapped = map === undefined ? value : map(value);
+        } catch (err) {
+          failed(err); // the caller's own error, as without a timer
+          return;
+        }
+        settled(mapped);
       },
-      (err: unknown) => {
-        list.remove(waiting);
-        reject(unavailable(what, deadline.timeoutMs, err));
-      },
+      (err: unknown) => afterFailure(what, deadline, err, map, recover).then(settled, failed),
     );
+  });
+}
+
+/**
+ * What a failed call of {@link redisCall} comes to: the call `recover` makes instead (mapped), or the
+ * failure as a `store_unavailable` error.
+ */
+function afterFailure<T, R>(
+  what: string,
+  deadline: Deadline,
+  err: unknown,
+  map: ((reply: T) => R | PromiseLike<R>) | undefined,
+  recover: ((err: unknown) => Promise<T> | undefined) | undefined,
+): Promise<T | R> {
+  let again: Promise<T> | undefined;
+  try {
+    again = recover?.(err);
+  } catch (thrown) {
+    again = Promise.reject(thrown);
+  }
+  if (again === undefined) return Promise.reject(unavailable(what, deadline.timeoutMs, err));
+  return Promise.resolve(again).then(map, (retryErr: unknown) => {
+    throw unavailable(what, deadline.timeoutMs, retryErr);
   });
 }
 
