@@ -206,26 +206,34 @@ function reset(binding: Binding, context: RequestContext, err: SessionError, pha
  * the store does (node:crypto's cookie store), with a promise when its load is one (server stores, WebCrypto);
  * throws either way only what it would reject with.
  */
-export function loadState(binding: Binding, context: RequestContext): SessionState | Promise<SessionState> {
+export function loadState(binding: Binding, context: RequestContext): SessionState | Promise<SessionState>;
+/** {@link loadState}, handing the state to `then` (within the load's own promise: no `.then` of the caller's). */
+export function loadState<T>(binding: Binding, context: RequestContext, then: (state: SessionState) => T): T | Promise<T>;
+export function loadState<T>(binding: Binding, context: RequestContext, then?: (state: SessionState) => T): SessionState | T | Promise<SessionState | T> {
+  const done = then ?? (sameState as (state: SessionState) => T);
   let value: string | undefined;
   try {
     value = readCookieValue(binding, context);
   } catch (err) {
-    return loadFailed(binding, context, err);
+    return done(loadFailed(binding, context, err));
   }
-  if (value === undefined) return freshState(binding, context);
+  if (value === undefined) return done(freshState(binding, context));
   let loaded: LoadedRecord | Promise<LoadedRecord>;
   try {
     loaded = binding.store.load(binding.name, value, binding.config);
   } catch (err) {
-    return loadFailed(binding, context, err);
+    return done(loadFailed(binding, context, err));
   }
   return loaded instanceof Promise
     ? loaded.then(
-        (record) => checkedState(binding, context, record),
-        (err: unknown) => loadFailed(binding, context, err),
+        (record) => done(checkedState(binding, context, record)),
+        (err: unknown) => done(loadFailed(binding, context, err)),
       )
-    : checkedState(binding, context, loaded);
+    : done(checkedState(binding, context, loaded));
+}
+
+function sameState(state: SessionState): SessionState {
+  return state;
 }
 
 /** A load's decode errors reset the session (reported); anything else (`store_unavailable`…) is thrown. */

@@ -50,10 +50,7 @@ class Manager<S extends Savable> implements SessionManager<S> {
   readonly #binding: Binding;
   readonly #wrap: (session: Session) => S;
   /** Loads this request's session: what the registry calls the first time a request asks for it. */
-  readonly #load = (ctx: RequestContext): S | Promise<S> => {
-    const loaded = loadState(this.#binding, ctx);
-    return loaded instanceof Promise ? loaded.then(this.#wrapState) : this.#wrapState(loaded);
-  };
+  readonly #load = (ctx: RequestContext): S | Promise<S> => loadState(this.#binding, ctx, this.#wrapState);
   readonly #wrapState = (state: SessionState): S => this.#wrap(new SessionObject(state));
 
   constructor(name: string, store: Store, config: SessionConfig, wrap: (session: Session) => S) {
