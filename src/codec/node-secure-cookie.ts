@@ -42,11 +42,12 @@ export function encodeWith(
   const hmac = hmacFor(pair.hashKey);
   const timestamp = String(Math.floor(limits.now()));
   const payload = encodeBase64(bytes);
-  const start = BLOCK + Buffer.byteLength(name) + 1;
+  const nameLength = Buffer.byteLength(name);
+  const start = BLOCK + nameLength + 1;
   const signedEnd = start + timestamp.length + 1 + payload.length;
   const envelope = Buffer.allocUnsafe(signedEnd + 1 + MAC_LENGTH);
   hmac.innerPad.copy(envelope, 0);
-  envelope.write(name, BLOCK, "utf8");
+  writeName(envelope, name, nameLength);
   envelope[start - 1] = PIPE;
   envelope.write(timestamp, start, "latin1");
   envelope[start + timestamp.length] = PIPE;
@@ -59,6 +60,14 @@ export function encodeWith(
 }
 
 /**
+ * Writes `name` (`byteLength` bytes of UTF-8) after the HMAC pad: as Latin-1 when it is ASCII (the same bytes;
+ * Node copies a one-byte string as it is, where a UTF-8 write encodes it character by character).
+ */
+function writeName(target: Buffer, name: string, byteLength: number): void {
+  target.write(name, BLOCK, byteLength === name.length ? "latin1" : "utf8");
+}
+
+/**
  * A decoded cookie before its MAC is checked: `signing` is `[room for K ⊕ ipad][name]|` followed by the
  * decoded cookie, so checking it under each key copies nothing.
  */
@@ -67,11 +76,12 @@ export type Envelope = EnvelopeParts<Buffer>;
 /** Runs the key-independent checks (length, base64, shape) on a cookie value. */
 export function openEnvelope(name: string, cookie: string, limits: Limits): Envelope {
   checkCookieInput(name, cookie, limits);
-  const offset = BLOCK + Buffer.byteLength(name) + 1;
+  const nameLength = Buffer.byteLength(name);
+  const offset = BLOCK + nameLength + 1;
   const signing = Buffer.allocUnsafe(offset + decodedLengthAtMost(cookie));
   const written = decodeBase64Into(cookie, signing, offset);
   if (written === undefined) throw invalidBase64(name);
-  signing.write(name, BLOCK, "utf8");
+  writeName(signing, name, nameLength);
   signing[offset - 1] = PIPE;
   return envelopeParts(name, signing, offset, written);
 }

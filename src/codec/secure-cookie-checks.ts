@@ -71,8 +71,20 @@ export function invalidMac(name: string): SessionError {
   );
 }
 
+/** Tells whether `text` is an optional sign and one or more ASCII digits (`/^[+-]?[0-9]+$/`, without a regex call on every load). */
+export function isIntegerText(text: string): boolean {
+  const first = text.charCodeAt(0);
+  let i = first === 0x2b || first === 0x2d ? 1 : 0;
+  if (i >= text.length) return false;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 function parseTimestamp(name: string, digits: string): number {
-  if (!/^[+-]?[0-9]+$/.test(digits)) {
+  if (!isIntegerText(digits)) {
     throw new SessionError("invalid_timestamp", `the value for "${name}" carries an unreadable timestamp.`);
   }
   if (digits.length > 15) {

@@ -252,7 +252,8 @@ describe("node:crypto and WebCrypto codecs on the same keys", () => {
     it.each(["json", "superjson", "raw"] as const)("each decodes what the other encodes (%s)", async (serializer) => {
       const { node, web } = pairOf(serializer, size);
       await fc.assert(
-        fc.asyncProperty(valueOf[serializer], fc.string({ maxLength: 20 }), async (value, name) => {
+        // Names of any code units, lone surrogates included: the node codec writes ASCII names as Latin-1.
+        fc.asyncProperty(valueOf[serializer], fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: "binary", maxLength: 20 })), async (value, name) => {
           const expected = expectedOf(serializer, value);
           expect(await web.decode(name, await node.encode(name, value))).toEqual(expected);
           expect(await node.decode(name, await web.encode(name, value))).toEqual(expected);
