@@ -78,7 +78,10 @@ class MemoryCookies implements Adapter.CookieIo {
   }
 
   setSetCookies(next: readonly string[]): void {
-    this.lines.splice(0, this.lines.length, ...next);
+    // Not splice(0, length, ...next): a spread call and the splice builtin cost some 450 instructions a save
+    // (callgrind), the harness's and not the library's.
+    this.lines.length = 0;
+    for (const line of next) this.lines.push(line);
   }
 }
 
