@@ -4,7 +4,8 @@
 // by default (where the client's CPU limits throughput) or as BENCH_IR_CONCURRENCY says. For each case the
 // child (bench/redis-instructions-run.ts) runs twice under valgrind, with `low` and `high` ops after the same
 // warm-up; (Ir(high) - Ir(low)) / (high - low) is one op. Needs valgrind and a Redis at REDIS_URL; about
-// 4 minutes a case.
+// 5 minutes a case. The window is 12,288 ops: the child does a mark-compact every ~7,000 ops, and a window of
+// 4,096 held one more or one fewer from run to run (±8 % of an op); over 12,288 two runs agree within a few %.
 //   npm run build && npx tsx bench/redis-instructions.ts [floor json json-two superjson]   # default: floor json
 // (json-two: two RedisStores taking turns, as two app servers, so each load decodes what the other saved)
 import { dirname, join } from "node:path";
@@ -13,7 +14,7 @@ import { callgrindInstructions, hasValgrind } from "./callgrind.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LOW = Number(process.env["BENCH_IR_LOW"] ?? 2048);
-const HIGH = Number(process.env["BENCH_IR_HIGH"] ?? 6144);
+const HIGH = Number(process.env["BENCH_IR_HIGH"] ?? 14336);
 const CONCURRENCY = process.env["BENCH_IR_CONCURRENCY"] ?? "32";
 
 /** Total instructions of one child run. */
