@@ -96,8 +96,8 @@ export async function runSaveRows(
   if (cookie === undefined) throw new Error(`${label}: the first save set no cookie`);
 
   // Lifecycle state loaded once; each save-side call works on a copy with fresh change tracking.
-  const loaded = await loadState(binding, contextFor(cookie));
-  const uncheckedLoaded = await loadState(uncheckedBinding, contextFor(cookie));
+  const loaded = await loadState(binding, contextFor(cookie), (state) => state);
+  const uncheckedLoaded = await loadState(uncheckedBinding, contextFor(cookie), (state) => state);
   if (loaded.isNew) throw new Error(`${label}: the cookie did not load`);
   const copy = (state: SessionState): BenchSession => {
     const ctx = contextFor(cookie);

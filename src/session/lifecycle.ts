@@ -206,11 +206,7 @@ function reset(binding: Binding, context: RequestContext, err: SessionError, pha
  * the store does (node:crypto's cookie store), with a promise when its load is one (server stores, WebCrypto);
  * throws either way only what it would reject with.
  */
-export function loadState(binding: Binding, context: RequestContext): SessionState | Promise<SessionState>;
-/** {@link loadState}, handing the state to `then` (within the load's own promise: no `.then` of the caller's). */
-export function loadState<T>(binding: Binding, context: RequestContext, then: (state: SessionState) => T): T | Promise<T>;
-export function loadState<T>(binding: Binding, context: RequestContext, then?: (state: SessionState) => T): SessionState | T | Promise<SessionState | T> {
-  const done = then ?? (sameState as (state: SessionState) => T);
+export function loadState<T>(binding: Binding, context: RequestContext, done: (state: SessionState) => T): T | Promise<T> {
   let value: string | undefined;
   try {
     value = readCookieValue(binding, context);
@@ -230,10 +226,6 @@ export function loadState<T>(binding: Binding, context: RequestContext, then?: (
         (err: unknown) => done(loadFailed(binding, context, err)),
       )
     : done(checkedState(binding, context, loaded));
-}
-
-function sameState(state: SessionState): SessionState {
-  return state;
 }
 
 /** A load's decode errors reset the session (reported); anything else (`store_unavailable`…) is thrown. */

@@ -9,7 +9,7 @@ import type { Store } from "../../src/stores/store.ts";
 
 /** Loads the session `name` the request carries from `store` (a new object every call). */
 export async function loadSession(store: Store, ctx: RequestContext, name: string, config: SessionConfig = {}): Promise<Session> {
-  return new SessionObject(await loadState(bind(name, store, config), ctx));
+  return loadState(bind(name, store, config), ctx, (state) => new SessionObject(state));
 }
 
 /** Returns a new, empty session `name` of `store` bound to `ctx`, ignoring the request's cookie. */

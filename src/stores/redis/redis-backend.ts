@@ -170,7 +170,7 @@ export class RedisBackend implements SessionBackend {
   #compareAndSet<R>(id: string, current: string | undefined, wanted: Wanted, map: (reply: CasReply) => R | PromiseLike<R>): Promise<R>;
   #compareAndSet<R>(id: string, current: string | undefined, wanted: Wanted, map?: (reply: CasReply) => R | PromiseLike<R>): Promise<CasReply | R> {
     const ms = wanted.ttlSeconds <= 0 ? "0" : wanted.ttlSeconds === Infinity ? "-1" : String(expiryMs(wanted.ttlSeconds));
-    return this.#scriptThen(CAS, this.key(id), [current === undefined ? "0" : "1", current ?? "", wanted.data, ms], map as ((reply: unknown) => R | PromiseLike<R>) | undefined);
+    return this.#script(CAS, this.key(id), [current === undefined ? "0" : "1", current ?? "", wanted.data, ms], map as ((reply: unknown) => R | PromiseLike<R>) | undefined);
   }
 
   /**
@@ -297,21 +297,19 @@ export class RedisBackend implements SessionBackend {
 
   /**
    * Runs one of this module's Lua scripts on `key`: EVALSHA, and EVAL when the node does not have it yet
-   * (NOSCRIPT: a restarted node, or a Cluster node it never ran on), which also loads it there.
+   * (NOSCRIPT: a restarted node, or a Cluster node it never ran on), which also loads it there; `map` is
+   * applied to the reply.
    */
-  #script(script: LuaScript, key: string, ...args: string[]): Promise<unknown> {
-    return this.#scriptThen(script, key, args, undefined);
-  }
-
-  /** {@link RedisBackend.#script}, `map` applied to the reply (see redisCall: no `.then` of the caller's). */
-  #scriptThen<R>(script: LuaScript, key: string, args: readonly string[], map: ((reply: unknown) => R | PromiseLike<R>) | undefined): Promise<R> {
+  #script<R = unknown>(
+    script: LuaScript,
+    key: string,
+    args: readonly string[] = [],
+    map: (reply: unknown) => R | PromiseLike<R> = identity as (reply: unknown) => R,
+  ): Promise<R> {
+    // The fallback and `map` run inside redisCall's one promise (no `.catch` or `.then` of this method's).
     const client = this.#client;
-    return redisCall(
-      script.name,
-      this.#timeout,
-      () => client.evalsha(script.sha, 1, key, ...args),
-      map ?? (identity as (reply: unknown) => R),
-      (err) => (err instanceof Error && err.message.startsWith("NOSCRIPT") ? client.eval(script.lua, 1, key, ...args) : undefined),
+    return redisCall(script.name, this.#timeout, () => client.evalsha(script.sha, 1, key, ...args), map, (err) =>
+      err instanceof Error && err.message.startsWith("NOSCRIPT") ? client.eval(script.lua, 1, key, ...args) : undefined,
     );
   }
 
